@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Swiftnet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Swiftnet", targets: ["Swiftnet"]),
+        .executable(name: "swiftnet", targets: ["swiftnet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0",
+                       providers: [.apt(["libnl-route-3-dev"])]),
+        .systemLibrary(name: "CLibcap", pkgConfig: "libcap",
+                       providers: [.apt(["libcap-dev"])]),
+        .target(name: "CShims"),
+        .target(name: "Netlink", dependencies: ["CNetlink", "CShims"]),
+        .target(name: "Namespaces", dependencies: ["CShims", "CLibcap"]),
+        .target(name: "Swiftnet", dependencies: [
+            "Netlink", "Namespaces",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "swiftnet", dependencies: [
+            "Swiftnet",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "SwiftnetTests", dependencies: ["Swiftnet"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Swiftnet", "Netlink", "Namespaces"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,69 @@
+#ifndef SWIFTNET_CSHIMS_H
+#define SWIFTNET_CSHIMS_H
+
+#include <sys/types.h>
+
+/// Options for sn_spawn: what to run and where.
+typedef struct sn_spawn_options {
+    const char *path;            ///< absolute path of the program
+    char *const *argv;           ///< NULL-terminated
+    char *const *envp;           ///< NULL-terminated
+    int netns_fd;                ///< network namespace to enter, or -1 for the caller's
+    int pidns_fd;                ///< PID namespace for the child, or -1 for the caller's
+    int stdin_fd;                ///< dup2'ed to 0 (-1: /dev/null)
+    int stdout_fd;               ///< dup2'ed to 1 (-1: /dev/null)
+    int stderr_fd;               ///< dup2'ed to 2 (-1: /dev/null)
+    int private_mounts;          ///< 1: private mount namespace, fresh /sys for the netns
+    const char *bind_resolv;     ///< bind-mounted over /etc/resolv.conf when not NULL
+    const char *bind_hosts;      ///< bind-mounted over /etc/hosts when not NULL
+    const char *cwd;             ///< working directory, or NULL
+    int new_process_group;       ///< 1: setpgid(0, 0) so the whole job can be signalled
+} sn_spawn_options;
+
+/// Creates a new network namespace and returns an O_CLOEXEC descriptor for it.
+/// The calling thread's own namespace is unchanged afterwards. Returns -errno on failure.
+int sn_netns_create(void);
+
+/// Opens the calling thread's current network namespace. Returns -errno on failure.
+int sn_netns_open_current(void);
+
+/// setns(fd, CLONE_NEWNET) for the calling thread. Returns 0 or -errno.
+int sn_netns_enter(int fd);
+
+/// Writes value to /proc/sys/<key> (dots or slashes) as seen from namespace nsfd.
+/// The calling thread's namespace is restored. Returns 0 or -errno.
+int sn_sysctl_write(int nsfd, const char *key, const char *value);
+
+/// Reads up to len-1 bytes of /proc/sys/<key> in namespace nsfd. Returns bytes read or -errno.
+int sn_sysctl_read(int nsfd, const char *key, char *buf, int len);
+
+/// Must be called on a thread that lives as long as the PID namespace should:
+/// moves the thread's future children into a new PID namespace and forks its init
+/// (dies with that thread, kills every process of the namespace when it dies).
+/// Returns the init's pid (> 0) and an O_CLOEXEC fd of the namespace, or -errno.
+pid_t sn_pidns_start(int *pidns_fd_out);
+
+/// Forks and execs per the options. The fork happens inside opts->pidns_fd if set.
+/// Returns the child's pid, or -errno; when exec fails in the child, the child's errno
+/// is returned as -errno after the child has been reaped.
+pid_t sn_spawn(const sn_spawn_options *opts);
+
+/// Starts a janitor process that outlives the caller: it reads cleanup lines from a pipe
+/// ("U <path>": unmount and unlink, "F <path>": unlink, "D <path>": rmdir) and carries
+/// them out, newest first, when the write end closes (normal stop or the caller's death).
+/// Returns the janitor's pid and the pipe's write end in *write_fd_out, or -errno.
+pid_t sn_janitor_start(int *write_fd_out);
+
+/// Bind-mounts the namespace behind fd onto target (an existing file). Returns 0 or -errno.
+int sn_bind_ns(int fd, const char *target);
+
+/// umount2(path, MNT_DETACH). Returns 0 or -errno.
+int sn_umount(const char *path);
+
+/// Sets this process's PR_SET_CHILD_SUBREAPER. Returns 0 or -errno.
+int sn_set_child_subreaper(void);
+
+/// pipe2(fds, O_CLOEXEC). Returns 0 or -errno.
+int sn_pipe_cloexec(int fds[2]);
+
+#endif

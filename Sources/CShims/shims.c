@@ -1,0 +1,323 @@
+// Small C helpers for what Swift cannot do safely: namespace switching that needs
+// _GNU_SOURCE, and everything that runs in a child between fork and execve (only
+// async-signal-safe calls may run there in a multithreaded process).
+#define _GNU_SOURCE
+#include "CShims.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+static void close_from(int lowfd) {
+    if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) != 0) {
+        for (int fd = lowfd; fd < 4096; fd++) close(fd);
+    }
+}
+
+static void close_all_but(int keep) {
+    if (keep > 0) syscall(SYS_close_range, 0U, (unsigned)(keep - 1), 0);
+    close_from(keep + 1);
+}
+
+int sn_netns_open_current(void) {
+    int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int sn_netns_enter(int fd) {
+    return setns(fd, CLONE_NEWNET) == 0 ? 0 : -errno;
+}
+
+int sn_netns_create(void) {
+    int orig = sn_netns_open_current();
+    if (orig < 0) return orig;
+    if (unshare(CLONE_NEWNET) != 0) {
+        int e = errno;
+        close(orig);
+        return -e;
+    }
+    int fd = sn_netns_open_current();
+    int e = fd < 0 ? -fd : 0;
+    if (setns(orig, CLONE_NEWNET) != 0) {
+        // Cannot get back: the thread is stranded in the new namespace. This never
+        // happens with CAP_SYS_ADMIN; abort rather than build in the wrong place.
+        abort();
+    }
+    close(orig);
+    return fd < 0 ? -e : fd;
+}
+
+static int sysctl_path(const char *key, char *out, size_t len) {
+    int n = snprintf(out, len, "/proc/sys/%s", key);
+    if (n < 0 || (size_t)n >= len) return -ENAMETOOLONG;
+    for (char *p = out + 10; *p; p++) {
+        if (*p == '.') *p = '/';
+    }
+    return 0;
+}
+
+int sn_sysctl_write(int nsfd, const char *key, const char *value) {
+    char path[512];
+    int r = sysctl_path(key, path, sizeof path);
+    if (r) return r;
+    int orig = -1;
+    if (nsfd >= 0) {
+        orig = sn_netns_open_current();
+        if (orig < 0) return orig;
+        if (setns(nsfd, CLONE_NEWNET) != 0) { r = -errno; close(orig); return r; }
+    }
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        r = -errno;
+    } else {
+        size_t len = strlen(value);
+        if (write(fd, value, len) != (ssize_t)len) r = -errno;
+        close(fd);
+    }
+    if (orig >= 0) {
+        if (setns(orig, CLONE_NEWNET) != 0) abort();
+        close(orig);
+    }
+    return r;
+}
+
+int sn_sysctl_read(int nsfd, const char *key, char *buf, int len) {
+    char path[512];
+    int r = sysctl_path(key, path, sizeof path);
+    if (r) return r;
+    int orig = -1;
+    if (nsfd >= 0) {
+        orig = sn_netns_open_current();
+        if (orig < 0) return orig;
+        if (setns(nsfd, CLONE_NEWNET) != 0) { r = -errno; close(orig); return r; }
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        r = -errno;
+    } else {
+        ssize_t n = read(fd, buf, (size_t)(len - 1));
+        if (n < 0) { r = -errno; } else { buf[n] = 0; r = (int)n; }
+        close(fd);
+    }
+    if (orig >= 0) {
+        if (setns(orig, CLONE_NEWNET) != 0) abort();
+        close(orig);
+    }
+    return r;
+}
+
+// The init of a run's PID namespace: reaps orphans until it is killed. When it dies
+// (SIGKILL from its parent thread's death, or from the run's stop), the kernel kills
+// every other process in the namespace.
+static void pidns_init_loop(pid_t parent) {
+    close_from(0);
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
+    prctl(PR_SET_NAME, "swiftnet-init");
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    for (;;) {
+        siginfo_t info;
+        sigwaitinfo(&chld, &info);
+        while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    }
+}
+
+pid_t sn_pidns_start(int *pidns_fd_out) {
+    if (unshare(CLONE_NEWPID) != 0) return -errno;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) return -errno;
+    if (pid == 0) pidns_init_loop(parent);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        return -e;
+    }
+    *pidns_fd_out = fd;
+    return pid;
+}
+
+static int own_pidns_fd = -1;
+static pthread_once_t own_pidns_once = PTHREAD_ONCE_INIT;
+static void open_own_pidns(void) { own_pidns_fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC); }
+
+static void child_fail(int errfd, int err) {
+    (void)!write(errfd, &err, sizeof err);
+    _exit(127);
+}
+
+static void spawn_child(const sn_spawn_options *o, int errfd) {
+    sigset_t none;
+    sigemptyset(&none);
+    for (int s = 1; s < 65; s++) {
+        if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+    }
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (o->new_process_group) setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (o->netns_fd >= 0 && setns(o->netns_fd, CLONE_NEWNET) != 0) child_fail(errfd, errno);
+    if (o->private_mounts) {
+        if (unshare(CLONE_NEWNS) != 0) child_fail(errfd, errno);
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) child_fail(errfd, errno);
+        // A sysfs mounted from inside the namespace shows its interfaces under
+        // /sys/class/net, as `ip netns exec` arranges.
+        if (umount2("/sys", MNT_DETACH) == 0) {
+            mount("sysfs", "/sys", "sysfs", 0, NULL);
+        }
+        if (o->bind_resolv && mount(o->bind_resolv, "/etc/resolv.conf", NULL, MS_BIND, NULL) != 0)
+            child_fail(errfd, errno);
+        if (o->bind_hosts && mount(o->bind_hosts, "/etc/hosts", NULL, MS_BIND, NULL) != 0)
+            child_fail(errfd, errno);
+    }
+    int devnull = -1;
+    int fds[3] = { o->stdin_fd, o->stdout_fd, o->stderr_fd };
+    for (int i = 0; i < 3; i++) {
+        if (fds[i] < 0) {
+            if (devnull < 0) devnull = open("/dev/null", O_RDWR);
+            fds[i] = devnull;
+        }
+    }
+    // dup every source first above 2 so that dup2 into 0..2 cannot clobber a source.
+    int tmp[3];
+    for (int i = 0; i < 3; i++) {
+        tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+        if (tmp[i] < 0) child_fail(errfd, errno);
+    }
+    for (int i = 0; i < 3; i++) {
+        if (dup2(tmp[i], i) < 0) child_fail(errfd, errno);
+    }
+    if (o->cwd && chdir(o->cwd) != 0) child_fail(errfd, errno);
+    execve(o->path, o->argv, o->envp);
+    child_fail(errfd, errno);
+}
+
+pid_t sn_spawn(const sn_spawn_options *o) {
+    int errpipe[2];
+    if (pipe2(errpipe, O_CLOEXEC) != 0) return -errno;
+    if (o->pidns_fd >= 0) {
+        pthread_once(&own_pidns_once, open_own_pidns);  // kept for the process's lifetime
+        if (own_pidns_fd < 0) { close(errpipe[0]); close(errpipe[1]); return -EBADF; }
+        if (setns(o->pidns_fd, CLONE_NEWPID) != 0) {
+            int e = errno;
+            close(errpipe[0]); close(errpipe[1]);
+            return -e;
+        }
+    }
+    pid_t pid = fork();
+    int fork_errno = errno;
+    if (pid == 0) {
+        close(errpipe[0]);
+        spawn_child(o, errpipe[1]);
+    }
+    if (o->pidns_fd >= 0 && setns(own_pidns_fd, CLONE_NEWPID) != 0) abort();
+    close(errpipe[1]);
+    if (pid < 0) {
+        close(errpipe[0]);
+        return -fork_errno;
+    }
+    int child_err = 0;
+    ssize_t n;
+    do { n = read(errpipe[0], &child_err, sizeof child_err); } while (n < 0 && errno == EINTR);
+    close(errpipe[0]);
+    if (n == (ssize_t)sizeof child_err) {
+        waitpid(pid, NULL, 0);
+        return -child_err;
+    }
+    return pid;
+}
+
+// Cleanup lines received from the parent; static so the forked child needs no malloc.
+static char janitor_buf[1 << 20];
+static char *janitor_lines[1 << 16];
+
+static void janitor_loop(int rfd) {
+    close_all_but(rfd);
+    setsid();
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_NAME, "swiftnet-janitor");
+    size_t used = 0;
+    for (;;) {
+        if (used >= sizeof janitor_buf - 1) break;
+        ssize_t n = read(rfd, janitor_buf + used, sizeof janitor_buf - 1 - used);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        used += (size_t)n;
+    }
+    janitor_buf[used] = 0;
+    // Split into lines, then carry them out newest first.
+    size_t count = 0;
+    size_t pos = 0;
+    while (pos < used && count < sizeof janitor_lines / sizeof janitor_lines[0]) {
+        janitor_lines[count++] = janitor_buf + pos;
+        while (pos < used && janitor_buf[pos] != '\n') pos++;
+        if (pos < used) janitor_buf[pos++] = 0;
+    }
+    while (count > 0) {
+        char *line = janitor_lines[--count];
+        if (line[0] == 0 || line[1] != ' ' || line[2] == 0) continue;
+        char *path = line + 2;
+        switch (line[0]) {
+        case 'U': umount2(path, MNT_DETACH); unlink(path); break;
+        case 'F': unlink(path); break;
+        case 'D': rmdir(path); break;
+        default: break;
+        }
+    }
+    _exit(0);
+}
+
+pid_t sn_janitor_start(int *write_fd_out) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return -errno;
+    pid_t pid = fork();
+    if (pid < 0) { int e = errno; close(p[0]); close(p[1]); return -e; }
+    if (pid == 0) janitor_loop(p[0]);
+    close(p[0]);
+    *write_fd_out = p[1];
+    return pid;
+}
+
+int sn_bind_ns(int fd, const char *target) {
+    char src[64];
+    snprintf(src, sizeof src, "/proc/self/fd/%d", fd);
+    return mount(src, target, NULL, MS_BIND, NULL) == 0 ? 0 : -errno;
+}
+
+int sn_umount(const char *path) {
+    return umount2(path, MNT_DETACH) == 0 ? 0 : -errno;
+}
+
+int sn_set_child_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 ? 0 : -errno;
+}
+
+int sn_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno;
+}

@@ -1,0 +1,65 @@
+import CShims
+import Glibc
+
+/// A failed system call, with the operation and errno.
+public struct NamespaceError: Error, CustomStringConvertible, Sendable {
+    public var operation: String
+    public var errno: Int32
+    public init(_ operation: String, errno: Int32) {
+        self.operation = operation
+        self.errno = errno
+    }
+    public var description: String { "\(operation): \(String(cString: strerror(errno)))" }
+}
+
+/// A network namespace held only by a file descriptor.
+///
+/// The namespace, and every interface in it, disappears when the last descriptor closes
+/// or the process dies, even by SIGKILL: nothing leaks into the root namespace.
+/// Equivalent to: `unshare --net` kept open as /proc/thread-self/ns/net.
+public final class NetworkNamespace: @unchecked Sendable {
+    /// The O_CLOEXEC descriptor; valid until `close()`.
+    public private(set) var fd: Int32
+
+    /// Creates a new, empty network namespace (only a `lo`, down).
+    /// - Throws: `NamespaceError` (EPERM without CAP_SYS_ADMIN).
+    public init() throws {
+        let fd = sn_netns_create()
+        if fd < 0 { throw NamespaceError("unshare(CLONE_NEWNET)", errno: -fd) }
+        self.fd = fd
+    }
+
+    /// Writes a sysctl as seen from inside the namespace (`ip netns exec NS sysctl -w K=V`).
+    /// - Parameter key: dotted or slashed, e.g. `net.ipv6.conf.all.disable_ipv6`.
+    public func setSysctl(_ key: String, _ value: String) throws {
+        let r = sn_sysctl_write(fd, key, value)
+        if r < 0 { throw NamespaceError("sysctl -w \(key)=\(value)", errno: -r) }
+    }
+
+    /// Reads a sysctl as seen from inside the namespace.
+    public func sysctl(_ key: String) throws -> String {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let r = sn_sysctl_read(fd, key, &buf, Int32(buf.count))
+        if r < 0 { throw NamespaceError("sysctl \(key)", errno: -r) }
+        return buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.trimmingCharacters(in: "\n ")
+    }
+
+    /// Releases this holder's reference; the kernel destroys the namespace when it was the last.
+    public func close() {
+        if fd >= 0 {
+            _ = Glibc.close(fd)
+            fd = -1
+        }
+    }
+
+    deinit { close() }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let c = s.first, set.contains(c) { s = s.dropFirst() }
+        while let c = s.last, set.contains(c) { s = s.dropLast() }
+        return String(s)
+    }
+}

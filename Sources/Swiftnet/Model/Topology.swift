@@ -1,0 +1,115 @@
+/// Where a topology element was written: a YAML file's line, or a Swift DSL call site.
+public struct SourceLocation: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+    public var description: String { "\(file):\(line)" }
+}
+
+/// A topology that is wrong, with where and what to do about it.
+public struct TopologyError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var message: String
+    public var location: SourceLocation?
+
+    public init(_ message: String, at location: SourceLocation? = nil) {
+        self.message = message
+        self.location = location
+    }
+
+    /// `FILE:LINE: message`, or just the message when there is no location.
+    public var description: String {
+        guard let location else { return message }
+        return "\(location): \(message)"
+    }
+}
+
+/// The switch implementations a switch node can use.
+public enum SwitchKind: String, Sendable, Codable, Hashable, CaseIterable {
+    /// A Linux bridge in the run's fabric namespace (Mininet's `--switch lxbr`).
+    case lxbr
+}
+
+/// A host as written: a network namespace with one or more interfaces.
+public struct HostSpec: Hashable, Sendable, Codable {
+    public var name: String
+    /// "10.0.0.1/8"; nil takes the next address of the topology's `ipBase`.
+    public var ip: String?
+    /// "00:00:00:00:00:01"; nil lets the kernel pick (or `--mac` derive it).
+    public var mac: String?
+    /// An IPv6 interface address such as "fd00::1/64", on the first interface.
+    public var ip6: String?
+    /// IPv4 default gateway.
+    public var gateway: String?
+    public var location: SourceLocation?
+
+    public init(name: String, ip: String? = nil, mac: String? = nil, ip6: String? = nil,
+                gateway: String? = nil, location: SourceLocation? = nil) {
+        self.name = name
+        self.ip = ip
+        self.mac = mac
+        self.ip6 = ip6
+        self.gateway = gateway
+        self.location = location
+    }
+}
+
+/// A switch as written.
+public struct SwitchSpec: Hashable, Sendable, Codable {
+    public var name: String
+    public var kind: SwitchKind
+    /// Kernel spanning tree: nil turns it on only when the switches form a loop.
+    public var stp: Bool?
+    public var location: SourceLocation?
+
+    public init(name: String, kind: SwitchKind = .lxbr, stp: Bool? = nil, location: SourceLocation? = nil) {
+        self.name = name
+        self.kind = kind
+        self.stp = stp
+        self.location = location
+    }
+}
+
+/// A link as written: a veth pair between two nodes.
+public struct LinkSpec: Hashable, Sendable, Codable {
+    public var a: String
+    public var b: String
+    public var mtu: Int?
+    public var location: SourceLocation?
+
+    public init(_ a: String, _ b: String, mtu: Int? = nil, location: SourceLocation? = nil) {
+        self.a = a
+        self.b = b
+        self.mtu = mtu
+        self.location = location
+    }
+}
+
+/// A topology as written, in the DSL or YAML: names and options, nothing checked yet.
+/// `validated()` turns it into the `ValidatedTopology` that the emulator builds.
+///
+/// Defaults, as Mininet's: hosts `h1`, `h2`, ... take `ipBase` 10.0.0.0/8 addresses in
+/// natural name order (h1 gets 10.0.0.1, h10 10.0.0.10); interfaces are named
+/// `<node>-eth<port>`, host ports counting from 0 and switch ports from 1, in link order.
+public struct Topology: Hashable, Sendable, Codable {
+    public var name: String
+    /// The network host addresses come from, "10.0.0.0/8" by default.
+    public var ipBase: String
+    public var hosts: [HostSpec]
+    public var switches: [SwitchSpec]
+    public var links: [LinkSpec]
+    /// Where the topology came from (a file), for messages about it as a whole.
+    public var location: SourceLocation?
+
+    public init(name: String, ipBase: String = "10.0.0.0/8", hosts: [HostSpec] = [],
+                switches: [SwitchSpec] = [], links: [LinkSpec] = [], location: SourceLocation? = nil) {
+        self.name = name
+        self.ipBase = ipBase
+        self.hosts = hosts
+        self.switches = switches
+        self.links = links
+        self.location = location
+    }
+}

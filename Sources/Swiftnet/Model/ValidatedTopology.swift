@@ -1,0 +1,94 @@
+/// The kinds of node a topology has.
+public enum NodeKind: String, Sendable, Codable, Hashable {
+    case host
+    case `switch`
+}
+
+/// One end of a link: an interface of a node.
+public struct Endpoint: Hashable, Sendable, Codable {
+    public var node: String
+    public var kind: NodeKind
+    /// Interface name, `<node>-eth<port>`.
+    public var interface: String
+    public var port: Int
+}
+
+/// A host after validation: every address resolved.
+public struct Host: Hashable, Sendable, Codable {
+    public var name: String
+    /// Address of the first interface.
+    public var ip: IPv4CIDR
+    public var mac: MACAddress?
+    public var ip6: String?
+    public var gateway: IPv4Address?
+    /// Interface names in port order.
+    public var interfaces: [String]
+}
+
+/// A switch after validation.
+public struct Switch: Hashable, Sendable, Codable {
+    public var name: String
+    public var kind: SwitchKind
+    public var stp: Bool
+    public var interfaces: [String]
+}
+
+/// A link after validation.
+public struct Link: Hashable, Sendable, Codable {
+    public var a: Endpoint
+    public var b: Endpoint
+    public var mtu: Int?
+    /// "h1-s1", the pair as Mininet prints it.
+    public var label: String { "(\(a.node), \(b.node))" }
+}
+
+/// A topology that passed every check: the only input the emulator accepts.
+/// Hosts are in natural name order (h2 before h10), switches likewise.
+public struct ValidatedTopology: Hashable, Sendable, Codable {
+    public var name: String
+    public var ipBase: IPv4CIDR
+    public var hosts: [Host]
+    public var switches: [Switch]
+    public var links: [Link]
+    /// True when the switches form a loop (kernel STP is then on and awaited).
+    public var hasLoop: Bool
+
+    public func host(_ name: String) -> Host? { hosts.first { $0.name == name } }
+    public func kind(of node: String) -> NodeKind? {
+        if hosts.contains(where: { $0.name == node }) { return .host }
+        if switches.contains(where: { $0.name == node }) { return .switch }
+        return nil
+    }
+    /// Every node name, hosts first.
+    public var nodeNames: [String] { hosts.map(\.name) + switches.map(\.name) }
+}
+
+/// Compares names as Mininet's `natural` sort does: digit runs by value ("h2" < "h10").
+public func naturalLess(_ a: String, _ b: String) -> Bool {
+    func chunks(_ s: String) -> [(String, Int?)] {
+        var out: [(String, Int?)] = []
+        var cur = ""
+        var digits = false
+        for c in s {
+            let d = c.isASCII && c.isNumber
+            if !cur.isEmpty && d != digits {
+                out.append((cur, digits ? Int(cur) : nil))
+                cur = ""
+            }
+            digits = d
+            cur.append(c)
+        }
+        if !cur.isEmpty { out.append((cur, digits ? Int(cur) : nil)) }
+        return out
+    }
+    let ca = chunks(a), cb = chunks(b)
+    for (x, y) in zip(ca, cb) {
+        if let nx = x.1, let ny = y.1 {
+            if nx != ny { return nx < ny }
+        } else if x.0 != y.0 {
+            return x.0 < y.0
+        }
+    }
+    if ca.count != cb.count { return ca.count < cb.count }
+    return a < b
+}

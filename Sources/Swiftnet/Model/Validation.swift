@@ -1,0 +1,147 @@
+/// Linux's limit on interface names (IFNAMSIZ - 1).
+public let maxInterfaceNameLength = 15
+
+extension Topology {
+    /// Checks everything that can be checked without the kernel and resolves defaults.
+    ///
+    /// - Parameter autoMAC: give hosts Mininet's `--mac` addresses (00:00:00:00:00:0N).
+    /// - Throws: `TopologyError` for the first problem, with its source location.
+    public func validated(autoMAC: Bool = false) throws -> ValidatedTopology {
+        let whole = location
+        guard let base = IPv4CIDR(ipBase), base.prefixLength <= 30 else {
+            throw TopologyError("ipbase '\(ipBase)' is not an IPv4 network with a prefix of at most /30, such as 10.0.0.0/8", at: whole)
+        }
+        var seen: [String: SourceLocation?] = [:]
+        func checkName(_ name: String, _ what: String, _ loc: SourceLocation?) throws {
+            guard let first = name.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII,
+                  name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == ".") })
+            else {
+                throw TopologyError("\(what) name '\(name)' must start with a letter and use only letters, digits, '_', '-' and '.'", at: loc)
+            }
+            if let other = seen[name] {
+                let whereText = other.map { " (first defined at \($0))" } ?? ""
+                throw TopologyError("duplicate node name '\(name)'\(whereText): every host and switch needs its own name", at: loc)
+            }
+            seen[name] = loc
+        }
+        for h in hosts { try checkName(h.name, "host", h.location) }
+        for s in switches { try checkName(s.name, "switch", s.location) }
+
+        let hostNames = Set(hosts.map(\.name))
+        let switchNames = Set(switches.map(\.name))
+        func kind(_ n: String) -> NodeKind? {
+            hostNames.contains(n) ? .host : switchNames.contains(n) ? .switch : nil
+        }
+
+        // Ports in link order: hosts from 0, switches from 1 (Mininet's Topo.addPort).
+        var nextPort: [String: Int] = [:]
+        var interfaces: [String: [String]] = [:]
+        var links: [Link] = []
+        for l in self.links {
+            for n in [l.a, l.b] where kind(n) == nil {
+                throw TopologyError("link \(l.a)-\(l.b) names '\(n)', which is not a host or switch of this topology", at: l.location)
+            }
+            if l.a == l.b {
+                throw TopologyError("link \(l.a)-\(l.b) connects '\(l.a)' to itself: a link needs two different nodes", at: l.location)
+            }
+            if let mtu = l.mtu, !(68...65535).contains(mtu) {
+                throw TopologyError("link \(l.a)-\(l.b) has mtu \(mtu); use a value from 68 to 65535", at: l.location)
+            }
+            var ends: [Endpoint] = []
+            for n in [l.a, l.b] {
+                let k = kind(n)!
+                let port = nextPort[n] ?? (k == .host ? 0 : 1)
+                nextPort[n] = port + 1
+                let intf = "\(n)-eth\(port)"
+                if intf.utf8.count > maxInterfaceNameLength {
+                    throw TopologyError("interface name '\(intf)' is \(intf.utf8.count) bytes; Linux allows \(maxInterfaceNameLength): shorten the node name '\(n)'", at: l.location)
+                }
+                interfaces[n, default: []].append(intf)
+                ends.append(Endpoint(node: n, kind: k, interface: intf, port: port))
+            }
+            links.append(Link(a: ends[0], b: ends[1], mtu: l.mtu))
+        }
+
+        // Addresses: the N-th host in natural order gets ipBase + N unless it has its own.
+        let ordered = hosts.sorted { naturalLess($0.name, $1.name) }
+        var used: [UInt32: String] = [:]
+        var outHosts: [Host] = []
+        var usedMACs: [MACAddress: String] = [:]
+        for (i, h) in ordered.enumerated() {
+            guard interfaces[h.name] != nil else {
+                throw TopologyError("host '\(h.name)' has no link: connect it to a switch or another host", at: h.location)
+            }
+            let ip: IPv4CIDR
+            if let text = h.ip {
+                guard let parsed = IPv4CIDR(text, defaultPrefix: base.prefixLength) else {
+                    throw TopologyError("host '\(h.name)' has ip '\(text)', which is not an IPv4 address such as 10.0.0.1/8", at: h.location)
+                }
+                guard parsed.prefixLength <= 32 else { throw TopologyError("bad prefix", at: h.location) }
+                ip = parsed
+            } else {
+                let n = UInt64(i + 1)
+                guard n < base.size - 1 else {
+                    throw TopologyError("ipbase \(base) has room for \(base.size - 2) hosts; this topology has \(hosts.count): use a larger ipbase such as 10.0.0.0/8", at: whole)
+                }
+                ip = IPv4CIDR(address: IPv4Address(base.network.value + UInt32(n)), prefixLength: base.prefixLength)
+            }
+            if let other = used[ip.address.value] {
+                throw TopologyError("host '\(h.name)' has address \(ip.address), which host '\(other)' has too: give one of them another ip", at: h.location)
+            }
+            used[ip.address.value] = h.name
+            var mac: MACAddress?
+            if let text = h.mac {
+                guard let m = MACAddress(text) else {
+                    throw TopologyError("host '\(h.name)' has mac '\(text)', which is not a MAC address such as 00:00:00:00:00:01", at: h.location)
+                }
+                guard !m.isMulticast, m.bytes != [0, 0, 0, 0, 0, 0] else {
+                    throw TopologyError("host '\(h.name)' has mac \(m), a multicast or all-zero address: use a unicast one (first byte even)", at: h.location)
+                }
+                mac = m
+            } else if autoMAC {
+                mac = MACAddress(hostNumber: UInt64(ip.address.value & ~base.mask))
+            }
+            if let m = mac {
+                if let other = usedMACs[m] {
+                    throw TopologyError("host '\(h.name)' has mac \(m), which host '\(other)' has too", at: h.location)
+                }
+                usedMACs[m] = h.name
+            }
+            if let v6 = h.ip6, !isValidIPv6CIDR(v6) {
+                throw TopologyError("host '\(h.name)' has ip6 '\(v6)', which is not an IPv6 address with a prefix such as fd00::1/64", at: h.location)
+            }
+            var gateway: IPv4Address?
+            if let g = h.gateway {
+                guard let a = IPv4Address(g) else {
+                    throw TopologyError("host '\(h.name)' has gateway '\(g)', which is not an IPv4 address", at: h.location)
+                }
+                guard ip.contains(a), a != ip.address else {
+                    throw TopologyError("host '\(h.name)' has gateway \(a), which is not on its own subnet \(IPv4CIDR(address: ip.network, prefixLength: ip.prefixLength)): pick an address it can reach directly", at: h.location)
+                }
+                gateway = a
+            }
+            outHosts.append(Host(name: h.name, ip: ip, mac: mac, ip6: h.ip6, gateway: gateway, interfaces: interfaces[h.name]!))
+        }
+
+        // Loops among switches: a switch-switch link joining two already-joined switches.
+        var parent: [String: String] = [:]
+        func root(_ n: String) -> String {
+            var x = n
+            while let p = parent[x], p != x { x = p }
+            return x
+        }
+        var loopLink: Link?
+        for l in links where l.a.kind == .switch && l.b.kind == .switch {
+            let ra = root(l.a.node), rb = root(l.b.node)
+            if ra == rb { loopLink = loopLink ?? l } else { parent[ra] = rb }
+        }
+        var outSwitches: [Switch] = []
+        for s in switches.sorted(by: { naturalLess($0.name, $1.name) }) {
+            if s.stp == false, let l = loopLink {
+                throw TopologyError("switch '\(s.name)' has stp off, but link \(l.a.node)-\(l.b.node) closes a loop among the switches and would flood it forever: remove 'stp: false' or the link", at: s.location)
+            }
+            outSwitches.append(Switch(name: s.name, kind: s.kind, stp: s.stp ?? (loopLink != nil), interfaces: interfaces[s.name] ?? []))
+        }
+        return ValidatedTopology(name: name, ipBase: base, hosts: outHosts, switches: outSwitches, links: links, hasLoop: loopLink != nil)
+    }
+}
