@@ -79,7 +79,7 @@ public struct LinkSpec: Hashable, Sendable, Codable {
     public var mtu: Int?
     public var location: SourceLocation?
 
-    public init(_ a: String, _ b: String, mtu: Int? = nil, location: SourceLocation? = nil) {
+    public init(_ a: String, _ b: String, mtu: Int? = nil, location: SourceLocation?) {
         self.a = a
         self.b = b
         self.mtu = mtu

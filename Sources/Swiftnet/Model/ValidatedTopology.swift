@@ -14,7 +14,7 @@ public struct Endpoint: Hashable, Sendable, Codable {
 }
 
 /// A host after validation: every address resolved.
-public struct Host: Hashable, Sendable, Codable {
+public struct ResolvedHost: Hashable, Sendable, Codable {
     public var name: String
     /// Address of the first interface.
     public var ip: IPv4CIDR
@@ -26,7 +26,7 @@ public struct Host: Hashable, Sendable, Codable {
 }
 
 /// A switch after validation.
-public struct Switch: Hashable, Sendable, Codable {
+public struct ResolvedSwitch: Hashable, Sendable, Codable {
     public var name: String
     public var kind: SwitchKind
     public var stp: Bool
@@ -34,7 +34,7 @@ public struct Switch: Hashable, Sendable, Codable {
 }
 
 /// A link after validation.
-public struct Link: Hashable, Sendable, Codable {
+public struct ResolvedLink: Hashable, Sendable, Codable {
     public var a: Endpoint
     public var b: Endpoint
     public var mtu: Int?
@@ -47,13 +47,13 @@ public struct Link: Hashable, Sendable, Codable {
 public struct ValidatedTopology: Hashable, Sendable, Codable {
     public var name: String
     public var ipBase: IPv4CIDR
-    public var hosts: [Host]
-    public var switches: [Switch]
-    public var links: [Link]
+    public var hosts: [ResolvedHost]
+    public var switches: [ResolvedSwitch]
+    public var links: [ResolvedLink]
     /// True when the switches form a loop (kernel STP is then on and awaited).
     public var hasLoop: Bool
 
-    public func host(_ name: String) -> Host? { hosts.first { $0.name == name } }
+    public func host(_ name: String) -> ResolvedHost? { hosts.first { $0.name == name } }
     public func kind(of node: String) -> NodeKind? {
         if hosts.contains(where: { $0.name == node }) { return .host }
         if switches.contains(where: { $0.name == node }) { return .switch }

@@ -36,7 +36,7 @@ extension Topology {
         // Ports in link order: hosts from 0, switches from 1 (Mininet's Topo.addPort).
         var nextPort: [String: Int] = [:]
         var interfaces: [String: [String]] = [:]
-        var links: [Link] = []
+        var links: [ResolvedLink] = []
         for l in self.links {
             for n in [l.a, l.b] where kind(n) == nil {
                 throw TopologyError("link \(l.a)-\(l.b) names '\(n)', which is not a host or switch of this topology", at: l.location)
@@ -59,13 +59,13 @@ extension Topology {
                 interfaces[n, default: []].append(intf)
                 ends.append(Endpoint(node: n, kind: k, interface: intf, port: port))
             }
-            links.append(Link(a: ends[0], b: ends[1], mtu: l.mtu))
+            links.append(ResolvedLink(a: ends[0], b: ends[1], mtu: l.mtu))
         }
 
         // Addresses: the N-th host in natural order gets ipBase + N unless it has its own.
         let ordered = hosts.sorted { naturalLess($0.name, $1.name) }
         var used: [UInt32: String] = [:]
-        var outHosts: [Host] = []
+        var outHosts: [ResolvedHost] = []
         var usedMACs: [MACAddress: String] = [:]
         for (i, h) in ordered.enumerated() {
             guard interfaces[h.name] != nil else {
@@ -120,7 +120,7 @@ extension Topology {
                 }
                 gateway = a
             }
-            outHosts.append(Host(name: h.name, ip: ip, mac: mac, ip6: h.ip6, gateway: gateway, interfaces: interfaces[h.name]!))
+            outHosts.append(ResolvedHost(name: h.name, ip: ip, mac: mac, ip6: h.ip6, gateway: gateway, interfaces: interfaces[h.name]!))
         }
 
         // Loops among switches: a switch-switch link joining two already-joined switches.
@@ -130,17 +130,17 @@ extension Topology {
             while let p = parent[x], p != x { x = p }
             return x
         }
-        var loopLink: Link?
+        var loopLink: ResolvedLink?
         for l in links where l.a.kind == .switch && l.b.kind == .switch {
             let ra = root(l.a.node), rb = root(l.b.node)
             if ra == rb { loopLink = loopLink ?? l } else { parent[ra] = rb }
         }
-        var outSwitches: [Switch] = []
+        var outSwitches: [ResolvedSwitch] = []
         for s in switches.sorted(by: { naturalLess($0.name, $1.name) }) {
             if s.stp == false, let l = loopLink {
                 throw TopologyError("switch '\(s.name)' has stp off, but link \(l.a.node)-\(l.b.node) closes a loop among the switches and would flood it forever: remove 'stp: false' or the link", at: s.location)
             }
-            outSwitches.append(Switch(name: s.name, kind: s.kind, stp: s.stp ?? (loopLink != nil), interfaces: interfaces[s.name] ?? []))
+            outSwitches.append(ResolvedSwitch(name: s.name, kind: s.kind, stp: s.stp ?? (loopLink != nil), interfaces: interfaces[s.name] ?? []))
         }
         return ValidatedTopology(name: name, ipBase: base, hosts: outHosts, switches: outSwitches, links: links, hasLoop: loopLink != nil)
     }
