@@ -44,6 +44,13 @@ public final class NetworkNamespace: @unchecked Sendable {
         return buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.trimmingCharacters(in: "\n ")
     }
 
+    /// Publishes the namespace at `path` (an existing empty file), as `ip netns add` does
+    /// under /run/netns. The mount keeps the namespace alive until it is unmounted.
+    public func bindMount(at path: String) throws {
+        let r = sn_bind_ns(fd, path)
+        if r < 0 { throw NamespaceError("mount --bind namespace on \(path)", errno: -r) }
+    }
+
     /// Releases this holder's reference; the kernel destroys the namespace when it was the last.
     public func close() {
         if fd >= 0 {

@@ -74,7 +74,17 @@ extension RouteSocket {
         guard let msg = nlmsg_alloc_simple(Int32(RTM_NEWLINK), NLM_F_CREATE | NLM_F_EXCL) else {
             throw NetlinkError(operation: "create bridge", object: name, code: -NLE_NOMEM)
         }
-        defer { nlmsg_free(msg) }
+        do {
+            try fillBridgeRequest(msg, name: name, index: index, stp: stp, forwardDelay: forwardDelay)
+        } catch {
+            nlmsg_free(msg)
+            throw error
+        }
+        // nl_send_sync frees the message.
+        try check(nl_send_sync(sock, msg), "create bridge", "'\(name)'")
+    }
+
+    private func fillBridgeRequest(_ msg: OpaquePointer, name: String, index: Int32, stp: Bool, forwardDelay: Int) throws {
         var ifi = ifinfomsg()
         ifi.ifi_family = UInt8(AF_UNSPEC)
         ifi.ifi_index = index
@@ -96,7 +106,6 @@ extension RouteSocket {
         }
         nla_nest_end(msg, data)
         nla_nest_end(msg, info)
-        try check(nl_send_sync(sock, msg), "create bridge", "'\(name)'")
     }
 
     /// Changes an existing interface found by index.

@@ -1,0 +1,342 @@
+import Foundation
+import Glibc
+import Namespaces
+import Netlink
+
+/// How a network is built and what it reports while building.
+public struct NetworkOptions: Sendable {
+    /// Names the run in `/run/netns` (with `publishNamespaces`) and `/run/swiftnet`.
+    /// Defaults to the topology's name.
+    public var runName: String?
+    /// Also publish every host as `/run/netns/<run>-<node>` (and the switches' namespace
+    /// as `<run>-fabric`) so that `ip netns exec` works. Removed at stop, and by a janitor
+    /// process if swiftnet dies.
+    public var publishNamespaces = false
+    /// How long to wait for kernel STP to converge on topologies with loops.
+    public var stpTimeout: Duration = .seconds(60)
+    /// Called as nodes and links are made (on the building thread).
+    public var progress: (@Sendable (BuildProgress) -> Void)?
+    /// Checked between build steps: when it returns true the build stops, releases what
+    /// it made and throws `NetworkError.interrupted`.
+    public var isCancelled: (@Sendable () -> Bool)?
+
+    public init(runName: String? = nil, publishNamespaces: Bool = false) {
+        self.runName = runName
+        self.publishNamespaces = publishNamespaces
+    }
+}
+
+/// Where a build stands, for progress displays.
+public struct BuildProgress: Sendable {
+    public var phase: String
+    public var done: Int
+    public var total: Int
+    public var elapsed: Duration
+}
+
+/// Failures of a live network, each naming the node or link concerned.
+public struct NetworkError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+    /// The build was cancelled (Ctrl-C).
+    public static let interrupted = NetworkError("interrupted")
+    public var isInterrupted: Bool { message == Self.interrupted.message }
+}
+
+/// A topology made real: a network namespace per host, Linux bridges in a private
+/// fabric namespace, veth pairs between them, and the processes started inside.
+///
+/// Everything is owned by this value. `stop()` releases it; if the process dies instead
+/// (even by SIGKILL) the kernel releases it, because the namespaces are held only by
+/// descriptors and the processes live in a PID namespace whose init dies with us.
+public final class Network: @unchecked Sendable {
+    public let topology: ValidatedTopology
+    public let options: NetworkOptions
+    /// The run's name (see `NetworkOptions.runName`).
+    public let name: String
+
+    let lock = NSLock()
+    var fabric: NetworkNamespace?
+    var fabricSocket: RouteSocket?
+    var hostNamespaces: [String: NetworkNamespace] = [:]
+    /// ifindex of every interface and bridge in its own namespace, by name.
+    var indexes: [String: Int32] = [:]
+    var processRuntime: ProcessRuntime?
+    var janitor: Janitor?
+    public private(set) var isRunning = false
+    /// Seconds the last `start()` took, and how much of it was waiting for STP.
+    public private(set) var buildTime: Duration = .zero
+    public private(set) var stpWaitTime: Duration = .zero
+
+    /// Prepares a network; nothing is created before `start()`.
+    public init(_ topology: ValidatedTopology, options: NetworkOptions = NetworkOptions()) {
+        self.topology = topology
+        self.options = options
+        self.name = options.runName ?? topology.name
+    }
+
+    /// Creates everything. On any failure what was made is released before it throws.
+    /// - Throws: `NetworkError` (missing privileges, STP timeout), `NetlinkError`,
+    ///   `NamespaceError`.
+    public func start() throws {
+        if let message = RequiredCapability.missingMessage() { throw NetworkError(message) }
+        let began = ContinuousClock.now
+        do {
+            try build(began: began)
+        } catch {
+            stop()
+            throw error
+        }
+        buildTime = ContinuousClock.now - began
+        isRunning = true
+    }
+
+    /// Kills the run's processes and releases every namespace, link and mount it made.
+    /// Returns at once: the kernel finishes destroying the namespaces in the background.
+    /// Safe to call twice.
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        isRunning = false
+        processRuntime?.stop()
+        processRuntime = nil
+        fabricSocket = nil
+        for ns in hostNamespaces.values { ns.close() }
+        hostNamespaces.removeAll()
+        fabric?.close()
+        fabric = nil
+        janitor?.finish()
+        janitor = nil
+    }
+
+    deinit { stop() }
+
+    // MARK: - Building
+
+    private func build(began: ContinuousClock.Instant) throws {
+        raiseFileLimit(to: UInt64(topology.hosts.count * 2 + 256))
+        let total = topology.hosts.count + topology.switches.count + topology.links.count
+        var done = 0
+        func report(_ phase: String) throws {
+            if options.isCancelled?() == true { throw NetworkError.interrupted }
+            done += 1
+            if let p = options.progress, done % 25 == 0 || done == total {
+                p(BuildProgress(phase: phase, done: done, total: total, elapsed: ContinuousClock.now - began))
+            }
+        }
+
+        processRuntime = try ProcessRuntime()
+        let fabric = try NetworkNamespace()
+        self.fabric = fabric
+        // Bridge ports need no addresses, and IPv6 on them floods every new port's
+        // DAD and multicast packets through the chain of bridges: turn it off first.
+        try fabric.setSysctl("net.ipv6.conf.all.disable_ipv6", "1")
+        try fabric.setSysctl("net.ipv6.conf.default.disable_ipv6", "1")
+        let fs = try RouteSocket(namespaceFD: fabric.fd)
+        fabricSocket = fs
+        var nextFabricIndex: Int32 = 2
+
+        for sw in topology.switches {
+            let idx = nextFabricIndex
+            nextFabricIndex += 1
+            try fs.addBridge(name: sw.name, index: idx, stp: sw.stp)
+            try fs.setLink(index: idx, name: sw.name, up: true)
+            indexes[sw.name] = idx
+            try report("switches")
+        }
+
+        var hostSockets: [String: RouteSocket] = [:]
+        var nextHostIndex: [String: Int32] = [:]
+        for h in topology.hosts {
+            let ns = try NetworkNamespace()
+            hostNamespaces[h.name] = ns
+            let s = try RouteSocket(namespaceFD: ns.fd)
+            hostSockets[h.name] = s
+            try s.setLink(index: 1, name: "lo (\(h.name))", up: true)
+            nextHostIndex[h.name] = 2
+            try report("hosts")
+        }
+
+        if options.publishNamespaces { try publishNamespaces() }
+
+        for link in topology.links {
+            var ends: [(Endpoint, VethEnd)] = []
+            for e in [link.a, link.b] {
+                var v = VethEnd(name: e.interface, index: 0, mtu: link.mtu)
+                switch e.kind {
+                case .switch:
+                    v.index = nextFabricIndex
+                    nextFabricIndex += 1
+                    v.namespaceFD = fabric.fd
+                case .host:
+                    v.index = nextHostIndex[e.node]!
+                    nextHostIndex[e.node]! += 1
+                    v.namespaceFD = hostNamespaces[e.node]!.fd
+                    let host = topology.host(e.node)!
+                    if e.port == 0, let mac = host.mac { v.mac = mac.description }
+                }
+                indexes[e.interface] = v.index
+                ends.append((e, v))
+            }
+            // Create through the socket of the namespace of the first end, which stays
+            // there; the other end is placed by namespace descriptor at creation.
+            let creator = ends[0].0.kind == .switch ? fs : hostSockets[ends[0].0.node]!
+            var first = ends[0].1
+            first.namespaceFD = nil
+            try creator.addVeth(first, peer: ends[1].1)
+            for (e, v) in ends {
+                switch e.kind {
+                case .switch:
+                    try fs.setLink(index: v.index, name: v.name, up: true, master: indexes[e.node]!)
+                case .host:
+                    let s = hostSockets[e.node]!
+                    let host = topology.host(e.node)!
+                    if e.port == 0 {
+                        try s.addAddress(index: v.index, cidr: host.ip.description, interfaceName: v.name)
+                        if let v6 = host.ip6 { try s.addAddress(index: v.index, cidr: v6, interfaceName: v.name) }
+                    }
+                    try s.setLink(index: v.index, name: v.name, up: true)
+                    if e.port == 0, let gw = host.gateway {
+                        try s.addRoute(destination: "default", gateway: gw.description)
+                    }
+                }
+            }
+            try report("links")
+        }
+
+        if topology.switches.contains(where: \.stp) {
+            let waitStart = ContinuousClock.now
+            try waitForSpanningTree(fs)
+            stpWaitTime = ContinuousClock.now - waitStart
+        }
+    }
+
+    /// Waits until every bridge port has left the listening and learning states.
+    private func waitForSpanningTree(_ fs: RouteSocket) throws {
+        let start = ContinuousClock.now
+        // STP needs at least two forward delays (2 s each here) before any port forwards.
+        let minimum: Duration = .milliseconds(4200)
+        var stableChecks = 0
+        while true {
+            let states = try fs.bridgePortStates()
+            let settling = states.values.filter { $0 == 1 || $0 == 2 }.count
+            let elapsed = ContinuousClock.now - start
+            if settling == 0 && elapsed >= minimum {
+                stableChecks += 1
+                if stableChecks >= 2 { return }
+            } else {
+                stableChecks = 0
+            }
+            if options.isCancelled?() == true { throw NetworkError.interrupted }
+            if elapsed > options.stpTimeout {
+                throw NetworkError("spanning tree did not converge within \(options.stpTimeout): \(settling) bridge ports still listening or learning")
+            }
+            if let p = options.progress {
+                p(BuildProgress(phase: "waiting for STP", done: states.count - settling, total: states.count, elapsed: elapsed))
+            }
+            usleep(200_000)
+        }
+    }
+
+    private func publishNamespaces() throws {
+        let j = try Janitor()
+        janitor = j
+        try? FileManager.default.createDirectory(atPath: "/run/netns", withIntermediateDirectories: true)
+        var published: [String] = []
+        func publish(_ ns: NetworkNamespace, _ node: String) throws {
+            let path = "/run/netns/\(name)-\(node)"
+            if FileManager.default.fileExists(atPath: path) {
+                throw NetworkError("\(path) already exists: another run named '\(name)' is active; choose another name with --name")
+            }
+            j.register(.unmount(path))
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw NetworkError("cannot create \(path)")
+            }
+            try ns.bindMount(at: path)
+            published.append(path)
+        }
+        try publish(fabric!, "fabric")
+        for h in topology.hosts { try publish(hostNamespaces[h.name]!, h.name) }
+        try RunRecord.write(name: name, paths: published, janitor: j)
+    }
+
+    // MARK: - Access
+
+    /// The namespace descriptor of a host (or of the fabric for a switch name).
+    public func namespaceFD(of node: String) throws -> Int32 {
+        lock.lock()
+        defer { lock.unlock() }
+        if let ns = hostNamespaces[node] { return ns.fd }
+        if topology.kind(of: node) == .switch, let f = fabric { return f.fd }
+        if topology.kind(of: node) == nil { throw NetworkError("no node named '\(node)' (nodes: \(topology.nodeNames.joined(separator: " ")))") }
+        throw NetworkError("the network is not running")
+    }
+
+    func runtime() throws -> ProcessRuntime {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let r = processRuntime else { throw NetworkError("the network is not running") }
+        return r
+    }
+
+    /// A fresh rtnetlink socket inside the node's namespace (host, or fabric for switches).
+    public func routeSocket(for node: String) throws -> RouteSocket {
+        try RouteSocket(namespaceFD: namespaceFD(of: node))
+    }
+
+    /// Runs a program inside a node to completion. Equivalent to Mininet's `node.cmd`.
+    public func run(on node: String, _ argv: [String], timeout: Duration? = nil) throws -> ProcessResult {
+        try runtime().run(argv, netns: namespaceFD(of: node), timeout: timeout)
+    }
+
+    /// Runs a shell command line inside a node (`sh -c`).
+    public func shell(on node: String, _ command: String, timeout: Duration? = nil) throws -> ProcessResult {
+        try run(on: node, ["/bin/sh", "-c", command], timeout: timeout)
+    }
+
+    /// Starts a program in the background inside a node; it is killed at stop.
+    /// - Parameter output: file for its stdout and stderr (nil: discarded).
+    @discardableResult
+    public func startBackground(on node: String, _ argv: [String], output: String? = nil) throws -> pid_t {
+        try runtime().startBackground(argv, netns: namespaceFD(of: node), output: output)
+    }
+
+    /// The PID namespace init of the run (every process of the run is in its namespace).
+    public var processNamespaceInit: pid_t? {
+        lock.lock()
+        defer { lock.unlock() }
+        return processRuntime?.initPID
+    }
+
+    /// Sets both ends of every link between `a` and `b` up or down
+    /// (Mininet's `link a b up|down`). Equivalent to: `ip link set IF down` on each end.
+    public func setLink(_ a: String, _ b: String, up: Bool) throws {
+        let matches = topology.links.filter { ($0.a.node == a && $0.b.node == b) || ($0.a.node == b && $0.b.node == a) }
+        if matches.isEmpty { throw NetworkError("no link between '\(a)' and '\(b)'") }
+        for l in matches {
+            for e in [l.a, l.b] {
+                let s = try routeSocket(for: e.node)
+                try s.setLink(index: indexes[e.interface]!, name: e.interface, up: up)
+            }
+        }
+    }
+
+    /// The interfaces of a node as the kernel reports them (for a switch: its ports).
+    public func interfaces(of node: String) throws -> [LinkInfo] {
+        let all = try routeSocket(for: node).links()
+        if topology.kind(of: node) == .switch {
+            let names = Set(topology.switches.first { $0.name == node }!.interfaces + [node])
+            return all.filter { names.contains($0.name) }
+        }
+        return all
+    }
+}
+
+/// Raises RLIMIT_NOFILE's soft limit: every host holds a namespace descriptor.
+func raiseFileLimit(to wanted: UInt64) {
+    var lim = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim) == 0, lim.rlim_cur < wanted else { return }
+    lim.rlim_cur = min(max(rlim_t(wanted), lim.rlim_cur), lim.rlim_max)
+    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim)
+}

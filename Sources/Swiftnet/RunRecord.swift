@@ -1,0 +1,70 @@
+import Foundation
+import Glibc
+import Namespaces
+
+/// What a run left in the root mount namespace, written to `/run/swiftnet/<run>.run`
+/// so that `swiftnet clean` can undo exactly that, and nothing else, after a crash
+/// that took the janitor with it.
+///
+/// Format: first line `pid <pid> start <starttime>`, then one published path a line.
+public enum RunRecord {
+    public static let directory = "/run/swiftnet"
+
+    static func write(name: String, paths: [String], janitor: Janitor) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = "\(directory)/\(name).run"
+        janitor.register(.removeFile(file))
+        let pid = getpid()
+        var text = "pid \(pid) start \(processStartTime(pid) ?? 0)\n"
+        for p in paths { text += p + "\n" }
+        guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8)) else {
+            throw NetworkError("cannot write \(file)")
+        }
+    }
+
+    /// The start time of a process (field 22 of /proc/PID/stat), to tell a live owner
+    /// from a new process that reused its pid.
+    static func processStartTime(_ pid: pid_t) -> UInt64? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state); starttime is field 22.
+        guard fields.count > 19 else { return nil }
+        return UInt64(fields[19])
+    }
+
+    /// One thing `clean` did or left alone.
+    public struct CleanAction: Sendable {
+        public var run: String
+        public var description: String
+    }
+
+    /// Removes what dead runs left: their published namespaces and their record.
+    /// Runs whose owner is still alive are left alone and reported.
+    public static func cleanLeftovers() -> [CleanAction] {
+        var actions: [CleanAction] = []
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        for f in files.sorted() where f.hasSuffix(".run") {
+            let run = String(f.dropLast(4))
+            let path = "\(directory)/\(f)"
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            var lines = text.split(separator: "\n").map(String.init)
+            guard !lines.isEmpty else { try? FileManager.default.removeItem(atPath: path); continue }
+            let head = lines.removeFirst().split(separator: " ")
+            if head.count == 4, let pid = pid_t(head[1]), let start = UInt64(head[3]),
+               let now = processStartTime(pid), now == start {
+                actions.append(CleanAction(run: run, description: "run '\(run)' is still running (pid \(pid)); left alone"))
+                continue
+            }
+            for p in lines.reversed() where p.hasPrefix("/run/netns/") {
+                _ = umount2(p, Int32(MNT_DETACH))
+                if (try? FileManager.default.removeItem(atPath: p)) != nil {
+                    actions.append(CleanAction(run: run, description: "removed \(p)"))
+                }
+            }
+            try? FileManager.default.removeItem(atPath: path)
+            actions.append(CleanAction(run: run, description: "removed the record of run '\(run)'"))
+        }
+        return actions
+    }
+}

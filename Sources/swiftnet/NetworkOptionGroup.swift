@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Namespaces
+import Swiftnet
+
+/// Options shared by the commands that build a network.
+struct NetworkOptionGroup: ParsableArguments {
+    @Option(help: "Base network for host addresses (Mininet's --ipbase).")
+    var ipbase: String?
+
+    @Flag(help: "Give hosts MAC addresses derived from their number (00:00:00:00:00:01 for h1).")
+    var mac = false
+
+    @Flag(name: .customLong("netns-names"), help: "Publish hosts as /run/netns/<name>-<host> so `ip netns exec` works.")
+    var netnsNames = false
+
+    @Option(help: "Name of the run (for --netns-names); default: the topology's name.")
+    var name: String?
+
+    @Flag(name: .shortAndLong, help: "Print more detail.")
+    var verbose = false
+
+    @Flag(help: "Print the build and stop times on a line of their own.")
+    var timings = false
+
+    /// Validates `topology` with these options; exits with status 2 on bad input.
+    func validate(_ topology: Topology) throws -> ValidatedTopology {
+        var t = topology
+        if let ipbase { t.ipBase = ipbase }
+        do {
+            return try t.validated(autoMAC: mac)
+        } catch let e as TopologyError {
+            throw badInput(e.description)
+        }
+    }
+
+    /// Exits with status 2 when the process lacks the capabilities to build.
+    func requirePrivileges() throws {
+        if let message = RequiredCapability.missingMessage() { throw badInput(message) }
+    }
+
+    func networkOptions(progress: Bool) -> NetworkOptions {
+        var o = NetworkOptions(runName: name, publishNamespaces: netnsNames)
+        o.isCancelled = { Interrupts.shared.interrupted }
+        if progress && isatty(1) == 1 {
+            o.progress = { p in
+                let secs = String(format: "%.1f", Double(p.elapsed.components.seconds) + Double(p.elapsed.components.attoseconds) / 1e18)
+                let line = "\r*** \(p.phase): \(p.done)/\(p.total) (\(secs) s)\u{1B}[K"
+                FileHandle.standardOutput.write(Data(line.utf8))
+            }
+        }
+        return o
+    }
+}
+
+/// Loads a topology file, exiting with status 2 and the file's message when it is bad.
+func loadTopologyFile(_ path: String) throws -> Topology {
+    do {
+        return try Topology.load(yamlFile: path)
+    } catch let e as TopologyError {
+        throw badInput(e.description)
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Swiftnet
+
+/// `swiftnet`: a Mininet-style network emulator. Exit status: 0 ok, 1 a test failed,
+/// 2 bad input or missing privileges.
+@main
+struct Root: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftnet",
+        abstract: "Emulate networks of hosts and switches with Linux namespaces.",
+        discussion: """
+            Examples:
+              sudo swiftnet --topo linear,3 --test pingall
+              sudo swiftnet --topo tree,depth=2,fanout=3 --test pingall
+              sudo swiftnet run Topologies/two-subnets.yaml
+              sudo swiftnet clean
+            """,
+        subcommands: [Start.self, Run.self, Validate.self, Clean.self],
+        defaultSubcommand: Start.self)
+
+    /// Maps errors to the documented exit codes: usage and topology errors give 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data(("swiftnet: " + fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .failure ? 1 : 2)
+        }
+    }
+}
+
+/// Exits with status 2 after printing one message to standard error.
+func badInput(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data(("swiftnet: " + message + "\n").utf8))
+    return ExitCode(2)
+}

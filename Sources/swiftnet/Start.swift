@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Swiftnet
+
+/// The default command: `swiftnet --topo NAME,ARGS [--test T]`, as Mininet's `mn`.
+struct Start: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Build a topology, run a test, tear it down (the default command).")
+
+    enum TestKind: String, ExpressibleByArgument, CaseIterable {
+        case none, build, pingall, pingpair
+    }
+
+    @Option(help: "Topology: minimal, single,N, linear,K[,N], tree,depth=D,fanout=F, torus,X,Y.")
+    var topo: String?
+
+    @Option(help: "A YAML topology file (used when --topo is not given).")
+    var custom: String?
+
+    @Option(name: .customLong("switch"), help: "Switch kind: lxbr (Linux bridge).")
+    var switchKind: String = "lxbr"
+
+    @Option(help: "Controller: none (switches are Linux bridges).")
+    var controller: String = "none"
+
+    @Option(help: "Test to run: none, build, pingall, pingpair. Without it the network is held until Ctrl-C.")
+    var test: TestKind?
+
+    @OptionGroup var network: NetworkOptionGroup
+
+    func run() throws {
+        guard SwitchKind(rawValue: switchKind) != nil else {
+            throw badInput("--switch \(switchKind) is not available: this version has only lxbr (Linux bridges)")
+        }
+        guard controller == "none" else {
+            throw badInput("--controller \(controller) is not available: Linux bridges need no controller; use --controller none")
+        }
+        let spec: Topology
+        if let topo {
+            do { spec = try Topology.builtin(topo) } catch let e as TopologyError { throw badInput("--topo \(topo): \(e.message)") }
+        } else if let custom {
+            spec = try loadTopologyFile(custom)
+        } else {
+            spec = try Topology.builtin("minimal")
+        }
+        let topology = try network.validate(spec)
+        try network.requirePrivileges()
+        let session = Session(topology: topology, group: network)
+        try session.build()
+        var failed = false
+        switch test {
+        case .none?, .build?:
+            break
+        case .pingall?:
+            failed = !session.pingAll()
+        case .pingpair?:
+            failed = !session.pingAll(hosts: Array(topology.hosts.prefix(2).map(\.name)))
+        case nil:
+            session.hold()
+        }
+        session.stop()
+        if Interrupts.shared.interrupted { throw ExitCode(130) }
+        if failed { throw ExitCode(1) }
+    }
+}

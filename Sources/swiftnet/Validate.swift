@@ -1,0 +1,22 @@
+import ArgumentParser
+import Swiftnet
+
+/// `swiftnet validate FILE.yaml`: check a topology file without building anything.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a YAML topology file; exit 2 with FILE:LINE: message when it is bad.")
+
+    @Argument(help: "The topology file.")
+    var file: String
+
+    @Flag(help: "Check with Mininet's --mac addresses.")
+    var mac = false
+
+    func run() throws {
+        let spec = try loadTopologyFile(file)
+        let t: ValidatedTopology
+        do { t = try spec.validated(autoMAC: mac) } catch let e as TopologyError { throw badInput(e.description) }
+        print("\(file): ok: \(t.hosts.count) hosts, \(t.switches.count) switches, \(t.links.count) links"
+              + (t.hasLoop ? " (loop: STP on)" : ""))
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Namespaces
+import Netlink
+import Swiftnet
+import XCTest
+
+/// What the root namespace looks like: the state a run must leave as it found it.
+struct RootSnapshot: Equatable, CustomStringConvertible {
+    var interfaces: Set<String>
+    var namedNamespaces: Set<String>
+    var mounts: Set<String>
+
+    static func take() throws -> RootSnapshot {
+        let links = try RouteSocket().links().map { "\($0.name)#\($0.index)" }
+        let netns = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
+        let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        // Field 5 is the mount point.
+        let mounts = mountinfo.split(separator: "\n").compactMap { line -> String? in
+            let f = line.split(separator: " ")
+            return f.count > 4 ? String(f[4]) : nil
+        }
+        return RootSnapshot(interfaces: Set(links), namedNamespaces: Set(netns), mounts: Set(mounts))
+    }
+
+    var description: String {
+        "interfaces: \(interfaces.sorted()), /run/netns: \(namedNamespaces.sorted()), mounts: \(mounts.count)"
+    }
+}
+
+/// Every process whose PID namespace is `pidnsInode` (a run's processes).
+func processes(inPIDNamespace inode: String) -> [Int32] {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+    return entries.compactMap { Int32($0) }.filter { pid in
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/pid")) == inode
+    }
+}
+
+func pidNamespaceInode(of pid: Int32) -> String? {
+    try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/pid")
+}
+
+/// Skips unless the test runs with the capabilities to build networks.
+func requireRoot() throws {
+    if let message = RequiredCapability.missingMessage() {
+        throw XCTSkip("SKIPPED: needs root: \(message)")
+    }
+}
+
+/// Builds `topology`, runs `body`, stops, and asserts that the root namespace and the
+/// process table are as they were.
+func withNetwork(_ topology: Topology, options: NetworkOptions = NetworkOptions(),
+                 file: StaticString = #filePath, line: UInt = #line,
+                 _ body: (Network) throws -> Void) throws {
+    try requireRoot()
+    let before = try RootSnapshot.take()
+    let net = Network(try topology.validated(), options: options)
+    try net.start()
+    let initPID = net.processNamespaceInit!
+    let inode = pidNamespaceInode(of: initPID)!
+    do {
+        try body(net)
+    } catch {
+        net.stop()
+        throw error
+    }
+    net.stop()
+    XCTAssertEqual(processes(inPIDNamespace: inode), [], "processes of the run outlived stop()", file: file, line: line)
+    let after = try RootSnapshot.take()
+    XCTAssertEqual(before, after, "the root namespace changed", file: file, line: line)
+}
+
+/// A small switched topology built with the DSL.
+func star(_ n: Int, name: String = "star") -> Topology {
+    Topology(name) {
+        Switch("s1")
+        for i in 1...n {
+            Host("h\(i)")
+            Link("h\(i)", "s1")
+        }
+    }
+}
