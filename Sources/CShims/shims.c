@@ -128,20 +128,16 @@ static void pidns_init_loop(pid_t parent) {
     close_from(0);
     sigset_t all;
     sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, NULL);
+    sigprocmask(SIG_BLOCK, &all, NULL);  // SIGKILL still ends us
     // getppid() is 0 here (the parent is outside the namespace), so a parent that died
     // before prctl cannot be detected that way; the parent thread waits for us to start.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     (void)parent;
     prctl(PR_SET_NAME, "swiftnet-init");
-    sigset_t chld;
-    sigemptyset(&chld);
-    sigaddset(&chld, SIGCHLD);
-    for (;;) {
-        siginfo_t info;
-        sigwaitinfo(&chld, &info);
-        while (waitpid(-1, NULL, WNOHANG) > 0) {}
-    }
+    // Ignoring SIGCHLD makes the kernel reap orphans reparented to us at once, including
+    // while we are being torn down ourselves.
+    signal(SIGCHLD, SIG_IGN);
+    for (;;) pause();
 }
 
 pid_t sn_pidns_start(int *pidns_fd_out) {

@@ -208,9 +208,14 @@ public final class ProcessRuntime: @unchecked Sendable {
         background.removeAll()
         lock.unlock()
         kill(initPID, SIGKILL)
+        // The dying init waits until every process of its namespace has been reaped, and
+        // the run's processes are our children: reap them first, then the init.
         var status: Int32 = 0
-        _ = waitpid(initPID, &status, 0)
         for pid in pids { _ = waitpid(pid, &status, 0) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while waitpid(initPID, &status, WNOHANG) == 0 && ContinuousClock.now < deadline {
+            usleep(1000)
+        }
         close(pidNamespaceFD)
         release.signal()
     }

@@ -10,7 +10,7 @@ public struct IPv4Address: Hashable, Sendable, Codable, Comparable, CustomString
         guard parts.count == 4 else { return nil }
         var v: UInt32 = 0
         for p in parts {
-            guard !p.isEmpty, p.count <= 3, p.allSatisfy(\.isASCII), let n = UInt32(p), n <= 255 else { return nil }
+            guard !p.isEmpty, p.count <= 3, p.allSatisfy({ $0.isASCII && $0.isNumber }), let n = UInt32(p), n <= 255 else { return nil }
             v = v << 8 | n
         }
         value = v
@@ -38,7 +38,7 @@ public struct IPv4CIDR: Hashable, Sendable, Codable, CustomStringConvertible {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2, let a = IPv4Address(parts[0]) else { return nil }
         if parts.count == 2 {
-            guard let n = Int(parts[1]), (0...32).contains(n), parts[1].allSatisfy(\.isNumber) else { return nil }
+            guard parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(parts[1]), (0...32).contains(n) else { return nil }
             prefixLength = n
         } else {
             guard let d = defaultPrefix else { return nil }
@@ -68,7 +68,7 @@ public struct MACAddress: Hashable, Sendable, Codable, CustomStringConvertible {
         guard parts.count == 6 else { return nil }
         var b: [UInt8] = []
         for p in parts {
-            guard p.count == 2, let v = UInt8(p, radix: 16) else { return nil }
+            guard p.count == 2, p.allSatisfy(\.isHexDigit), let v = UInt8(p, radix: 16) else { return nil }
             b.append(v)
         }
         bytes = b
@@ -88,7 +88,7 @@ public struct MACAddress: Hashable, Sendable, Codable, CustomStringConvertible {
 /// Checks IPv6 interface text such as "fd00::1/64" (address and prefix length).
 func isValidIPv6CIDR(_ text: String) -> Bool {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 2, let n = Int(parts[1]), (0...128).contains(n) else { return false }
+    guard parts.count == 2, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(parts[1]), (0...128).contains(n) else { return false }
     var buf = [UInt8](repeating: 0, count: 16)
     return inet_pton(AF_INET6, String(parts[0]), &buf) == 1
 }

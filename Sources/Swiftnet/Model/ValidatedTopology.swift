@@ -38,7 +38,7 @@ public struct ResolvedLink: Hashable, Sendable, Codable {
     public var a: Endpoint
     public var b: Endpoint
     public var mtu: Int?
-    /// "h1-s1", the pair as Mininet prints it.
+    /// "(h1, s1)", the pair as Mininet prints it.
     public var label: String { "(\(a.node), \(b.node))" }
 }
 

@@ -8,8 +8,15 @@ extension Topology {
     /// - Throws: `TopologyError` for the first problem, with its source location.
     public func validated(autoMAC: Bool = false) throws -> ValidatedTopology {
         let whole = location
-        guard let base = IPv4CIDR(ipBase), base.prefixLength <= 30 else {
+        guard var base = IPv4CIDR(ipBase), base.prefixLength <= 30 else {
             throw TopologyError("ipbase '\(ipBase)' is not an IPv4 network with a prefix of at most /30, such as 10.0.0.0/8", at: whole)
+        }
+        base.address = base.network
+        func alnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
+        guard name.utf8.count <= 64, name.first.map(alnum) == true,
+              name.allSatisfy({ alnum($0) || $0 == "-" || $0 == "_" || $0 == "." })
+        else {
+            throw TopologyError("topology name '\(name)' must be 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit", at: whole)
         }
         var seen: [String: SourceLocation?] = [:]
         func checkName(_ name: String, _ what: String, _ loc: SourceLocation?) throws {
@@ -76,7 +83,9 @@ extension Topology {
                 guard let parsed = IPv4CIDR(text, defaultPrefix: base.prefixLength) else {
                     throw TopologyError("host '\(h.name)' has ip '\(text)', which is not an IPv4 address such as 10.0.0.1/8", at: h.location)
                 }
-                guard parsed.prefixLength <= 32 else { throw TopologyError("bad prefix", at: h.location) }
+                if parsed.prefixLength <= 30 && (parsed.address == parsed.network || parsed.address.value == parsed.network.value | ~parsed.mask) {
+                    throw TopologyError("host '\(h.name)' has ip \(parsed), the network or broadcast address of its subnet: pick an address inside it", at: h.location)
+                }
                 ip = parsed
             } else {
                 let n = UInt64(i + 1)
@@ -99,7 +108,7 @@ extension Topology {
                 }
                 mac = m
             } else if autoMAC {
-                mac = MACAddress(hostNumber: UInt64(ip.address.value & ~base.mask))
+                mac = MACAddress(hostNumber: UInt64(i + 1))  // Mininet: the host's sequence number
             }
             if let m = mac {
                 if let other = usedMACs[m] {
