@@ -83,22 +83,22 @@ final class NetworkTests: XCTestCase {
 
     func testFailureHalfwayLeavesNothing() throws {
         try requireRoot()
-        let before = try RootSnapshot.take()
-        // A gateway is checked only against the host's own subnet, so a route can fail in
-        // the kernel: make the second link's creation fail instead with a duplicate MAC
-        // the kernel refuses (multicast is refused in validation, so use a bad MTU path):
-        // a veth with MTU above the bridge maximum fails in the kernel after hosts exist.
-        let topo = Topology("half") {
-            Host("h1"); Host("h2")
-            Switch("s1")
-            Link("h1", "s1")
-            Link("h2", "s1", mtu: 65535)
+        // A second run publishing the same /run/netns names fails after its namespaces,
+        // bridges and PID namespace exist: all of that must be released.
+        let name = "half\(getpid())"
+        let first = Network(try star(2).validated(), options: NetworkOptions(runName: name, publishNamespaces: true))
+        try first.start()
+        defer { first.stop() }
+        let withFirst = try RootSnapshot.take()
+        XCTAssertTrue(withFirst.namedNamespaces.contains("\(name)-h1"))
+        let second = Network(try star(3).validated(), options: NetworkOptions(runName: name, publishNamespaces: true))
+        XCTAssertThrowsError(try second.start()) { error in
+            XCTAssertTrue("\(error)".contains("--name"), "\(error)")
         }
-        let net = Network(try topo.validated())
-        XCTAssertThrowsError(try net.start()) { error in
-            XCTAssertTrue("\(error)".contains("h2") || "\(error)".contains("s1-eth2"), "\(error)")
-        }
-        XCTAssertFalse(net.isRunning)
-        XCTAssertEqual(before, try RootSnapshot.take())
+        XCTAssertFalse(second.isRunning)
+        XCTAssertNil(second.processNamespaceInit)
+        XCTAssertEqual(withFirst, try RootSnapshot.take())
+        first.stop()
+        XCTAssertFalse(try RootSnapshot.take().namedNamespaces.contains("\(name)-h1"))
     }
 }
