@@ -65,8 +65,12 @@ int sn_netns_create(void) {
 static int sysctl_path(const char *key, char *out, size_t len) {
     int n = snprintf(out, len, "/proc/sys/%s", key);
     if (n < 0 || (size_t)n >= len) return -ENAMETOOLONG;
-    for (char *p = out + 10; *p; p++) {
-        if (*p == '.') *p = '/';
+    // Dotted keys become paths; a key written with slashes is taken as it is, so an
+    // interface name containing dots survives.
+    if (!strchr(key, '/')) {
+        for (char *p = out + 10; *p; p++) {
+            if (*p == '.') *p = '/';
+        }
     }
     return 0;
 }
@@ -87,6 +91,30 @@ int sn_sysctl_write(int nsfd, const char *key, const char *value) {
     } else {
         size_t len = strlen(value);
         if (write(fd, value, len) != (ssize_t)len) r = -errno;
+        close(fd);
+    }
+    if (orig >= 0) {
+        if (setns(orig, CLONE_NEWNET) != 0) abort();
+        close(orig);
+    }
+    return r;
+}
+
+int sn_sysctl_write_many(int nsfd, const char *const *keys, const char *const *values, int count) {
+    int orig = -1, r = 0;
+    if (nsfd >= 0) {
+        orig = sn_netns_open_current();
+        if (orig < 0) return orig;
+        if (setns(nsfd, CLONE_NEWNET) != 0) { r = -errno; close(orig); return r; }
+    }
+    for (int i = 0; i < count && r == 0; i++) {
+        char path[512];
+        r = sysctl_path(keys[i], path, sizeof path);
+        if (r) break;
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) { r = -errno; break; }
+        size_t len = strlen(values[i]);
+        if (write(fd, values[i], len) != (ssize_t)len) r = -errno;
         close(fd);
     }
     if (orig >= 0) {

@@ -36,6 +36,19 @@ public final class NetworkNamespace: @unchecked Sendable {
         if r < 0 { throw NamespaceError("sysctl -w \(key)=\(value)", errno: -r) }
     }
 
+    /// Writes several sysctls in order, entering the namespace once.
+    public func setSysctls(_ pairs: [(String, String)]) throws {
+        let keys = pairs.map { strdup($0.0) }
+        let values = pairs.map { strdup($0.1) }
+        defer { (keys + values).forEach { free($0) } }
+        let r = keys.map { UnsafePointer($0) }.withUnsafeBufferPointer { k in
+            values.map { UnsafePointer($0) }.withUnsafeBufferPointer { v in
+                sn_sysctl_write_many(fd, k.baseAddress, v.baseAddress, Int32(pairs.count))
+            }
+        }
+        if r < 0 { throw NamespaceError("sysctl -w " + pairs.map { "\($0.0)=\($0.1)" }.joined(separator: " "), errno: -r) }
+    }
+
     /// Reads a sysctl as seen from inside the namespace.
     public func sysctl(_ key: String) throws -> String {
         var buf = [CChar](repeating: 0, count: 4096)

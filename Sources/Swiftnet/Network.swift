@@ -14,6 +14,10 @@ public struct NetworkOptions: Sendable {
     public var publishNamespaces = false
     /// How long to wait for kernel STP to converge on topologies with loops.
     public var stpTimeout: Duration = .seconds(60)
+    /// Give every host IPv6 (a link-local address on each interface). Without it only
+    /// hosts with an `ip6` address have IPv6: on a switch every IPv6 host's MLD reports
+    /// reach every other host, which makes a switch with N IPv6 hosts cost O(N^2) to start.
+    public var ipv6 = false
     /// Called as nodes and links are made (on the building thread).
     public var progress: (@Sendable (BuildProgress) -> Void)?
     /// Checked between build steps: when it returns true the build stops, releases what
@@ -131,8 +135,7 @@ public final class Network: @unchecked Sendable {
         self.fabric = fabric
         // Bridge ports need no addresses, and IPv6 on them floods every new port's
         // DAD and multicast packets through the chain of bridges: turn it off first.
-        try fabric.setSysctl("net.ipv6.conf.all.disable_ipv6", "1")
-        try fabric.setSysctl("net.ipv6.conf.default.disable_ipv6", "1")
+        try fabric.setSysctls([("net.ipv6.conf.all.disable_ipv6", "1"), ("net.ipv6.conf.default.disable_ipv6", "1")])
         let fs = try RouteSocket(namespaceFD: fabric.fd)
         fabricSocket = fs
         var nextFabricIndex: Int32 = 2
@@ -151,6 +154,11 @@ public final class Network: @unchecked Sendable {
         for h in topology.hosts {
             let ns = try NetworkNamespace()
             hostNamespaces[h.name] = ns
+            if options.ipv6 || h.ip6 != nil {
+                try ns.setSysctls(Self.quietIPv6)
+            } else {
+                try ns.setSysctls([("net.ipv6.conf.default.disable_ipv6", "1")])
+            }
             let s = try RouteSocket(namespaceFD: ns.fd)
             hostSockets[h.name] = s
             try s.setLink(index: 1, name: "lo (\(h.name))", up: true)
@@ -211,6 +219,14 @@ public final class Network: @unchecked Sendable {
             stpWaitTime = ContinuousClock.now - waitStart
         }
     }
+
+    /// Hosts with IPv6 get it without duplicate address detection and router
+    /// solicitations: on a bridge every such multicast packet reaches every host.
+    static let quietIPv6 = [
+        ("net.ipv6.conf.default.accept_dad", "0"),
+        ("net.ipv6.conf.default.dad_transmits", "0"),
+        ("net.ipv6.conf.default.router_solicitations", "0"),
+    ]
 
     /// Waits until every bridge port has left the listening and learning states.
     private func waitForSpanningTree(_ fs: RouteSocket) throws {

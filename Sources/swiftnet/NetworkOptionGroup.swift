@@ -11,6 +11,9 @@ struct NetworkOptionGroup: ParsableArguments {
     @Flag(help: "Give hosts MAC addresses derived from their number (00:00:00:00:00:01 for h1).")
     var mac = false
 
+    @Flag(help: "Give every host IPv6 (link-local addresses); by default only hosts with an ip6 address have it.")
+    var ipv6 = false
+
     @Flag(name: .customLong("netns-names"), help: "Publish hosts as /run/netns/<name>-<host> so `ip netns exec` works.")
     var netnsNames = false
 
@@ -42,6 +45,7 @@ struct NetworkOptionGroup: ParsableArguments {
     func networkOptions(progress: Bool) -> NetworkOptions {
         var o = NetworkOptions(runName: name, publishNamespaces: netnsNames)
         o.isCancelled = { Interrupts.shared.interrupted }
+        o.ipv6 = ipv6
         if progress && isatty(1) == 1 {
             o.progress = { p in
                 let secs = String(format: "%.1f", Double(p.elapsed.components.seconds) + Double(p.elapsed.components.attoseconds) / 1e18)

@@ -44,6 +44,28 @@ final class NetworkTests: XCTestCase {
         }
     }
 
+    func testIPv6OnlyWhereTheTopologyAsksForIt() throws {
+        let topo = Topology("v6") {
+            Host("h1", ip6: "fd00::1/64"); Host("h2", ip6: "fd00::2/64"); Host("h3")
+            Switch("s1")
+            Link("h1", "s1"); Link("h2", "s1"); Link("h3", "s1")
+        }
+        try withNetwork(topo) { net in
+            let r = try net.run(on: "h1", ["ping", "-6", "-n", "-c1", "-W2", "fd00::2"], timeout: .seconds(10))
+            XCTAssertTrue(r.succeeded, r.stdout + r.stderr)
+            let h1 = try net.run(on: "h1", ["ip", "-6", "-o", "addr", "show", "dev", "h1-eth0"]).stdout
+            XCTAssertTrue(h1.contains("fe80::"), h1)
+            let h3 = try net.run(on: "h3", ["ip", "-6", "-o", "addr", "show", "dev", "h3-eth0"]).stdout
+            XCTAssertEqual(h3, "", "h3 has no ip6, so no IPv6")
+        }
+        var all = NetworkOptions()
+        all.ipv6 = true
+        try withNetwork(star(2), options: all) { net in
+            let h2 = try net.run(on: "h2", ["ip", "-6", "-o", "addr", "show", "dev", "h2-eth0"]).stdout
+            XCTAssertTrue(h2.contains("fe80::"), h2)
+        }
+    }
+
     func testDownedLinkMakesThePingsFail() throws {
         let topo = Topology("down") {
             Host("h1"); Host("h2"); Host("h3")

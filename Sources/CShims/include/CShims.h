@@ -34,6 +34,9 @@ int sn_netns_enter(int fd);
 /// The calling thread's namespace is restored. Returns 0 or -errno.
 int sn_sysctl_write(int nsfd, const char *key, const char *value);
 
+/// Writes several sysctls in namespace nsfd, entering it once. Returns 0 or the first -errno.
+int sn_sysctl_write_many(int nsfd, const char *const *keys, const char *const *values, int count);
+
 /// Reads up to len-1 bytes of /proc/sys/<key> in namespace nsfd. Returns bytes read or -errno.
 int sn_sysctl_read(int nsfd, const char *key, char *buf, int len);
 
