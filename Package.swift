@@ -18,7 +18,7 @@ let package = Package(
         .systemLibrary(name: "CLibcap", pkgConfig: "libcap",
                        providers: [.apt(["libcap-dev"])]),
         .target(name: "CShims"),
-        .target(name: "Netlink", dependencies: ["CNetlink", "CShims"]),
+        .target(name: "Netlink", dependencies: ["CNetlink", "Namespaces"]),
         .target(name: "Namespaces", dependencies: ["CShims", "CLibcap"]),
         .target(name: "Swiftnet", dependencies: [
             "Netlink", "Namespaces",

@@ -75,38 +75,36 @@ static int sysctl_path(const char *key, char *out, size_t len) {
     return 0;
 }
 
+// Enters nsfd (when >= 0) for the calling thread; *orig gets the namespace to return to.
+static int enter_netns(int nsfd, int *orig) {
+    *orig = -1;
+    if (nsfd < 0) return 0;
+    *orig = sn_netns_open_current();
+    if (*orig < 0) return *orig;
+    if (setns(nsfd, CLONE_NEWNET) != 0) {
+        int r = -errno;
+        close(*orig);
+        *orig = -1;
+        return r;
+    }
+    return 0;
+}
+
+static void leave_netns(int orig) {
+    if (orig < 0) return;
+    // Returning cannot fail while we hold CAP_SYS_ADMIN; never go on in the wrong place.
+    if (setns(orig, CLONE_NEWNET) != 0) abort();
+    close(orig);
+}
+
 int sn_sysctl_write(int nsfd, const char *key, const char *value) {
-    char path[512];
-    int r = sysctl_path(key, path, sizeof path);
-    if (r) return r;
-    int orig = -1;
-    if (nsfd >= 0) {
-        orig = sn_netns_open_current();
-        if (orig < 0) return orig;
-        if (setns(nsfd, CLONE_NEWNET) != 0) { r = -errno; close(orig); return r; }
-    }
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-        r = -errno;
-    } else {
-        size_t len = strlen(value);
-        if (write(fd, value, len) != (ssize_t)len) r = -errno;
-        close(fd);
-    }
-    if (orig >= 0) {
-        if (setns(orig, CLONE_NEWNET) != 0) abort();
-        close(orig);
-    }
-    return r;
+    return sn_sysctl_write_many(nsfd, &key, &value, 1);
 }
 
 int sn_sysctl_write_many(int nsfd, const char *const *keys, const char *const *values, int count) {
-    int orig = -1, r = 0;
-    if (nsfd >= 0) {
-        orig = sn_netns_open_current();
-        if (orig < 0) return orig;
-        if (setns(nsfd, CLONE_NEWNET) != 0) { r = -errno; close(orig); return r; }
-    }
+    int orig;
+    int r = enter_netns(nsfd, &orig);
+    if (r) return r;
     for (int i = 0; i < count && r == 0; i++) {
         char path[512];
         r = sysctl_path(keys[i], path, sizeof path);
@@ -117,10 +115,7 @@ int sn_sysctl_write_many(int nsfd, const char *const *keys, const char *const *v
         if (write(fd, values[i], len) != (ssize_t)len) r = -errno;
         close(fd);
     }
-    if (orig >= 0) {
-        if (setns(orig, CLONE_NEWNET) != 0) abort();
-        close(orig);
-    }
+    leave_netns(orig);
     return r;
 }
 
@@ -128,12 +123,9 @@ int sn_sysctl_read(int nsfd, const char *key, char *buf, int len) {
     char path[512];
     int r = sysctl_path(key, path, sizeof path);
     if (r) return r;
-    int orig = -1;
-    if (nsfd >= 0) {
-        orig = sn_netns_open_current();
-        if (orig < 0) return orig;
-        if (setns(nsfd, CLONE_NEWNET) != 0) { r = -errno; close(orig); return r; }
-    }
+    int orig;
+    r = enter_netns(nsfd, &orig);
+    if (r) return r;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         r = -errno;
@@ -142,10 +134,7 @@ int sn_sysctl_read(int nsfd, const char *key, char *buf, int len) {
         if (n < 0) { r = -errno; } else { buf[n] = 0; r = (int)n; }
         close(fd);
     }
-    if (orig >= 0) {
-        if (setns(orig, CLONE_NEWNET) != 0) abort();
-        close(orig);
-    }
+    leave_netns(orig);
     return r;
 }
 

@@ -83,3 +83,19 @@ extension String {
         return String(s)
     }
 }
+
+/// Runs `body` with the calling thread inside the network namespace `fd`, then returns
+/// the thread to where it was. `body` must be synchronous: the namespace is per thread.
+/// - Throws: `NamespaceError` when the namespace cannot be entered, or what `body` throws.
+public func withNetworkNamespace<T>(_ fd: Int32, _ body: () throws -> T) throws -> T {
+    let orig = sn_netns_open_current()
+    if orig < 0 { throw NamespaceError("open /proc/thread-self/ns/net", errno: -orig) }
+    defer { Glibc.close(orig) }
+    let r = sn_netns_enter(fd)
+    if r < 0 { throw NamespaceError("setns(CLONE_NEWNET)", errno: -r) }
+    defer {
+        // Returning to our own namespace cannot fail while we hold CAP_SYS_ADMIN.
+        if sn_netns_enter(orig) < 0 { fatalError("cannot return to the original network namespace") }
+    }
+    return try body()
+}

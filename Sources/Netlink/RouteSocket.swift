@@ -1,5 +1,6 @@
 import CNetlink
 import Glibc
+import Namespaces
 
 /// One rtnetlink socket bound to one network namespace for its whole life.
 ///
@@ -10,7 +11,7 @@ public final class RouteSocket: @unchecked Sendable {
     let sock: OpaquePointer
 
     /// Opens a socket in the namespace behind `namespaceFD`, or in the caller's namespace.
-    /// - Throws: `SystemCallError` if the namespace cannot be entered, `NetlinkError` if
+    /// - Throws: `NamespaceError` if the namespace cannot be entered, `NetlinkError` if
     ///   the socket cannot connect.
     public init(namespaceFD: Int32? = nil) throws {
         guard let s = nl_socket_alloc() else {

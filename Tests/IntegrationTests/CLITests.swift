@@ -82,6 +82,19 @@ func childPIDs(of pid: Int32) -> [Int32] {
     }
 }
 
+/// Runs a system tool and returns its standard output.
+func tool(_ path: String, _ args: [String]) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
 /// Waits up to `timeout` for `condition`.
 func eventually(_ timeout: TimeInterval = 5, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
@@ -160,6 +173,11 @@ final class CLITests: XCTestCase {
         let file = CLI.packageRoot + "/Topologies/two-subnets.yaml"
         let (p, _) = try CLI.start(["run", file, "--netns-names", "--name", "sigkill\(getpid())"], waitFor: "Network is up")
         XCTAssertTrue(FileManager.default.fileExists(atPath: "/run/netns/sigkill\(getpid())-h1"))
+        // What the YAML file says is what `ip -n` shows.
+        let link = try tool("/sbin/ip", ["-n", "sigkill\(getpid())-h2", "-br", "link", "show", "h2-eth0"])
+        XCTAssertTrue(link.contains("00:00:00:00:00:02"), link)
+        let addrs = try tool("/sbin/ip", ["-n", "sigkill\(getpid())-h2", "-br", "addr", "show", "h2-eth0"])
+        XCTAssertTrue(addrs.contains("10.0.0.2/8"), addrs)
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         XCTAssertTrue(try eventually(5) { try RootSnapshot.take() == before }, "leftovers: \(String(describing: try? RootSnapshot.take()))")
