@@ -306,6 +306,12 @@ public final class Network: @unchecked Sendable {
         try runtime().run(argv, netns: namespaceFD(of: node), timeout: timeout)
     }
 
+    /// Runs a program that needs only the node's network (no private /sys or /etc), as
+    /// the pings of `pingAll` do: it starts faster.
+    func runNetworkOnly(on node: String, _ argv: [String], timeout: Duration? = nil) throws -> ProcessResult {
+        try runtime().run(argv, netns: namespaceFD(of: node), timeout: timeout, privateMounts: false)
+    }
+
     /// Runs a shell command line inside a node (`sh -c`).
     public func shell(on node: String, _ command: String, timeout: Duration? = nil) throws -> ProcessResult {
         try run(on: node, ["/bin/sh", "-c", command], timeout: timeout)

@@ -36,7 +36,7 @@ extension Network {
     /// the source host. Equivalent to Mininet's `h1.cmd('ping -c1', h2.IP())`.
     public func ping(from source: String, to target: String, timeout: Int = 1) throws -> PingResult {
         let addr = try address(of: target)
-        let r = try run(on: source, ["ping", "-n", "-c1", "-W\(timeout)", addr], timeout: .seconds(timeout + 5))
+        let r = try runNetworkOnly(on: source, ["ping", "-n", "-c1", "-W\(timeout)", addr], timeout: .seconds(timeout + 5))
         var rtt: Double?
         if let range = r.stdout.range(of: "time=") {
             let rest = r.stdout[range.upperBound...]
