@@ -325,13 +325,6 @@ int sn_bind_ns(int fd, const char *target) {
     return mount(src, target, NULL, MS_BIND, NULL) == 0 ? 0 : -errno;
 }
 
-int sn_umount(const char *path) {
-    return umount2(path, MNT_DETACH) == 0 ? 0 : -errno;
-}
-
-int sn_set_child_subreaper(void) {
-    return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 ? 0 : -errno;
-}
 
 int sn_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno;

@@ -149,6 +149,7 @@ public final class Network: @unchecked Sendable {
             try report("switches")
         }
 
+        let hostsByName = Dictionary(uniqueKeysWithValues: topology.hosts.map { ($0.name, $0) })
         var hostSockets: [String: RouteSocket] = [:]
         var nextHostIndex: [String: Int32] = [:]
         for h in topology.hosts {
@@ -181,8 +182,7 @@ public final class Network: @unchecked Sendable {
                     v.index = nextHostIndex[e.node]!
                     nextHostIndex[e.node]! += 1
                     v.namespaceFD = hostNamespaces[e.node]!.fd
-                    let host = topology.host(e.node)!
-                    if e.port == 0, let mac = host.mac { v.mac = mac.description }
+                    if e.port == 0, let mac = hostsByName[e.node]!.mac { v.mac = mac.description }
                 }
                 indexes[e.interface] = v.index
                 ends.append((e, v))
@@ -199,7 +199,7 @@ public final class Network: @unchecked Sendable {
                     try fs.setLink(index: v.index, name: v.name, up: true, master: indexes[e.node]!)
                 case .host:
                     let s = hostSockets[e.node]!
-                    let host = topology.host(e.node)!
+                    let host = hostsByName[e.node]!
                     if e.port == 0 {
                         try s.addAddress(index: v.index, cidr: host.ip.description, interfaceName: v.name)
                         if let v6 = host.ip6 { try s.addAddress(index: v.index, cidr: v6, interfaceName: v.name) }

@@ -60,12 +60,6 @@ pid_t sn_janitor_start(int *write_fd_out);
 /// Bind-mounts the namespace behind fd onto target (an existing file). Returns 0 or -errno.
 int sn_bind_ns(int fd, const char *target);
 
-/// umount2(path, MNT_DETACH). Returns 0 or -errno.
-int sn_umount(const char *path);
-
-/// Sets this process's PR_SET_CHILD_SUBREAPER. Returns 0 or -errno.
-int sn_set_child_subreaper(void);
-
 /// pipe2(fds, O_CLOEXEC). Returns 0 or -errno.
 int sn_pipe_cloexec(int fds[2]);
 
