@@ -18,14 +18,17 @@ let package = Package(
         .systemLibrary(name: "CLibcap", pkgConfig: "libcap",
                        providers: [.apt(["libcap-dev"])]),
         .target(name: "CShims"),
+        .target(name: "CLineEdit",
+                linkerSettings: [.linkedLibrary("edit")]),
         .target(name: "Netlink", dependencies: ["CNetlink", "Namespaces"]),
         .target(name: "Namespaces", dependencies: ["CShims", "CLibcap"]),
         .target(name: "Swiftnet", dependencies: [
             "Netlink", "Namespaces",
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "SwiftnetCLI", dependencies: ["Swiftnet", "Namespaces", "Netlink", "CLineEdit"]),
         .executableTarget(name: "swiftnet", dependencies: [
-            "Swiftnet",
+            "Swiftnet", "SwiftnetCLI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "hello-network", dependencies: ["Swiftnet"], path: "Examples/HelloNetwork"),

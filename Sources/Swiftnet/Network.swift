@@ -324,6 +324,12 @@ public final class Network: @unchecked Sendable {
         try runtime().startBackground(argv, netns: namespaceFD(of: node), output: output)
     }
 
+    /// Starts a program inside a node with the given descriptors (the caller's terminal,
+    /// for an interactive shell) in its own process group; the caller reaps it.
+    public func spawn(on node: String, _ argv: [String], stdin: Int32 = -1, stdout: Int32 = 1, stderr: Int32 = 2) throws -> pid_t {
+        try runtime().spawn(argv, netns: namespaceFD(of: node), stdin: stdin, stdout: stdout, stderr: stderr)
+    }
+
     /// The PID namespace init of the run (every process of the run is in its namespace).
     public var processNamespaceInit: pid_t? {
         lock.lock()

@@ -11,8 +11,20 @@ final class Interrupts: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     /// Signalled on the first interrupt; commands that hold a network wait on it.
     let semaphore = DispatchSemaphore(value: 0)
+    /// While the shell runs: what Ctrl-C does (stop the foreground command) and what
+    /// SIGTERM/SIGHUP do (stop the network and exit).
+    var shellInterrupt: (@Sendable () -> Void)?
+    var shellTerminate: (@Sendable () -> Void)?
 
     var interrupted: Bool { lock.lock(); defer { lock.unlock() }; return count > 0 }
+
+    /// Routes Ctrl-C to the shell and termination to `terminate` until the shell ends.
+    func enterShell(interrupt: @escaping @Sendable () -> Void, terminate: @escaping @Sendable () -> Void) {
+        lock.lock()
+        shellInterrupt = interrupt
+        shellTerminate = terminate
+        lock.unlock()
+    }
 
     /// Installs the handlers (once).
     func install() {
@@ -22,13 +34,18 @@ final class Interrupts: @unchecked Sendable {
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { [weak self] in self?.fire() }
+            s.setEventHandler { [weak self] in self?.fire(sig) }
             s.resume()
             sources.append(s)
         }
     }
 
-    private func fire() {
+    private func fire(_ sig: Int32) {
+        lock.lock()
+        let interruptHandler = shellInterrupt, terminateHandler = shellTerminate
+        lock.unlock()
+        if sig == SIGINT, let interruptHandler { return interruptHandler() }
+        if sig != SIGINT, let terminateHandler { return terminateHandler() }
         lock.lock()
         count += 1
         let n = count

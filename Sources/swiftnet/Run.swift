@@ -5,10 +5,13 @@ import Swiftnet
 /// `swiftnet run FILE.yaml`: build the file's network and hold it until Ctrl-C.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Build a YAML topology and hold it until Ctrl-C.")
+        abstract: "Build a YAML topology and hold it until Ctrl-C (or open the shell with --shell).")
 
     @Argument(help: "The topology file.")
     var file: String
+
+    @Flag(help: "Open the swiftnet> shell instead of holding the network until Ctrl-C.")
+    var shell = false
 
     @OptionGroup var network: NetworkOptionGroup
 
@@ -17,7 +20,9 @@ struct Run: ParsableCommand {
         try network.requirePrivileges()
         let session = Session(topology: topology, group: network)
         try session.build()
-        session.hold()
+        var status: Int32 = 0
+        if shell { status = session.shell() } else { session.hold() }
         session.stop()
+        if status != 0 { throw ExitCode(status) }
     }
 }

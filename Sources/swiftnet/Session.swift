@@ -3,6 +3,7 @@ import Foundation
 import Namespaces
 import Netlink
 import Swiftnet
+import SwiftnetCLI
 
 /// One network's life on the command line, printed as Mininet prints it.
 final class Session {
@@ -76,6 +77,22 @@ final class Session {
         }
         say("*** Results: \(result.droppedPercent)% dropped (\(result.received)/\(result.sent) received)")
         return result.allReceived
+    }
+
+    /// Runs the `swiftnet>` shell until exit; reads a script when stdin is not a terminal.
+    /// - Returns: the script's last status (0 for an interactive session).
+    func shell() -> Int32 {
+        let sh = Shell(network: net)
+        let net = self.net
+        Interrupts.shared.enterShell(interrupt: { sh.interrupt() }, terminate: {
+            net.stop()
+            _exit(143)
+        })
+        let terminal = isatty(0) == 1
+        if terminal { say("*** Starting CLI:") }
+        guard let source: LineSource = terminal ? TerminalLineSource() : ScriptLineSource() else { return 2 }
+        let status = sh.run(source, prompt: terminal ? "swiftnet> " : nil)
+        return terminal ? 0 : status
     }
 
     /// Holds the network until Ctrl-C or SIGTERM.

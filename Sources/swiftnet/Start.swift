@@ -24,7 +24,7 @@ struct Start: ParsableCommand {
     @Option(help: "Controller: none (switches are Linux bridges).")
     var controller: String = "none"
 
-    @Option(help: "Test to run: none, build, pingall, pingpair. Without it the network is held until Ctrl-C.")
+    @Option(help: "Test to run: none, build, pingall, pingpair. Without it the swiftnet> shell starts (reading commands from stdin when it is not a terminal).")
     var test: TestKind?
 
     @OptionGroup var network: NetworkOptionGroup
@@ -49,6 +49,7 @@ struct Start: ParsableCommand {
         let session = Session(topology: topology, group: network)
         try session.build()
         var failed = false
+        var status: Int32 = 0
         switch test {
         case .none?, .build?:
             break
@@ -57,9 +58,10 @@ struct Start: ParsableCommand {
         case .pingpair?:
             failed = !session.pingAll(hosts: Array(topology.hosts.prefix(2).map(\.name)))
         case nil:
-            session.hold()
+            status = session.shell()
         }
         session.stop()
+        if status != 0 { throw ExitCode(status) }
         if Interrupts.shared.interrupted { throw ExitCode(130) }
         if failed { throw ExitCode(1) }
     }

@@ -1,0 +1,175 @@
+import Foundation
+import Glibc
+import Swiftnet
+
+extension Shell {
+    // MARK: - Running programs
+
+    /// Replaces every word that names a host by the host's IP address, as Mininet does.
+    func substituteNodeNames(_ command: String) -> String {
+        var out = ""
+        var word = ""
+        func flush() {
+            if let h = net.topology.host(word) { out += h.ip.address.description } else { out += word }
+            word = ""
+        }
+        for c in command {
+            if c.isWhitespace { flush(); out.append(c) } else { word.append(c) }
+        }
+        flush()
+        return out
+    }
+
+    /// Runs a command line inside a node; a trailing `&` makes it a background job.
+    func runInNode(_ node: String, _ command: String) {
+        var cmd = substituteNodeNames(command).trimmingCharacters(in: .whitespaces)
+        let background = cmd.hasSuffix("&") && !cmd.hasSuffix("&&")
+        if background { cmd = String(cmd.dropLast()).trimmingCharacters(in: .whitespaces) }
+        do {
+            if background {
+                let pid = try net.spawn(on: node, ["/bin/sh", "-c", cmd], stdout: -1, stderr: -1)
+                lock.lock()
+                let n = nextJob
+                nextJob += 1
+                jobs.append((n, pid, "\(node) \(cmd)"))
+                lock.unlock()
+                say("[\(n)] \(pid)")
+                return
+            }
+            let pid = try net.spawn(on: node, ["/bin/sh", "-c", cmd])
+            lastStatus = waitForeground(pid)
+        } catch {
+            _ = fail("*** \(node): \(error)")
+        }
+    }
+
+    /// Runs a command in the machine's own shell (`sh`), outside the emulated network.
+    func runLocal(_ command: String) {
+        guard !command.isEmpty else { _ = fail("usage: sh CMD"); return }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        do {
+            try p.run()
+            lock.lock(); foreground = p.processIdentifier; interruptsSinceForeground = 0; lock.unlock()
+            p.waitUntilExit()
+            lock.lock(); foreground = nil; lock.unlock()
+            lastStatus = p.terminationStatus
+        } catch {
+            _ = fail("*** sh: \(error)")
+        }
+    }
+
+    /// Waits for a foreground process; Ctrl-C meanwhile goes to it (see `interrupt`).
+    func waitForeground(_ pid: pid_t) -> Int32 {
+        lock.lock()
+        foreground = pid
+        interruptsSinceForeground = 0
+        lock.unlock()
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        lock.lock()
+        foreground = nil
+        lock.unlock()
+        if status & 0x7f == 0 { return (status >> 8) & 0xff }
+        return 128 + (status & 0x7f)
+    }
+
+    /// Ctrl-C: interrupts the foreground command (SIGINT, then SIGKILL if pressed again).
+    /// At the prompt it does nothing: the network stays up.
+    public func interrupt() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let pid = foreground else { return }
+        interruptsSinceForeground += 1
+        let sig = interruptsSinceForeground == 1 ? SIGINT : SIGKILL
+        kill(-pid, sig)
+        kill(pid, sig)
+    }
+
+    // MARK: - Jobs
+
+    /// Forgets jobs that have ended, and returns those still running.
+    func reapJobs() -> [(number: Int, pid: pid_t, command: String)] {
+        lock.lock()
+        defer { lock.unlock() }
+        var status: Int32 = 0
+        jobs.removeAll { waitpid($0.pid, &status, WNOHANG) == $0.pid }
+        return jobs
+    }
+
+    func listJobs() {
+        let running = reapJobs()
+        if running.isEmpty { say("no background jobs") }
+        for j in running { say("[\(j.number)] \(j.pid) running  \(j.command)") }
+    }
+
+    func waitJobs() {
+        for j in reapJobs() {
+            lock.lock(); foreground = j.pid; interruptsSinceForeground = 0; lock.unlock()
+            var status: Int32 = 0
+            while waitpid(j.pid, &status, 0) < 0 && errno == EINTR {}
+            lock.lock(); foreground = nil; lock.unlock()
+        }
+        _ = reapJobs()
+    }
+
+    /// Kills and reaps every background job (at exit).
+    func killJobs() {
+        lock.lock()
+        let all = jobs
+        jobs.removeAll()
+        lock.unlock()
+        for j in all {
+            kill(-j.pid, SIGKILL)
+            kill(j.pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(j.pid, &status, 0) < 0 && errno == EINTR {}
+        }
+    }
+
+    // MARK: - Commands
+
+    func pingAll(timeout: Int, full: Bool = false, hosts: [String]? = nil) {
+        say("*** Ping: testing ping reachability")
+        let result = net.pingAll(hosts: hosts, timeout: timeout)
+        var bySource: [String: [PingResult]] = [:]
+        for r in result.results { bySource[r.source, default: []].append(r) }
+        for h in hosts ?? net.topology.hosts.map(\.name) {
+            let rs = bySource[h] ?? []
+            say("\(h) -> " + rs.map { $0.received ? $0.destination : "X" }.joined(separator: " ") + " ")
+            if full {
+                for r in rs {
+                    say("   \(h) -> \(r.destination): " + (r.rttMilliseconds.map { String(format: "1/1, rtt %.3f ms", $0) } ?? "0/1"))
+                }
+            }
+        }
+        say("*** Results: \(result.droppedPercent)% dropped (\(result.received)/\(result.sent) received)")
+        if !result.allReceived { lastStatus = 1 }
+    }
+
+    func link(_ args: [String]) {
+        guard args.count == 3, args[2] == "up" || args[2] == "down" else {
+            _ = fail("usage: link A B up|down   (e.g. link s1 s2 down)")
+            return
+        }
+        do {
+            try net.setLink(args[0], args[1], up: args[2] == "up")
+        } catch {
+            _ = fail("*** \(error)")
+        }
+    }
+
+    func source(_ args: [String]) {
+        guard let path = args.first else { _ = fail("usage: source FILE"); return }
+        guard sourceDepth < 10 else { _ = fail("*** source: nested too deeply"); return }
+        guard let src = ScriptLineSource(path: path) else { _ = fail("*** source: cannot read \(path)"); return }
+        sourceDepth += 1
+        defer { sourceDepth -= 1; src.close() }
+        while let line = src.readLine(prompt: "") {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty || t.hasPrefix("#") { continue }
+            if !execute(t) { break }
+        }
+    }
+}
