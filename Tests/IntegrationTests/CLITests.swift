@@ -22,14 +22,15 @@ enum CLI {
     }
 
     /// Runs swiftnet to completion.
-    static func run(_ args: [String], prefix: [String] = [], timeout: TimeInterval = 120) throws -> Output {
+    /// - Parameter stdin: a file to read standard input from (default: /dev/null).
+    static func run(_ args: [String], prefix: [String] = [], stdin: String? = nil, timeout: TimeInterval = 120) throws -> Output {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: prefix.isEmpty ? binary : prefix[0])
         p.arguments = prefix.isEmpty ? args : Array(prefix.dropFirst()) + [binary] + args
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
-        p.standardInput = FileHandle.nullDevice
+        p.standardInput = stdin.flatMap { FileHandle(forReadingAtPath: $0) } ?? FileHandle.nullDevice
         try p.run()
         let deadline = Date().addingTimeInterval(timeout)
         var outData = Data(), errData = Data()
