@@ -12,4 +12,12 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/route.h>
 #include <netlink/route/nexthop.h>
+#include <netlink/route/tc.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/class.h>
+#include <netlink/route/qdisc/htb.h>
+#include <netlink/route/qdisc/tbf.h>
+#include <netlink/route/qdisc/netem.h>
+#include <netlink/route/qdisc/fifo.h>
+#include <linux/pkt_sched.h>
 #endif

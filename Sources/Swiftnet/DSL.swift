@@ -45,8 +45,14 @@ extension SwitchSpec {
 
 extension LinkSpec {
     /// A link for the DSL; the call site is kept for error messages.
-    public init(_ a: String, _ b: String, mtu: Int? = nil, file: String = #filePath, line: Int = #line) {
+    /// - Parameters: bw in Mbit/s; delay and jitter such as "5ms"; loss in percent;
+    ///   maxQueue in packets; useTBF shapes with a token bucket instead of HTB.
+    public init(_ a: String, _ b: String, mtu: Int? = nil, bw: Double? = nil, delay: String? = nil,
+                jitter: String? = nil, loss: Double? = nil, maxQueue: Int? = nil, useTBF: Bool? = nil,
+                file: String = #filePath, line: Int = #line) {
         self.init(a, b, mtu: mtu, location: SourceLocation(file: file, line: line))
+        params = LinkParams(bw: bw.map { "\($0)" }, delay: delay, jitter: jitter, loss: loss.map { "\($0)" },
+                            maxQueue: maxQueue.map { "\($0)" }, useTBF: useTBF)
     }
 }
 

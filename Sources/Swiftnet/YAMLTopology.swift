@@ -32,7 +32,7 @@ extension Topology {
     /// The keys of a switch's options.
     static let yamlSwitchKeys = ["kind", "stp"]
     /// The keys of a link written as a mapping.
-    static let yamlLinkKeys = ["endpoints", "mtu"]
+    static let yamlLinkKeys = ["endpoints", "mtu", "bw", "delay", "jitter", "loss", "max_queue", "use_tbf"]
 
     /// Reads and parses a YAML topology file.
     ///
@@ -230,6 +230,25 @@ private struct YAMLTopologyReader {
                     throw error("link \(a)-\(b): 'mtu' must be a whole number of bytes such as 1400, not \(describe(optValue))", at: optKey)
                 }
                 spec.mtu = mtu
+            case "bw", "delay", "jitter", "loss", "max_queue":
+                // Kept as written; `validated()` checks them with this line.
+                if isNull(optValue) { continue }
+                guard let scalar = optValue.scalar else {
+                    throw error("link \(a)-\(b): '\(opt)' must be a single value such as \(opt == "delay" || opt == "jitter" ? "5ms" : "10"), not \(describe(optValue))", at: optKey)
+                }
+                switch opt {
+                case "bw": spec.params.bw = scalar.string
+                case "delay": spec.params.delay = scalar.string
+                case "jitter": spec.params.jitter = scalar.string
+                case "loss": spec.params.loss = scalar.string
+                default: spec.params.maxQueue = scalar.string
+                }
+            case "use_tbf":
+                if isNull(optValue) { continue }
+                guard optValue.scalar != nil, !isQuoted(optValue), let b = optValue.bool else {
+                    throw error("link \(a)-\(b): 'use_tbf' must be true or false, not \(describe(optValue))", at: optKey)
+                }
+                spec.params.useTBF = b
             default:
                 throw unknownKey(opt, key: optKey, owner: "link \(a)-\(b)", allowed: Topology.yamlLinkKeys)
             }

@@ -36,7 +36,7 @@ public final class Shell: @unchecked Sendable {
         ("pingall", "pingall [TIMEOUT]: ping between all hosts"),
         ("pingallfull", "pingallfull: pingall with round-trip times"),
         ("pingpair", "pingpair: ping between the first two hosts"),
-        ("link", "link A B up|down: bring the links between A and B up or down"),
+        ("link", "link A B up|down: bring the links between A and B up or down; link A B bw=5 [delay=5ms ...]: reshape them"),
         ("sh", "sh CMD: run CMD in the machine's own shell (outside the network)"),
         ("source", "source FILE: read commands from FILE"),
         ("time", "time CMD: run a shell command and print how long it took"),

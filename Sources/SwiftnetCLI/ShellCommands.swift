@@ -149,8 +149,18 @@ extension Shell {
     }
 
     func link(_ args: [String]) {
+        if args.count >= 3, args[2].contains("=") {
+            do {
+                let params = try LinkParams.parse(option: args[2...].joined(separator: " "))
+                guard let shaping = try params.shaping(for: "link \(args[0])-\(args[1])") else { return }
+                try net.setShaping(args[0], args[1], shaping)
+            } catch {
+                _ = fail("*** \(error)")
+            }
+            return
+        }
         guard args.count == 3, args[2] == "up" || args[2] == "down" else {
-            _ = fail("usage: link A B up|down   (e.g. link s1 s2 down)")
+            _ = fail("usage: link A B up|down, or link A B bw=5 [delay=5ms loss=1 ...]")
             return
         }
         do {

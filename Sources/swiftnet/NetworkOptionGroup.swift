@@ -11,6 +11,9 @@ struct NetworkOptionGroup: ParsableArguments {
     @Flag(help: "Give hosts MAC addresses derived from their number (00:00:00:00:00:01 for h1).")
     var mac = false
 
+    @Option(help: "Link parameters for every link, as Mininet's: tc,bw=10,delay=5ms,jitter=1ms,loss=1,max_queue=100,use_tbf=1.")
+    var link: String?
+
     @Flag(help: "Give every host IPv6 (link-local addresses); by default only hosts with an ip6 address have it.")
     var ipv6 = false
 
@@ -30,6 +33,11 @@ struct NetworkOptionGroup: ParsableArguments {
     func validate(_ topology: Topology) throws -> ValidatedTopology {
         var t = topology
         if let ipbase { t.ipBase = ipbase }
+        if let link {
+            let defaults: LinkParams
+            do { defaults = try LinkParams.parse(option: link) } catch let e as TopologyError { throw badInput("--link \(link): \(e.message)") }
+            for i in t.links.indices { t.links[i].params = t.links[i].params.merged(over: defaults) }
+        }
         do {
             return try t.validated(autoMAC: mac)
         } catch let e as TopologyError {
@@ -37,9 +45,11 @@ struct NetworkOptionGroup: ParsableArguments {
         }
     }
 
-    /// Exits with status 2 when the process lacks the capabilities to build.
-    func requirePrivileges() throws {
+    /// Exits with status 2 when the process lacks the capabilities to build, or when the
+    /// kernel cannot honour a link parameter; nothing is created.
+    func preflight(_ topology: ValidatedTopology) throws {
         if let message = RequiredCapability.missingMessage() { throw badInput(message) }
+        do { try Network.checkKernelSupport(for: topology) } catch let e as NetworkError { throw badInput(e.message) }
     }
 
     func networkOptions(progress: Bool) -> NetworkOptions {

@@ -17,7 +17,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let topology = try network.validate(try loadTopologyFile(file))
-        try network.requirePrivileges()
+        try network.preflight(topology)
         let session = Session(topology: topology, group: network)
         try session.build()
         var status: Int32 = 0

@@ -45,7 +45,7 @@ struct Start: ParsableCommand {
             spec = try Topology.builtin("minimal")
         }
         let topology = try network.validate(spec)
-        try network.requirePrivileges()
+        try network.preflight(topology)
         let session = Session(topology: topology, group: network)
         try session.build()
         var failed = false

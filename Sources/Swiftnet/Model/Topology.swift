@@ -77,6 +77,8 @@ public struct LinkSpec: Hashable, Sendable, Codable {
     public var a: String
     public var b: String
     public var mtu: Int?
+    /// Mininet's TCLink parameters, as written; checked by `validated()`.
+    public var params = LinkParams()
     public var location: SourceLocation?
 
     public init(_ a: String, _ b: String, mtu: Int? = nil, location: SourceLocation?) {
@@ -84,6 +86,40 @@ public struct LinkSpec: Hashable, Sendable, Codable {
         self.b = b
         self.mtu = mtu
         self.location = location
+    }
+}
+
+/// Link shaping as written (Mininet's TCLink): bandwidth, delay, jitter, loss, queue.
+public struct LinkParams: Hashable, Sendable, Codable {
+    /// Bandwidth in Mbit/s ("10", "0.5").
+    public var bw: String?
+    /// One-way delay added on each end ("5ms", "100us", "1s"; a bare number is ms).
+    public var delay: String?
+    /// Delay variation, same units; needs `delay`.
+    public var jitter: String?
+    /// Packet loss in percent on each end ("1", "0.5").
+    public var loss: String?
+    /// Queue length in packets.
+    public var maxQueue: String?
+    /// Use a token bucket filter for `bw` instead of HTB.
+    public var useTBF: Bool?
+
+    public init(bw: String? = nil, delay: String? = nil, jitter: String? = nil, loss: String? = nil,
+                maxQueue: String? = nil, useTBF: Bool? = nil) {
+        self.bw = bw
+        self.delay = delay
+        self.jitter = jitter
+        self.loss = loss
+        self.maxQueue = maxQueue
+        self.useTBF = useTBF
+    }
+
+    public var isEmpty: Bool { self == LinkParams() }
+
+    /// Fills the parameters this one leaves unset from `defaults` (the `--link` option).
+    public func merged(over defaults: LinkParams) -> LinkParams {
+        LinkParams(bw: bw ?? defaults.bw, delay: delay ?? defaults.delay, jitter: jitter ?? defaults.jitter,
+                   loss: loss ?? defaults.loss, maxQueue: maxQueue ?? defaults.maxQueue, useTBF: useTBF ?? defaults.useTBF)
     }
 }
 

@@ -38,8 +38,28 @@ public struct ResolvedLink: Hashable, Sendable, Codable {
     public var a: Endpoint
     public var b: Endpoint
     public var mtu: Int?
+    /// Shaping applied to the egress of both ends, when any.
+    public var shaping: LinkShaping?
     /// "(h1, s1)", the pair as Mininet prints it.
     public var label: String { "(\(a.node), \(b.node))" }
+}
+
+/// Checked link shaping, applied to the egress of each end of a link.
+public struct LinkShaping: Hashable, Sendable, Codable {
+    public var bandwidthMbps: Double?
+    public var delayMicroseconds: Int?
+    public var jitterMicroseconds: Int?
+    public var lossPercent: Double?
+    public var maxQueue: Int?
+    public var useTBF = false
+
+    /// Whether the kernel's netem is needed (delay, jitter or loss).
+    public var needsNetem: Bool { delayMicroseconds != nil || jitterMicroseconds != nil || lossPercent != nil }
+
+    /// The parameters that need netem, as written in YAML and on the command line.
+    public var netemParameters: [String] {
+        (delayMicroseconds != nil ? ["delay"] : []) + (jitterMicroseconds != nil ? ["jitter"] : []) + (lossPercent != nil ? ["loss"] : [])
+    }
 }
 
 /// A topology that passed every check: the only input the emulator accepts.

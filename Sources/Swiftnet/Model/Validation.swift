@@ -66,7 +66,8 @@ extension Topology {
                 interfaces[n, default: []].append(intf)
                 ends.append(Endpoint(node: n, kind: k, interface: intf, port: port))
             }
-            links.append(ResolvedLink(a: ends[0], b: ends[1], mtu: l.mtu))
+            let shaping = try l.params.resolved("link \(l.a)-\(l.b)", at: l.location)
+            links.append(ResolvedLink(a: ends[0], b: ends[1], mtu: l.mtu, shaping: shaping))
         }
 
         // Addresses: the N-th host in natural order gets ipBase + N unless it has its own.

@@ -1,0 +1,100 @@
+extension LinkParams {
+    /// Checks the parameters and converts them; nil when none is set.
+    /// - Parameter what: names the link in messages ("link h1-s1").
+    func resolved(_ what: String, at location: SourceLocation?) throws -> LinkShaping? {
+        if isEmpty { return nil }
+        var out = LinkShaping()
+        if let bw {
+            guard let v = Double(bw), v > 0, v <= 100_000 else {
+                throw TopologyError("\(what) has bw '\(bw)': give Mbit/s as a number above 0 and at most 100000, such as bw: 10", at: location)
+            }
+            out.bandwidthMbps = v
+        }
+        if let delay {
+            guard let us = parseDuration(delay) else {
+                throw TopologyError("\(what) has delay '\(delay)': write a duration such as 5ms, 100us or 1s", at: location)
+            }
+            out.delayMicroseconds = us
+        }
+        if let jitter {
+            guard let us = parseDuration(jitter) else {
+                throw TopologyError("\(what) has jitter '\(jitter)': write a duration such as 1ms", at: location)
+            }
+            guard out.delayMicroseconds != nil else {
+                throw TopologyError("\(what) has jitter but no delay: jitter varies the delay, so give a delay too", at: location)
+            }
+            out.jitterMicroseconds = us
+        }
+        if let loss {
+            guard let v = Double(loss), v >= 0, v <= 100 else {
+                throw TopologyError("\(what) has loss '\(loss)': give a percentage from 0 to 100, such as loss: 1", at: location)
+            }
+            out.lossPercent = v
+        }
+        if let maxQueue {
+            guard let v = Int(maxQueue), v >= 1 else {
+                throw TopologyError("\(what) has max_queue '\(maxQueue)': give a number of packets, at least 1", at: location)
+            }
+            out.maxQueue = v
+        }
+        out.useTBF = useTBF ?? false
+        return out
+    }
+}
+
+/// Parses "5ms", "100us", "1.5s" or a bare number of milliseconds into microseconds.
+func parseDuration(_ text: String) -> Int? {
+    let t = text.trimmingCharacters(in: " ")
+    let units: [(String, Double)] = [("us", 1), ("µs", 1), ("ms", 1000), ("s", 1_000_000)]
+    for (suffix, scale) in units where t.hasSuffix(suffix) {
+        guard let v = Double(t.dropLast(suffix.count)), v >= 0, v * scale < 1e10 else { return nil }
+        return Int(v * scale)
+    }
+    guard let v = Double(t), v >= 0, v < 1e7 else { return nil }
+    return Int(v * 1000)
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let c = s.first, set.contains(c) { s = s.dropFirst() }
+        while let c = s.last, set.contains(c) { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+extension LinkParams {
+    /// Parses Mininet's `--link tc,bw=10,delay=5ms,loss=1` (the `tc` is optional) or the
+    /// shell's `bw=5 delay=10ms` words.
+    public static func parse(option text: String) throws -> LinkParams {
+        var p = LinkParams()
+        let parts = text.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+        for (i, part) in parts.enumerated() {
+            if i == 0 && (part == "tc" || part == "default") { continue }
+            let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, !kv[1].isEmpty else {
+                throw TopologyError("'\(part)' is not NAME=VALUE; write for example tc,bw=10,delay=5ms,loss=1")
+            }
+            switch kv[0] {
+            case "bw": p.bw = kv[1]
+            case "delay": p.delay = kv[1]
+            case "jitter": p.jitter = kv[1]
+            case "loss": p.loss = kv[1]
+            case "max_queue", "max_queue_size": p.maxQueue = kv[1]
+            case "use_tbf":
+                guard let b = ["1": true, "true": true, "True": true, "0": false, "false": false, "False": false][kv[1]] else {
+                    throw TopologyError("use_tbf must be 1 or 0, not '\(kv[1])'")
+                }
+                p.useTBF = b
+            default:
+                throw TopologyError("unknown link parameter '\(kv[0])'; the parameters are bw, delay, jitter, loss, max_queue, use_tbf")
+            }
+        }
+        return p
+    }
+
+    /// Checks the parameters on their own (for the shell's live changes).
+    public func shaping(for what: String) throws -> LinkShaping? {
+        try resolved(what, at: nil)
+    }
+}
