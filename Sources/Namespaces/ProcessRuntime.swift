@@ -198,6 +198,18 @@ public final class ProcessRuntime: @unchecked Sendable {
         return pid
     }
 
+    /// Kills a background process (and its process group) and reaps it.
+    public func stopBackground(_ pid: pid_t) {
+        lock.lock()
+        let known = background.removeValue(forKey: pid) != nil
+        lock.unlock()
+        guard known else { return }
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
+
     /// The background processes still registered, by pid.
     public var backgroundProcesses: [pid_t: String] {
         lock.lock(); defer { lock.unlock() }

@@ -51,12 +51,28 @@ private let rateClass: UInt32 = (5 << 16) | 1      // 5:1
 private let leafHandle: UInt32 = 10 << 16          // 10:
 
 extension RouteSocket {
+    /// Removes the root queueing discipline, if any. Equivalent to: `tc qdisc del dev IF root`.
+    public func clearShaping(index: Int32, name: String) throws {
+        let q = try Owned(rtnl_qdisc_alloc())
+        defer { rtnl_qdisc_put(q.ptr) }
+        rtnl_tc_set_ifindex(q.ptr, index)
+        rtnl_tc_set_parent(q.ptr, UInt32(TC_H_ROOT))
+        let r = rtnl_qdisc_delete(sock, q.ptr)
+        // Nothing to delete is fine (the default qdisc cannot be deleted either).
+        if r < 0 && -r != NLE_OBJ_NOTFOUND && -r != NLE_INVAL && -r != NLE_NOADDR {
+            try check(r, "remove shaping from", "'\(name)'")
+        }
+    }
+
     /// Shapes an interface's egress, replacing what was there.
     ///
     /// Equivalent to: `tc qdisc replace dev IF root handle 5: htb default 1`,
     /// `tc class replace dev IF parent 5: classid 5:1 htb rate R ceil R` (or `tbf rate R`),
     /// then under it `netem delay D jitter J loss L limit Q` or `pfifo limit Q`.
     public func shape(index: Int32, name: String, mtu: Int, _ s: EgressShaping) throws {
+        // Changing an HTB tree in place is refused by the kernel when its options differ:
+        // start from the interface's default queueing instead.
+        try clearShaping(index: index, name: name)
         let flags = NLM_F_CREATE | NLM_F_REPLACE
         var leafParent = UInt32(TC_H_ROOT)
         if let bps = s.bitsPerSecond {

@@ -337,6 +337,11 @@ public final class Network: @unchecked Sendable {
         try runtime().spawn(argv, netns: namespaceFD(of: node), stdin: stdin, stdout: stdout, stderr: stderr)
     }
 
+    /// Kills and reaps a process started with `startBackground`.
+    public func stopBackground(_ pid: pid_t) {
+        try? runtime().stopBackground(pid)
+    }
+
     /// The PID namespace init of the run (every process of the run is in its namespace).
     public var processNamespaceInit: pid_t? {
         lock.lock()

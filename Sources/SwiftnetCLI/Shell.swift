@@ -36,6 +36,8 @@ public final class Shell: @unchecked Sendable {
         ("pingall", "pingall [TIMEOUT]: ping between all hosts"),
         ("pingallfull", "pingallfull: pingall with round-trip times"),
         ("pingpair", "pingpair: ping between the first two hosts"),
+        ("iperf", "iperf [HOST1 HOST2]: measure TCP bandwidth with iperf3 (default: first and last host)"),
+        ("iperfudp", "iperfudp BW [HOST1 HOST2]: measure UDP bandwidth at BW (e.g. 10M)"),
         ("link", "link A B up|down: bring the links between A and B up or down; link A B bw=5 [delay=5ms ...]: reshape them"),
         ("sh", "sh CMD: run CMD in the machine's own shell (outside the network)"),
         ("source", "source FILE: read commands from FILE"),
@@ -88,6 +90,8 @@ public final class Shell: @unchecked Sendable {
         case "pingallfull": pingAll(timeout: 1, full: true)
         case "pingpair": pingAll(timeout: 1, hosts: Array(net.topology.hosts.prefix(2).map(\.name)))
         case "link": link(rest)
+        case "iperf": iperf(rest, udp: false)
+        case "iperfudp": iperf(rest, udp: true)
         case "sh": runLocal(restText)
         case "source": source(rest)
         case "time":

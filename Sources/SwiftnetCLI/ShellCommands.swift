@@ -148,6 +148,37 @@ extension Shell {
         if !result.allReceived { lastStatus = 1 }
     }
 
+    /// `iperf [h1 h2]` and `iperfudp BW [h1 h2]`, printing Mininet's result lines.
+    func iperf(_ args: [String], udp: Bool) {
+        var rest = args
+        var bw: String?
+        if udp {
+            guard let first = rest.first else { _ = fail("usage: iperfudp BW [HOST1 HOST2]   (e.g. iperfudp 10M h1 h2)"); return }
+            bw = first
+            rest.removeFirst()
+        }
+        let hosts = net.topology.hosts.map(\.name)
+        let pair: [String]
+        if rest.isEmpty {
+            guard hosts.count >= 2 else { _ = fail("*** iperf needs two hosts"); return }
+            pair = [hosts.first!, hosts.last!]
+        } else {
+            guard rest.count == 2, rest.allSatisfy({ net.topology.host($0) != nil }) else {
+                _ = fail("usage: \(udp ? "iperfudp BW" : "iperf") [HOST1 HOST2], with two host names")
+                return
+            }
+            pair = rest
+        }
+        say("*** Iperf: testing \(udp ? "UDP" : "TCP") bandwidth between \(pair[0]) and \(pair[1]) ")
+        do {
+            let r = try net.iperf(client: pair[0], server: pair[1], udpBandwidth: bw)
+            let parts = (bw.map { [$0] } ?? []) + [formatBitRate(r.serverBitsPerSecond), formatBitRate(r.clientBitsPerSecond)]
+            say("*** Results: [" + parts.map { "'\($0)'" }.joined(separator: ", ") + "]")
+        } catch {
+            _ = fail("*** \(error)")
+        }
+    }
+
     func link(_ args: [String]) {
         if args.count >= 3, args[2].contains("=") {
             do {
