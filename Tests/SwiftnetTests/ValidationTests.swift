@@ -229,3 +229,53 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(TopologyError("boom").description, "boom")
     }
 }
+
+final class LinkParamsTests: XCTestCase {
+    func testParsingTheLinkOption() throws {
+        let p = try LinkParams.parse(option: "tc,bw=10,delay=5ms,jitter=1ms,loss=1,max_queue=100,use_tbf=1")
+        XCTAssertEqual(p, LinkParams(bw: "10", delay: "5ms", jitter: "1ms", loss: "1", maxQueue: "100", useTBF: true))
+        let s = try XCTUnwrap(try p.shaping(for: "link"))
+        XCTAssertEqual(s.bandwidthMbps, 10)
+        XCTAssertEqual(s.delayMicroseconds, 5000)
+        XCTAssertEqual(s.jitterMicroseconds, 1000)
+        XCTAssertEqual(s.netemParameters, ["delay", "jitter", "loss"])
+        XCTAssertThrowsError(try LinkParams.parse(option: "tc,speed=10")) { XCTAssertTrue("\($0)".contains("bw, delay")) }
+        XCTAssertThrowsError(try LinkParams.parse(option: "tc,bw")) { XCTAssertTrue("\($0)".contains("NAME=VALUE")) }
+        XCTAssertEqual(try LinkParams.parse(option: "bw=5 delay=2").delay, "2")
+    }
+
+    func testBadLinkParametersAreRefusedWithTheirLine() throws {
+        func check(_ link: LinkSpec, _ text: String) {
+            let t = Topology(name: "t", hosts: [HostSpec(name: "h1"), HostSpec(name: "h2")], links: [link])
+            XCTAssertThrowsError(try t.validated()) { error in
+                XCTAssertTrue("\(error)".contains(text), "\(error)")
+                XCTAssertTrue("\(error)".contains("ValidationTests.swift:"), "\(error)")
+            }
+        }
+        check(Link("h1", "h2", bw: 0), "bw")
+        check(Link("h1", "h2", delay: "5 parsecs"), "delay")
+        check(Link("h1", "h2", jitter: "1ms"), "no delay")
+        check(Link("h1", "h2", loss: 150), "percentage")
+        check(Link("h1", "h2", maxQueue: 0), "max_queue")
+        let ok = try Topology(name: "t", hosts: [HostSpec(name: "h1"), HostSpec(name: "h2")],
+                              links: [Link("h1", "h2", bw: 10, delay: "2.5ms", maxQueue: 50)]).validated()
+        XCTAssertEqual(ok.links[0].shaping?.delayMicroseconds, 2500)
+        XCTAssertEqual(ok.links[0].shaping?.maxQueue, 50)
+    }
+
+    func testYAMLLinkParameters() throws {
+        let yaml = """
+            hosts:
+              h1:
+              h2:
+            links:
+              - {endpoints: [h1, h2], bw: 10, delay: 5ms, loss: 0.5, max_queue: 100, use_tbf: true}
+              - {endpoints: [h1, h2], delay: soon}
+            """
+        let t = try Topology.parse(yaml: yaml, file: "p.yaml")
+        XCTAssertEqual(t.links[0].params, LinkParams(bw: "10", delay: "5ms", loss: "0.5", maxQueue: "100", useTBF: true))
+        XCTAssertThrowsError(try t.validated()) { error in
+            XCTAssertTrue("\(error)".hasPrefix("p.yaml:6: "), "\(error)")
+        }
+    }
+}
