@@ -45,16 +45,30 @@ extension Network {
         return PingResult(source: source, destination: target, address: addr, received: r.succeeded, rttMilliseconds: rtt)
     }
 
-    /// Pings every host from every other host, many at once.
+    /// How `pingAll` sends its pings.
+    public enum PingMethod: Sendable {
+        /// ICMP echoes from raw sockets opened inside each source host, all at once:
+        /// the same packets as `ping`, without a process per pair.
+        case icmp
+        /// The `ping` program, once per pair, `parallelism` at a time.
+        case program(parallelism: Int)
+    }
+
+    /// Pings every host from every other host.
     /// - Parameters:
     ///   - hosts: the hosts to include (default: all, in topology order).
-    ///   - parallelism: pings in flight at once.
-    ///   - isCancelled: checked before each ping; cancelled pings count as lost.
-    public func pingAll(hosts: [String]? = nil, timeout: Int = 1, parallelism: Int = 64,
+    ///   - timeout: seconds to wait for replies.
+    ///   - isCancelled: checked before each ping program; cancelled pings count as lost.
+    public func pingAll(hosts: [String]? = nil, timeout: Int = 1, method: PingMethod = .icmp,
                         isCancelled: @escaping @Sendable () -> Bool = { false }) -> PingAllResult {
         let names = hosts ?? topology.hosts.map(\.name)
         var pairs: [(String, String)] = []
         for s in names { for d in names where d != s { pairs.append((s, d)) } }
+        if case .icmp = method, let r = try? ICMPProbe(net: self).run(pairs, timeout: .seconds(timeout)) {
+            return PingAllResult(results: r)
+        }
+        var parallelism = 64
+        if case .program(let p) = method { parallelism = p }
         let results = UnsafeResults(count: pairs.count)
         let queue = DispatchQueue(label: "swiftnet.pingall", attributes: .concurrent)
         let slots = DispatchSemaphore(value: max(1, parallelism))

@@ -48,14 +48,14 @@ enum CLI {
     }
 
     /// Starts swiftnet and returns once `marker` appears on its standard output.
-    static func start(_ args: [String], waitFor marker: String, timeout: TimeInterval = 60) throws -> (Process, Pipe) {
+    static func start(_ args: [String], waitFor marker: String, stdin: String? = nil, timeout: TimeInterval = 60) throws -> (Process, Pipe) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
+        p.standardInput = stdin.flatMap { FileHandle(forReadingAtPath: $0) } ?? FileHandle.nullDevice
         try p.run()
         var seen = Data()
         let deadline = Date().addingTimeInterval(timeout)
@@ -184,19 +184,24 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(try eventually(5) { try RootSnapshot.take() == before }, "leftovers: \(String(describing: try? RootSnapshot.take()))")
     }
 
-    func testSIGKILLDuringPingsKillsThePings() throws {
+    func testSIGKILLWhileProgramsRunKillsThem() throws {
         try requireRoot()
         let before = try RootSnapshot.take()
-        let (p, _) = try CLI.start(["--topo", "single,30", "--test", "pingall"], waitFor: "*** Ping")
-        var pings: [Int32] = []
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("sn-kill-\(getpid()).txt").path
+        try "h1 sh -c 'sleep 300 & sleep 300' &\nh2 sleep 300\n".write(toFile: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let (p, _) = try CLI.start(["--topo", "single,3"], waitFor: "[1]", stdin: script)
+        var programs: [Int32] = []
         _ = eventually(5) {
-            pings = childPIDs(of: p.processIdentifier)
-            return pings.count > 2
+            programs = childPIDs(of: p.processIdentifier)
+            return programs.count >= 3  // the PID namespace init, the job, the foreground sleep
         }
-        XCTAssertFalse(pings.isEmpty, "no processes seen under swiftnet")
+        let grandchildren = programs.flatMap { childPIDs(of: $0) }
+        XCTAssertFalse(grandchildren.isEmpty, "the background job's own children should be running")
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
-        XCTAssertTrue(eventually(5) { pings.allSatisfy { kill($0, 0) != 0 } }, "processes outlived swiftnet: \(pings.filter { kill($0, 0) == 0 })")
+        let all = programs + grandchildren
+        XCTAssertTrue(eventually(5) { all.allSatisfy { kill($0, 0) != 0 } }, "processes outlived swiftnet: \(all.filter { kill($0, 0) == 0 })")
         XCTAssertTrue(try eventually(5) { try RootSnapshot.take() == before })
     }
 

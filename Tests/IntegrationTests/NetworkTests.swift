@@ -78,6 +78,9 @@ final class NetworkTests: XCTestCase {
             let r = net.pingAll()
             let ok = Set(r.results.filter(\.received).map { "\($0.source)>\($0.destination)" })
             XCTAssertEqual(ok, ["h1>h2", "h2>h1"])
+            // The ping program agrees with the in-process ICMP probe.
+            let byProgram = net.pingAll(method: .program(parallelism: 8))
+            XCTAssertEqual(Set(byProgram.results.filter(\.received).map { "\($0.source)>\($0.destination)" }), ok)
             try net.setLink("s1", "s2", up: true)
             XCTAssertTrue(try net.ping(from: "h1", to: "h3").received)
         }
