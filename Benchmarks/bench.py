@@ -76,6 +76,21 @@ class ChildResult:
         self.timed_out = False
         self.timeout = None
         self.error = None       # could not start at all
+        self.stamps = []        # (seconds since start, stdout bytes received so far)
+        self.stdout_bytes = b""
+
+    def stamp_of(self, needle):
+        """Seconds from start until the first line containing `needle` (bytes) had
+        arrived in full on stdout, or None (needs run_child(..., stamps=True))."""
+        i = self.stdout_bytes.find(needle)
+        if i < 0:
+            return None
+        end = self.stdout_bytes.find(b"\n", i)
+        end = len(self.stdout_bytes) if end < 0 else end + 1
+        for t, size in self.stamps:
+            if size >= end:
+                return t
+        return None
 
     @property
     def ok(self):
@@ -147,17 +162,24 @@ def reap_strays():
             return
 
 
-def run_child(argv, timeout, env=None):
-    """Runs argv, reaps it with os.wait4, stops it (SIGINT, then SIGKILL) on timeout."""
+def run_child(argv, timeout, env=None, stamps=False):
+    """Runs argv, reaps it with os.wait4, stops it (SIGINT, then SIGKILL) on timeout.
+    With stamps, notes when each piece of stdout arrived (r.stamps, r.stamp_of)."""
     r = ChildResult()
     r.argv = list(argv)
     r.timeout = timeout
     out_chunks, err_chunks = [], []
+    start = None
 
-    def drain(stream, sink):
+    def drain(stream, sink, stamped):
+        size = 0
         try:
-            for chunk in iter(lambda: stream.read(65536), b""):
+            # read1: returns what one read() of the pipe gave, so the time is right.
+            for chunk in iter(lambda: stream.read1(65536), b""):
                 sink.append(chunk)
+                if stamped:
+                    size += len(chunk)
+                    r.stamps.append((time.monotonic() - start, size))
         finally:
             stream.close()
 
@@ -172,8 +194,8 @@ def run_child(argv, timeout, env=None):
     except OSError as e:
         r.error = "cannot start %s: %s" % (argv[0], e.strerror or e)
         return r
-    readers = [threading.Thread(target=drain, args=(p.stdout, out_chunks), daemon=True),
-               threading.Thread(target=drain, args=(p.stderr, err_chunks), daemon=True)]
+    readers = [threading.Thread(target=drain, args=(p.stdout, out_chunks, stamps), daemon=True),
+               threading.Thread(target=drain, args=(p.stderr, err_chunks, False), daemon=True)]
     for t in readers:
         t.start()
 
@@ -231,7 +253,8 @@ def run_child(argv, timeout, env=None):
         p.returncode = r.status  # so Popen does not wait again
     r.wall = reaped["end"] - start
     r.maxrss_kb = reaped["ru"].ru_maxrss
-    r.stdout = b"".join(out_chunks).decode("utf-8", "replace")
+    r.stdout_bytes = b"".join(out_chunks)
+    r.stdout = r.stdout_bytes.decode("utf-8", "replace")
     r.stderr = b"".join(err_chunks).decode("utf-8", "replace")
     reap_strays()
     return r

@@ -5,6 +5,7 @@ Usage (as root, with an interpreter that can `import mininet`):
 
     python3 Benchmarks/mininet_time.py linear,100
     python3 Benchmarks/mininet_time.py tree,depth=3,fanout=4
+    python3 Benchmarks/mininet_time.py single,100 --pingall
 
 Builds the topology with Linux bridges as switches and no controller (what
 `mn --switch lxbr --controller none` does), then prints ONE JSON line on stdout:
@@ -13,6 +14,13 @@ Builds the topology with Linux bridges as switches and no controller (what
 
 setup    = Mininet(...) + net.build() + net.start()   (seconds)
 teardown = net.stop()                                  (seconds)
+
+With --pingall, `net.pingAll()` runs between setup and teardown (Mininet pings every
+ordered pair of hosts, one `ping -c1` at a time) and the record also has:
+
+pingall          = net.pingAll() alone                 (seconds)
+ping_dropped     = the drop percentage pingAll() returned
+ping_sent / ping_received = pings counted from it (every ordered pair of hosts)
 
 Mininet's own log goes to stderr. On failure the JSON line carries "error" and the
 exit status is 1. This script never runs Mininet's global cleanup (`mn -c`), which
@@ -83,11 +91,16 @@ def emit(record):
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+    argv = sys.argv[1:]
+    pingall = "--pingall" in argv
+    argv = [a for a in argv if a != "--pingall"]
+    if len(argv) != 1 or argv[0] in ("-h", "--help") or argv[0].startswith("-"):
         sys.stderr.write(__doc__)
         return 2
-    spec = sys.argv[1]
+    spec = argv[0]
     record = {"topo": spec}
+    if pingall:
+        record["mode"] = "pingall"
     if os.geteuid() != 0:
         record["error"] = "must run as root"
         emit(record)
@@ -126,6 +139,18 @@ def main():
         record["build"] = t2 - t1
         record["start"] = t3 - t2
         record["setup"] = t3 - t0
+
+        if pingall:
+            phase = "pingall"
+            t6 = time.monotonic()
+            ploss = net.pingAll()
+            t7 = time.monotonic()
+            record["pingall"] = t7 - t6
+            pinging = [h for h in net.hosts if h.intfs]
+            sent = len(pinging) * (len(pinging) - 1)
+            record["ping_dropped"] = ploss
+            record["ping_sent"] = sent
+            record["ping_received"] = sent - int(round(ploss * sent / 100.0))
 
         phase = "teardown"
         t4 = time.monotonic()

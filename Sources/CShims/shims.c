@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #ifndef SYS_close_range
@@ -193,6 +194,13 @@ static void spawn_child(const sn_spawn_options *o, int errfd) {
     }
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (o->new_process_group) setpgid(0, 0);
+    if (o->new_process_group && o->terminal_fd >= 0) {
+        // Take the terminal, as a shell does for a foreground job: Ctrl-C and input now
+        // go to this program. SIGTTOU would stop us for asking from the background.
+        signal(SIGTTOU, SIG_IGN);
+        tcsetpgrp(o->terminal_fd, getpid());
+        signal(SIGTTOU, SIG_DFL);
+    }
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (o->netns_fd >= 0 && setns(o->netns_fd, CLONE_NEWNET) != 0) child_fail(errfd, errno);
     if (o->private_mounts) {

@@ -59,13 +59,14 @@ public final class ProcessRuntime: @unchecked Sendable {
 
     /// Spawns `argv` inside the network namespace `netns` and this runtime's PID namespace,
     /// in its own process group, and (with `privateMounts`) in a private mount namespace
-    /// with a fresh /sys showing the host's interfaces.
+    /// with a fresh /sys showing the host's interfaces. With `terminal`, the new process
+    /// group becomes that terminal's foreground group (the caller takes it back).
     /// Equivalent to: `ip netns exec NS ARGV...` with stdio redirected.
     /// - Returns: the pid; the caller must reap it (see `wait(_:timeout:)`), unless the
     ///   process is registered as background with `track`.
     public func spawn(_ argv: [String], netns: Int32, stdin: Int32 = -1, stdout: Int32 = -1,
                       stderr: Int32 = -1, environment: [String: String]? = nil,
-                      privateMounts: Bool = true) throws -> pid_t {
+                      privateMounts: Bool = true, terminal: Int32? = nil) throws -> pid_t {
         guard let program = argv.first else { throw NamespaceError("spawn: empty command", errno: EINVAL) }
         guard let path = Self.resolve(program) else { throw NamespaceError("\(program): command not found", errno: ENOENT) }
         lock.lock()
@@ -89,6 +90,7 @@ public final class ProcessRuntime: @unchecked Sendable {
                     o.stderr_fd = stderr
                     o.private_mounts = privateMounts ? 1 : 0
                     o.new_process_group = 1
+                    o.terminal_fd = terminal ?? -1
                     return sn_spawn(&o)
                 }
             }

@@ -9,8 +9,9 @@ import Namespaces
 struct ICMPProbe {
     let net: Network
 
-    /// Sends one echo from each source to each of its destinations and waits up to
-    /// `timeout` for the replies. Results are in `pairs` order.
+    /// Sends an echo from each source to each of its destinations, again every 250 ms
+    /// while unanswered, for up to `timeout`. Results are in `pairs` order; a round-trip
+    /// time counts from the last request sent.
     func run(_ pairs: [(String, String)], timeout: Duration) throws -> [PingResult] {
         var results = try pairs.map { p in
             PingResult(source: p.0, destination: p.1, address: try net.address(of: p.1), received: false)
@@ -27,8 +28,11 @@ struct ICMPProbe {
             sockets.append((fd, UInt16(truncatingIfNeeded: 0x5300 &+ n), indexes))
         }
         var sentAt = [ContinuousClock.Instant?](repeating: nil, count: pairs.count)
+        // Sends (or sends again) every request still unanswered; a request lost while a
+        // neighbour was being resolved is retried, as reachability is what is asked.
+        func send(retry: Bool) {
         for s in sockets {
-            for (seq, i) in s.indexes.enumerated() {
+            for (seq, i) in s.indexes.enumerated() where !results[i].received && (retry || sentAt[i] == nil) {
                 guard let dst = IPv4Address(results[i].address) else { continue }
                 var packet = Self.echoRequest(ident: s.ident, sequence: UInt16(truncatingIfNeeded: seq))
                 var addr = sockaddr_in()
@@ -42,14 +46,23 @@ struct ICMPProbe {
                 if sent == packet.count { sentAt[i] = ContinuousClock.now }
             }
         }
-        var outstanding = sentAt.filter { $0 != nil }.count
+        }
+        send(retry: false)
+        var outstanding = pairs.count
         let deadline = ContinuousClock.now + timeout
+        var nextRetry = ContinuousClock.now + .milliseconds(250)
         var buf = [UInt8](repeating: 0, count: 2048)
         var fds = sockets.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
         while outstanding > 0 {
             let left = deadline - ContinuousClock.now
             if left <= .zero { break }
-            let ms = Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+            if ContinuousClock.now >= nextRetry {
+                send(retry: true)
+                nextRetry = ContinuousClock.now + .milliseconds(250)
+            }
+            let untilRetry = nextRetry - ContinuousClock.now
+            let wait = min(left, max(untilRetry, .milliseconds(1)))
+            let ms = Int32(max(1, wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000))
             guard poll(&fds, nfds_t(fds.count), ms) > 0 else { continue }
             for (k, p) in fds.enumerated() where p.revents != 0 {
                 fds[k].revents = 0

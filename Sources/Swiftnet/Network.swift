@@ -333,8 +333,10 @@ public final class Network: @unchecked Sendable {
 
     /// Starts a program inside a node with the given descriptors (the caller's terminal,
     /// for an interactive shell) in its own process group; the caller reaps it.
-    public func spawn(on node: String, _ argv: [String], stdin: Int32 = -1, stdout: Int32 = 1, stderr: Int32 = 2) throws -> pid_t {
-        try runtime().spawn(argv, netns: namespaceFD(of: node), stdin: stdin, stdout: stdout, stderr: stderr)
+    /// - Parameter terminal: hand this terminal to the program (its foreground group).
+    public func spawn(on node: String, _ argv: [String], stdin: Int32 = -1, stdout: Int32 = 1, stderr: Int32 = 2,
+                      terminal: Int32? = nil) throws -> pid_t {
+        try runtime().spawn(argv, netns: namespaceFD(of: node), stdin: stdin, stdout: stdout, stderr: stderr, terminal: terminal)
     }
 
     /// Kills and reaps a process started with `startBackground`.
@@ -360,52 +362,28 @@ public final class Network: @unchecked Sendable {
                 try s.setLink(index: indexes[e.interface]!, name: e.interface, up: up)
             }
         }
+        if up { try waitUntilForwarding(matches) }
     }
 
-    /// Changes the shaping of every link between `a` and `b` while the network runs
-    /// (the shell's `link A B bw=5`). Equivalent to `tc qdisc replace` on both ends.
-    public func setShaping(_ a: String, _ b: String, _ shaping: LinkShaping) throws {
-        let matches = topology.links.filter { ($0.a.node == a && $0.b.node == b) || ($0.a.node == b && $0.b.node == a) }
-        if matches.isEmpty { throw NetworkError("no link between '\(a)' and '\(b)'") }
-        try Self.checkKernel(shaping, "link \(a)-\(b)")
-        for l in matches {
-            for e in [l.a, l.b] {
-                try routeSocket(for: e.node).shape(index: indexes[e.interface]!, name: e.interface, mtu: l.mtu ?? 1500, shaping.egress)
+    /// Waits (up to 2 s) until both ends of the links have a carrier and their bridge
+    /// ports forward: the kernel applies carrier changes with up to a second's delay, and a
+    /// `link up` followed at once by a ping should not lose it.
+    func waitUntilForwarding(_ links: [ResolvedLink]) throws {
+        let deadline = ContinuousClock.now + .seconds(2)
+        let ends = links.flatMap { [$0.a, $0.b] }
+        while ContinuousClock.now < deadline {
+            var ready = true
+            for e in ends where ready {
+                let s = try routeSocket(for: e.node)
+                let index = indexes[e.interface]!
+                ready = try s.links().first { $0.index == index }?.hasCarrier ?? false
+                if ready && e.kind == .switch && !topology.switches.contains(where: { $0.name == e.node && $0.stp }) {
+                    ready = try s.bridgePortStates()[index] == 3
+                }
             }
+            if ready { return }
+            usleep(20_000)
         }
-    }
-
-    /// Refuses, before anything is built, link parameters the kernel cannot honour.
-    /// - Throws: `NetworkError` naming the link, the parameter, the missing queueing
-    ///   discipline and the alternative.
-    public static func checkKernelSupport(for topology: ValidatedTopology) throws {
-        for l in topology.links {
-            if let s = l.shaping { try checkKernel(s, "link \(l.a.node)-\(l.b.node)") }
-        }
-    }
-
-    static func checkKernel(_ s: LinkShaping, _ what: String) throws {
-        let support = try kernelQdiscs()
-        if s.needsNetem && !support.netem {
-            let params = s.netemParameters.joined(separator: ", ")
-            throw NetworkError("\(what) asks for \(params), which needs the kernel's netem queueing discipline (sch_netem), missing on this kernel: load it (modprobe sch_netem) where it exists, or use the built-in userspace switch for delay, jitter and loss (--switch user, coming in a later version); bw works here")
-        }
-        if s.bandwidthMbps != nil && !(s.useTBF ? support.tbf : support.htb) {
-            throw NetworkError("\(what) asks for bw, which needs the kernel's \(s.useTBF ? "tbf (sch_tbf)" : "htb (sch_htb)") queueing discipline, missing on this kernel")
-        }
-    }
-
-    nonisolated(unsafe) private static var probed: QdiscSupport?
-    private static let probeLock = NSLock()
-
-    /// What the kernel can shape with, probed once per process.
-    public static func kernelQdiscs() throws -> QdiscSupport {
-        probeLock.lock()
-        defer { probeLock.unlock() }
-        if let p = probed { return p }
-        let p = try QdiscSupport.probe()
-        probed = p
-        return p
     }
 
     /// The interfaces of a node as the kernel reports them (for a switch: its ports).
@@ -416,20 +394,6 @@ public final class Network: @unchecked Sendable {
             return all.filter { names.contains($0.name) }
         }
         return all
-    }
-}
-
-extension LinkShaping {
-    /// The same shaping in the netlink layer's terms.
-    var egress: EgressShaping {
-        var e = EgressShaping()
-        e.bitsPerSecond = bandwidthMbps.map { UInt64($0 * 1_000_000) }
-        e.useTBF = useTBF
-        e.queuePackets = maxQueue
-        e.delayMicroseconds = delayMicroseconds
-        e.jitterMicroseconds = jitterMicroseconds
-        e.lossPercent = lossPercent
-        return e
     }
 }
 

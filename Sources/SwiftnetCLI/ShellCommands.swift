@@ -36,8 +36,15 @@ extension Shell {
                 say("[\(n)] \(pid)")
                 return
             }
-            let pid = try net.spawn(on: node, ["/bin/sh", "-c", cmd])
+            // On a terminal the command gets it, as in any shell: it can read input, and
+            // Ctrl-C reaches it directly.
+            let tty: Int32? = isatty(0) == 1 ? 0 : nil
+            let pid = try net.spawn(on: node, ["/bin/sh", "-c", cmd], stdin: tty ?? -1, terminal: tty)
             lastStatus = waitForeground(pid)
+            if let tty {
+                signal(SIGTTOU, SIG_IGN)
+                tcsetpgrp(tty, getpgrp())
+            }
         } catch {
             _ = fail("*** \(node): \(error)")
         }
@@ -67,7 +74,13 @@ extension Shell {
         interruptsSinceForeground = 0
         lock.unlock()
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        while true {
+            let r = waitpid(pid, &status, WUNTRACED)
+            if r < 0 && errno == EINTR { continue }
+            // Ctrl-Z: there is no job control here; let the program go on.
+            if r == pid && status & 0xff == 0x7f { kill(-pid, SIGCONT); continue }
+            break
+        }
         lock.lock()
         foreground = nil
         lock.unlock()

@@ -106,6 +106,12 @@ final class ShellTests: XCTestCase {
         try t.type("pingall", "Enter")
         XCTAssertTrue(t.waitFor("*** Results: 0% dropped (2/2 received)"), t.screen())
 
+        // A command in a node gets the terminal: it can read what is typed.
+        try t.type("h1 read x; echo got-$x", "Enter")
+        usleep(300_000)
+        try t.type("hello", "Enter")
+        XCTAssertTrue(t.waitFor("got-hello"), t.screen())
+
         // Ctrl-C at an empty prompt does nothing harmful.
         try t.type("C-c")
         try t.type("C-c")

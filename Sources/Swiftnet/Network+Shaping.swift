@@ -1,0 +1,66 @@
+import Foundation
+import Netlink
+
+/// Link shaping on a live network, and the kernel checks made before building.
+extension Network {
+    /// Changes the shaping of every link between `a` and `b` while the network runs
+    /// (the shell's `link A B bw=5`). Equivalent to `tc qdisc replace` on both ends.
+    public func setShaping(_ a: String, _ b: String, _ shaping: LinkShaping) throws {
+        let matches = topology.links.filter { ($0.a.node == a && $0.b.node == b) || ($0.a.node == b && $0.b.node == a) }
+        if matches.isEmpty { throw NetworkError("no link between '\(a)' and '\(b)'") }
+        try Self.checkKernel(shaping, "link \(a)-\(b)")
+        for l in matches {
+            for e in [l.a, l.b] {
+                try routeSocket(for: e.node).shape(index: indexes[e.interface]!, name: e.interface, mtu: l.mtu ?? 1500, shaping.egress)
+            }
+        }
+    }
+
+    /// Refuses, before anything is built, link parameters the kernel cannot honour.
+    /// - Throws: `NetworkError` naming the link, the parameter, the missing queueing
+    ///   discipline and the alternative.
+    public static func checkKernelSupport(for topology: ValidatedTopology) throws {
+        for l in topology.links {
+            if let s = l.shaping { try checkKernel(s, "link \(l.a.node)-\(l.b.node)") }
+        }
+    }
+
+    static func checkKernel(_ s: LinkShaping, _ what: String) throws {
+        let support = try kernelQdiscs()
+        if s.needsNetem && !support.netem {
+            let params = s.netemParameters.joined(separator: ", ")
+            throw NetworkError("\(what) asks for \(params), which needs the kernel's netem queueing discipline (sch_netem), missing on this kernel: load it (modprobe sch_netem) where it exists, or use the built-in userspace switch for delay, jitter and loss (--switch user, coming in a later version); bw works here")
+        }
+        if s.bandwidthMbps != nil && !(s.useTBF ? support.tbf : support.htb) {
+            throw NetworkError("\(what) asks for bw, which needs the kernel's \(s.useTBF ? "tbf (sch_tbf)" : "htb (sch_htb)") queueing discipline, missing on this kernel")
+        }
+    }
+
+    nonisolated(unsafe) private static var probed: QdiscSupport?
+    private static let probeLock = NSLock()
+
+    /// What the kernel can shape with, probed once per process.
+    public static func kernelQdiscs() throws -> QdiscSupport {
+        probeLock.lock()
+        defer { probeLock.unlock() }
+        if let p = probed { return p }
+        let p = try QdiscSupport.probe()
+        probed = p
+        return p
+    }
+}
+
+extension LinkShaping {
+    /// The same shaping in the netlink layer's terms.
+    var egress: EgressShaping {
+        var e = EgressShaping()
+        e.bitsPerSecond = bandwidthMbps.map { UInt64($0 * 1_000_000) }
+        e.useTBF = useTBF
+        e.queuePackets = maxQueue
+        e.delayMicroseconds = delayMicroseconds
+        e.jitterMicroseconds = jitterMicroseconds
+        e.lossPercent = lossPercent
+        return e
+    }
+}
+
