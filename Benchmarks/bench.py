@@ -8,6 +8,12 @@ Compared (swiftnet and Mininet with Linux bridges, no controller):
     linear,100   single,100   tree,depth=3,fanout=4
 swiftnet alone:
     single,1000  linear,500
+Also compared, in the same run (with --quick too; --skip-pingall / --skip-shell drop them):
+    pingall on single,100 (9,900 pings): `swiftnet --test pingall` vs Mininet's
+        net.pingAll() (mininet_time.py --pingall), timeout --pingall-timeout (900 s)
+    interactive shell on tree,depth=3,fanout=4, each tool on a pseudo-terminal: time from
+        start to the first `swiftnet> ` / `mininet> ` prompt, then from typing `exit` to
+        the end of the process
 
 swiftnet is run as `SWIFTNET --topo T --test none --timings`; its `timings:` line
 gives setup (build) and teardown (stop). Mininet is timed through its Python API by
@@ -54,6 +60,12 @@ QUIET_INTERVAL = 0.1
 QUIET_MAX_WAIT = 30.0
 
 KILL_GRACE = 120.0  # seconds between SIGINT (clean stop) and SIGKILL on a timeout
+
+# Extra measurements, compared in the same run (also with --quick).
+PINGALL_TOPO = "single,100"     # 100 × 99 = 9,900 pings
+PINGALL_TIMEOUT = 900.0         # Mininet pings one pair at a time
+SHELL_TOPO = "tree,depth=3,fanout=4"
+SHELL_EXIT_TIMEOUT = 60.0       # from typing `exit` to the end of the process
 
 
 def log(msg):
@@ -470,19 +482,26 @@ def measure_mininet(py, topo, timeout):
     return row
 
 
+# Runs /usr/bin/mn as shipped, except that Mininet's own failure path, which would run
+# its global cleanup (`mn -c`: killall by name, deletes every *-ethN link on the
+# machine), gets a no-op in place of that cleanup function.
+MN_WRAPPER = ("import sys, runpy, mininet.clean as c\n"
+              "c.cleanup = lambda *a, **k: None\n"
+              "c.Cleanup.cleanup = classmethod(lambda cls: None)\n"
+              "sys.argv = [sys.argv[1]] + sys.argv[2:]\n"
+              "runpy.run_path(sys.argv[0], run_name='__main__')\n")
+
+
+def mn_argv(py, args):
+    """argv running the real `mn` with args through MN_WRAPPER."""
+    return [py, "-c", MN_WRAPPER, shutil.which("mn")] + list(args)
+
+
 def mn_sanity(py, topo, timeout):
-    """One run of the real `mn` command. Mininet's own failure path would run its global
-    cleanup (`mn -c`: killall by name, deletes every *-ethN link); the wrapper replaces
-    only that cleanup function with a no-op, everything else is /usr/bin/mn as shipped."""
-    mn = shutil.which("mn")
+    """One run of the real `mn` command (through MN_WRAPPER)."""
     args = ["--switch", "lxbr", "--controller", "none", "--topo", topo, "--test", "none"]
-    wrapper = ("import sys, runpy, mininet.clean as c\n"
-               "c.cleanup = lambda *a, **k: None\n"
-               "c.Cleanup.cleanup = classmethod(lambda cls: None)\n"
-               "sys.argv = [sys.argv[1]] + sys.argv[2:]\n"
-               "runpy.run_path(sys.argv[0], run_name='__main__')\n")
     res = {"command": "mn " + " ".join(args), "quiet_wait": wait_quiet_kernel()}
-    child = run_child([py, "-c", wrapper, mn] + args, timeout)
+    child = run_child(mn_argv(py, args), timeout)
     res["child"] = child
     m = re.findall(r"completed in ([0-9.]+) seconds", child.stderr + child.stdout)
     res["completed_in"] = float(m[-1]) if m else None
@@ -491,6 +510,250 @@ def mn_sanity(py, topo, timeout):
         res["log"] = tail(child.stderr, 25)
     res["drain"] = wait_quiet_kernel()
     return res
+
+
+# ---------------------------------------------------------------------------
+# pingall on PINGALL_TOPO: swiftnet --test pingall vs Mininet's net.pingAll()
+# ---------------------------------------------------------------------------
+
+RESULTS_RE = re.compile(r"\*\*\* Results: ([0-9.]+)% dropped \((\d+)/(\d+) received\)")
+PING_START = b"*** Ping: testing ping reachability"
+PING_RESULTS = b"*** Results:"
+
+
+def pingall_swiftnet(binary, topo, timeout):
+    """`swiftnet --topo T --test pingall --timings`, stdout time-stamped as it arrives.
+    pingall = arrival of the `*** Results:` line minus arrival of the `*** Ping:` line."""
+    row = {"topo": topo, "quiet_wait": wait_quiet_kernel()}
+    child = run_child([binary, "--topo", topo, "--test", "pingall", "--timings"], timeout, stamps=True)
+    row["child"] = child
+    row["timings"] = parse_timings(child.stdout)
+    m = RESULTS_RE.findall(child.stdout)
+    if m:
+        pct, received, sent = m[-1]
+        row["dropped"], row["received"], row["sent"] = float(pct), int(received), int(sent)
+    t0, t1 = child.stamp_of(PING_START), child.stamp_of(PING_RESULTS)
+    row["pingall"] = t1 - t0 if t0 is not None and t1 is not None else None
+    if row["timings"] and child.wall is not None:
+        row["wall_minus"] = child.wall - row["timings"]["build"] - row["timings"]["stop"]
+    if not m:
+        msg = "no `*** Results:` line"
+        if not child.ok:
+            msg = child.describe_failure() + ", " + msg
+        row["failure"] = msg
+    elif row["dropped"] > 0 or row["received"] != row["sent"]:
+        row["failure"] = "%g%% dropped (%d/%d received)" % (row["dropped"], row["received"], row["sent"])
+    elif not child.ok:
+        row["failure"] = child.describe_failure()
+    elif row["pingall"] is None:
+        row["failure"] = "could not time the `*** Ping:` and `*** Results:` lines"
+    if "failure" in row:
+        row["log"] = tail(child.stderr) or tail(child.stdout)
+    row["drain"] = wait_quiet_kernel()
+    return row
+
+
+def pingall_mininet(py, topo, timeout):
+    """`mininet_time.py T --pingall`: setup, net.pingAll(), teardown, timed in the process."""
+    row = {"topo": topo, "quiet_wait": wait_quiet_kernel()}
+    child = run_child([py, MININET_TIME, topo, "--pingall"], timeout)
+    row["child"] = child
+    record = None
+    for line in reversed(child.stdout.splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                pass
+            break
+    row["record"] = record or {}
+    if record is not None and record.get("error"):
+        row["failure"] = record["error"]
+    elif record is None or "pingall" not in record:
+        row["failure"] = (child.describe_failure() + ", " if not child.ok else "") + \
+            "no pingall result from mininet_time.py"
+    elif record.get("ping_dropped") or record.get("ping_received") != record.get("ping_sent"):
+        row["failure"] = "%g%% dropped (%s/%s received)" % (record.get("ping_dropped"),
+                                                          record.get("ping_received"), record.get("ping_sent"))
+    elif not child.ok:
+        row["failure"] = child.describe_failure()
+    if "failure" in row:
+        row["log"] = tail(child.stderr, 25)
+    row["drain"] = wait_quiet_kernel()
+    return row
+
+
+# ---------------------------------------------------------------------------
+# Interactive shell under a pseudo-terminal: start to first prompt, `exit` to end
+# ---------------------------------------------------------------------------
+
+class PtyResult:
+    def __init__(self):
+        self.argv = []
+        self.prompt = None      # seconds from fork until the prompt had arrived
+        self.exit = None        # seconds from writing "exit\n" until the process was reaped
+        self.wall = None        # seconds from fork until reaped
+        self.status = None
+        self.output = b""
+        self.failure = None
+
+
+def run_pty(argv, prompt, prompt_timeout, exit_timeout, env=None):
+    """Starts argv on a new pseudo-terminal (its controlling terminal, 120x40), waits for
+    `prompt` in its output, types `exit` and waits for the process to end. Output is
+    read all along, so the program never blocks on a full terminal."""
+    import fcntl
+    import select
+    import struct
+    import termios
+
+    r = PtyResult()
+    r.argv = list(argv)
+    reap_strays()
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    env = dict(os.environ if env is None else env)
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # child: new session, the pty as controlling terminal and stdio
+        try:
+            os.close(master)
+            os.setsid()
+            fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+            for fd in (0, 1, 2):
+                os.dup2(slave, fd)
+            if slave > 2:
+                os.close(slave)
+            os.execvpe(argv[0], argv, env)
+        except BaseException as e:  # noqa: BLE001
+            try:
+                os.write(2, ("cannot start %s: %s\n" % (argv[0], e)).encode())
+            finally:
+                os._exit(127)
+    os.close(slave)
+
+    reaped = {}
+
+    def reap():
+        while True:
+            try:
+                _, status, _ = os.wait4(pid, 0)
+            except InterruptedError:
+                continue
+            reaped["end"] = time.monotonic()
+            reaped["status"] = status
+            return
+
+    waiter = threading.Thread(target=reap, daemon=True)
+    waiter.start()
+    buf = bytearray()
+    eof = [False]
+
+    def pump(until, deadline):
+        """Reads the terminal until until() or the deadline; returns until()."""
+        while not until():
+            now = time.monotonic()
+            if now >= deadline:
+                return False
+            if eof[0]:
+                if not waiter.is_alive():
+                    return until()
+                time.sleep(0.01)
+                continue
+            ready, _, _ = select.select([master], [], [], min(deadline - now, 0.05))
+            if ready:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:  # EIO: every process holding the terminal has closed it
+                    data = b""
+                if data:
+                    buf.extend(data)
+                else:
+                    eof[0] = True
+        return True
+
+    got = {}
+
+    def prompted():
+        if "t" not in got and buf.find(prompt) >= 0:
+            got["t"] = time.monotonic()
+        return "t" in got or not waiter.is_alive() and eof[0]
+
+    def stop(why):
+        r.failure = why
+        for sig, grace in ((signal.SIGINT, KILL_GRACE), (signal.SIGKILL, 30.0)):
+            if not waiter.is_alive():
+                break
+            try:
+                os.kill(pid, sig)  # both tools stop their network on SIGINT
+            except ProcessLookupError:
+                break
+            pump(lambda: not waiter.is_alive(), time.monotonic() + grace)
+
+    pump(prompted, start + prompt_timeout)
+    if "t" in got:
+        r.prompt = got["t"] - start
+        typed = time.monotonic()
+        try:
+            os.write(master, b"exit\n")
+        except OSError as e:
+            stop("cannot type exit: %s" % e)
+        if r.failure is None and not pump(lambda: not waiter.is_alive(), typed + exit_timeout):
+            stop("still running %.0f s after `exit`" % exit_timeout)
+        if r.failure is None:
+            r.exit = reaped["end"] - typed
+    elif waiter.is_alive():
+        stop("no prompt after %.0f s" % prompt_timeout)
+    else:
+        r.failure = "ended before its prompt"
+    waiter.join()
+    pump(lambda: eof[0], time.monotonic() + 1.0)  # what is left in the terminal
+    os.close(master)
+    r.status = os.waitstatus_to_exitcode(reaped["status"])
+    r.wall = reaped["end"] - start
+    r.output = bytes(buf)
+    if r.failure is None and r.status != 0:
+        r.failure = "exit status %s" % r.status
+    reap_strays()
+    return r
+
+
+def terminal_tail(data, lines=15):
+    """Terminal output as plain text: escape sequences and carriage returns removed."""
+    text = data.decode("utf-8", "replace")
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\x07", "", text)
+    text = "\n".join(l.rstrip("\r").rsplit("\r", 1)[-1] for l in text.split("\n"))
+    return tail(text, lines)
+
+
+SHELL_ENV_TERM = "xterm"
+
+
+def shell_measure(argv, prompt, prompt_timeout, command):
+    row = {"command": command, "quiet_wait": wait_quiet_kernel()}
+    env = dict(os.environ, TERM=SHELL_ENV_TERM)
+    r = run_pty(argv, prompt, prompt_timeout, SHELL_EXIT_TIMEOUT, env)
+    row["run"] = r
+    text = r.output.decode("utf-8", "replace")
+    row["timings"] = parse_timings(text.replace("\r", ""))
+    if r.failure is None and "Caught exception" in text:
+        r.failure = "caught an exception"
+    if r.failure:
+        row["failure"] = r.failure
+        row["log"] = terminal_tail(r.output, 25)
+    row["drain"] = wait_quiet_kernel()
+    return row
+
+
+def shell_swiftnet(binary, topo, timeout):
+    argv = [binary, "--topo", topo, "--timings"]
+    return shell_measure(argv, b"swiftnet> ", timeout, "swiftnet --topo %s --timings" % topo)
+
+
+def shell_mininet(py, topo, timeout):
+    args = ["--switch", "lxbr", "--controller", "none", "--topo", topo]
+    return shell_measure(mn_argv(py, args), b"mininet> ", timeout, "mn " + " ".join(args))
 
 
 # ---------------------------------------------------------------------------
@@ -537,7 +800,112 @@ def short(text, n=60):
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def build_report(ctx, sn_rows, mn_rows, mn_skip, sanity):
+def ping_result_text(dropped, received, sent):
+    if dropped is None or received is None or sent is None:
+        return "—"
+    text = "%g%% dropped (%d/%d received)" % (dropped, received, sent)
+    return text if dropped == 0 and received == sent else "**%s**" % text
+
+
+def side_by_side(L, rows):
+    """rows: (label, swiftnet value, Mininet value, cell text or None for formatted
+    numbers). Writes a table measure | swiftnet | Mininet | ratio Mininet / swiftnet."""
+    L.append("| measure | swiftnet | Mininet | ratio Mininet / swiftnet |")
+    L.append("|---|---:|---:|---:|")
+    for label, a, b, texts in rows:
+        if texts is not None:
+            L.append("| %s | %s | %s | |" % (label, texts[0], texts[1]))
+        else:
+            L.append("| %s | %s | %s | %s |" % (label, f3(a), f3(b), ratio(b, a)))
+    L.append("")
+
+
+def pingall_section(L, ctx, extra):
+    sn, mn = extra.get("pingall_sn"), extra.get("pingall_mn")
+    if sn is None and mn is None:
+        return
+    n = PINGALL_TOPO
+    sent = (sn or {}).get("sent") or (mn or {}).get("record", {}).get("ping_sent")
+    L.append("## pingall on `%s`%s" % (n, (" (%s pings)" % format(sent, ",")) if sent else ""))
+    L.append("")
+    L.append("- swiftnet: `swiftnet --topo %s --test pingall --timings`" % n)
+    if mn is not None:
+        L.append("- Mininet: `mininet_time.py %s --pingall` (`net.pingAll()`, Linux bridges, no controller)" % n)
+    else:
+        L.append("- Mininet: %s" % extra.get("mn_skip", "skipped"))
+    L.append("")
+    rec = mn["record"] if mn is not None else {}
+    mchild = mn["child"] if mn is not None else None
+    sc = sn["child"] if sn is not None else None
+    st = (sn or {}).get("timings") or {}
+    rows = [
+        ("pingall alone (s)", (sn or {}).get("pingall"), rec.get("pingall"), None),
+        ("setup (s)", st.get("build"), rec.get("setup"), None),
+        ("teardown (s)", st.get("stop"), rec.get("teardown"), None),
+        ("whole process, wall (s)", sc.wall if sc else None, mchild.wall if mchild else None, None),
+        ("peak RSS (MB)", None, None,
+         (mb(sc.maxrss_kb) if sc else "—", mb(mchild.maxrss_kb) if mchild else "—")),
+        ("result", None, None,
+         (ping_result_text(sn.get("dropped"), sn.get("received"), sn.get("sent")) if sn else "—",
+          ping_result_text(rec.get("ping_dropped"), rec.get("ping_received"), rec.get("ping_sent")))),
+    ]
+    side_by_side(L, rows)
+    if sn is not None and "failure" in sn:
+        L.append("swiftnet pingall **failed**: %s." % sn["failure"])
+    if mn is not None and "failure" in mn:
+        L.append("Mininet pingall **failed**: %s." % mn["failure"])
+    L.append("*pingall alone*: for swiftnet, from the moment its `*** Ping: testing ping reachability` "
+             "line reached this script to the moment its `*** Results:` line did (stdout is a pipe read "
+             "as it arrives)%s; for Mininet, `net.pingAll()` timed inside the process. *setup* / "
+             "*teardown*: swiftnet's `timings:` line, Mininet's constructor + `build()` + `start()` and "
+             "`stop()`. *whole process*: fork to exit, Python start-up and imports included for Mininet. "
+             "Both measured after a quiet kernel."
+             % ((" (cross-check: wall − build − stop = %s s)" % f3(sn.get("wall_minus")))
+                if sn is not None and sn.get("wall_minus") is not None else ""))
+    L.append("")
+
+
+def shell_section(L, ctx, extra):
+    sn, mn = extra.get("shell_sn"), extra.get("shell_mn")
+    if sn is None and mn is None:
+        return
+    L.append("## Interactive shell on `%s`" % SHELL_TOPO)
+    L.append("")
+    if sn is not None:
+        L.append("- swiftnet: `%s`, prompt `swiftnet> `" % sn["command"])
+    if mn is not None:
+        L.append("- Mininet: `%s` (the real `mn`, its global cleanup disabled), prompt `mininet> `"
+                 % mn["command"])
+    else:
+        L.append("- Mininet: %s" % extra.get("mn_skip", "skipped"))
+    L.append("")
+    a = sn["run"] if sn is not None else None
+    b = mn["run"] if mn is not None else None
+    def get(r, what):
+        if r is None or r.exit is None and what != "prompt":
+            return None
+        return getattr(r, what)
+
+    side_by_side(L, [
+        ("start to first prompt (s)", get(a, "prompt"), get(b, "prompt"), None),
+        ("`exit` to end of process (s)", get(a, "exit"), get(b, "exit"), None),
+        ("start to end (s)", get(a, "wall"), get(b, "wall"), None),
+    ])
+    for who, row in (("swiftnet", sn), ("Mininet", mn)):
+        if row is not None and "failure" in row:
+            L.append("%s shell **failed**: %s." % (who, row["failure"]))
+    if sn is not None and sn.get("timings"):
+        L.append("swiftnet's own `timings:` line in that session: build %.3f s, stop %.3f s."
+                 % (sn["timings"]["build"], sn["timings"]["stop"]))
+    L.append("Each tool runs on a new pseudo-terminal (its controlling terminal, 120×40, `TERM=%s`); "
+             "*start* is the fork, the prompt counts once its text has been read from the terminal; "
+             "then `exit` and a newline are typed and the process is waited for (at most %.0f s). "
+             "Both measured after a quiet kernel." % (SHELL_ENV_TERM, SHELL_EXIT_TIMEOUT))
+    L.append("")
+
+
+def build_report(ctx, sn_rows, mn_rows, mn_skip, sanity, extra=None):
+    extra = extra or {}
     L = []
     L.append("# Swiftnet vs Mininet: setup and teardown times")
     L.append("")
@@ -602,6 +970,9 @@ def build_report(ctx, sn_rows, mn_rows, mn_skip, sanity):
                      % (sanity["command"], c.wall, done, mb(c.maxrss_kb), api_txt))
         L.append("")
 
+    pingall_section(L, ctx, extra)
+    shell_section(L, ctx, extra)
+
     L.append("## What the columns mean")
     L.append("")
     L.append("- **setup / teardown**: swiftnet's own `timings: build=… stop=…` line; for Mininet, "
@@ -659,6 +1030,13 @@ def build_report(ctx, sn_rows, mn_rows, mn_skip, sanity):
     failures += [("Mininet " + t, r["failure"], r.get("log")) for t, r in mn_rows.items() if "failure" in r]
     if sanity is not None and "failure" in sanity:
         failures.append(("mn sanity run", sanity["failure"], sanity.get("log")))
+    for key, what in (("pingall_sn", "swiftnet pingall " + PINGALL_TOPO),
+                      ("pingall_mn", "Mininet pingall " + PINGALL_TOPO),
+                      ("shell_sn", "swiftnet shell " + SHELL_TOPO),
+                      ("shell_mn", "Mininet shell " + SHELL_TOPO)):
+        row = extra.get(key)
+        if row is not None and "failure" in row:
+            failures.append((what, row["failure"], row.get("log")))
     if failures:
         L.append("## Failures")
         L.append("")
@@ -695,6 +1073,12 @@ def main():
     ap.add_argument("--repeat", type=int, default=3, metavar="N", help="back-to-back runs (default %(default)s)")
     ap.add_argument("--timeout", type=float, default=300, metavar="SECONDS",
                     help="timeout of each measured process (default %(default)s)")
+    ap.add_argument("--pingall-timeout", type=float, default=PINGALL_TIMEOUT, metavar="SECONDS",
+                    help="timeout of each pingall run on %s (default %%(default)s)" % PINGALL_TOPO)
+    ap.add_argument("--skip-pingall", action="store_true",
+                    help="skip the pingall comparison on %s" % PINGALL_TOPO)
+    ap.add_argument("--skip-shell", action="store_true",
+                    help="skip the shell start-to-prompt comparison on %s" % SHELL_TOPO)
     args = ap.parse_args()
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
@@ -773,7 +1157,38 @@ def main():
         else:
             log("   wall %.3f s" % sanity["child"].wall)
 
-    report = build_report(ctx, sn_rows, mn_rows, mn_skip, sanity)
+    extra = {"mn_skip": mn_skip}
+    if not args.skip_pingall:
+        log("== swiftnet pingall %s" % PINGALL_TOPO)
+        row = extra["pingall_sn"] = pingall_swiftnet(binary, PINGALL_TOPO, args.pingall_timeout)
+        log("   pingall %s s (wall − build − stop %s s), process wall %s s, %s%s"
+            % (f3(row.get("pingall")), f3(row.get("wall_minus")), f3(row["child"].wall),
+               ping_result_text(row.get("dropped"), row.get("received"), row.get("sent")),
+               ("; FAILED: " + row["failure"]) if "failure" in row else ""))
+        if mn_py is not None:
+            log("== Mininet pingall %s (one ping at a time; may take minutes)" % PINGALL_TOPO)
+            row = extra["pingall_mn"] = pingall_mininet(mn_py, PINGALL_TOPO, args.pingall_timeout)
+            rec = row["record"]
+            log("   pingall %s s, setup %s s, teardown %s s, process wall %s s, %s%s"
+                % (f3(rec.get("pingall")), f3(rec.get("setup")), f3(rec.get("teardown")),
+                   f3(row["child"].wall),
+                   ping_result_text(rec.get("ping_dropped"), rec.get("ping_received"), rec.get("ping_sent")),
+                   ("; FAILED: " + row["failure"]) if "failure" in row else ""))
+    if not args.skip_shell:
+        for key, who, fn, arg in (("shell_sn", "swiftnet", shell_swiftnet, binary),
+                                  ("shell_mn", "Mininet (mn)", shell_mininet, mn_py)):
+            if arg is None:
+                continue
+            log("== %s shell %s, under a pseudo-terminal" % (who, SHELL_TOPO))
+            row = extra[key] = fn(arg, SHELL_TOPO, args.timeout)
+            r = row["run"]
+            log("   first prompt %s s, exit %s s, start to end %s s%s"
+                % (f3(r.prompt), f3(r.exit), f3(r.wall),
+                   ("; FAILED: " + row["failure"]) if "failure" in row else ""))
+            if "failure" in row and row.get("log"):
+                log("   " + row["log"].replace("\n", "\n   "))
+
+    report = build_report(ctx, sn_rows, mn_rows, mn_skip, sanity, extra)
     log("")
     sys.stdout.write(report)
     sys.stdout.flush()
@@ -785,6 +1200,8 @@ def main():
         log("\nreport written to %s" % args.out)
 
     swiftnet_failed = any("failure" in r or "b2b_failure" in r for r in sn_rows)
+    swiftnet_failed = swiftnet_failed or any("failure" in extra[k] for k in ("pingall_sn", "shell_sn")
+                                             if k in extra)
     return 1 if swiftnet_failed else 0
 
 

@@ -224,6 +224,21 @@ public final class Network: @unchecked Sendable {
             let waitStart = ContinuousClock.now
             try waitForSpanningTree(fs)
             stpWaitTime = ContinuousClock.now - waitStart
+        } else {
+            try waitForBridgePorts(fs)
+        }
+    }
+
+    /// Waits (up to 5 s) until every bridge port forwards, so that "built" means traffic
+    /// flows: one dump of the fabric per check. Without STP this is normally at once.
+    private func waitForBridgePorts(_ fs: RouteSocket) throws {
+        let ports = topology.links.flatMap { [$0.a, $0.b] }.filter { $0.kind == .switch }.count
+        guard ports > 0 else { return }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            let states = try fs.bridgePortStates()
+            if states.count >= ports && states.values.allSatisfy({ $0 == 3 }) { return }
+            usleep(5_000)
         }
     }
 
