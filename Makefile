@@ -17,7 +17,7 @@ run: deps release install
 	swiftnet --topo tree,depth=2,fanout=2 --test pingall
 
 test: deps build
-	$(SWIFT) test
+	$(SWIFT) test --disable-swift-testing
 
 build:
 	$(SWIFT) build
