@@ -1,4 +1,5 @@
 import CShims
+import Foundation
 import Glibc
 
 /// A failed system call, with the operation and errno.
@@ -54,7 +55,7 @@ public final class NetworkNamespace: @unchecked Sendable {
         var buf = [CChar](repeating: 0, count: 4096)
         let r = sn_sysctl_read(fd, key, &buf, Int32(buf.count))
         if r < 0 { throw NamespaceError("sysctl \(key)", errno: -r) }
-        return buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.trimmingCharacters(in: "\n ")
+        return buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Publishes the namespace at `path` (an existing empty file), as `ip netns add` does
@@ -75,14 +76,6 @@ public final class NetworkNamespace: @unchecked Sendable {
     deinit { close() }
 }
 
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let c = s.first, set.contains(c) { s = s.dropFirst() }
-        while let c = s.last, set.contains(c) { s = s.dropLast() }
-        return String(s)
-    }
-}
 
 /// Runs `body` with the calling thread inside the network namespace `fd`, then returns
 /// the thread to where it was. `body` must be synchronous: the namespace is per thread.

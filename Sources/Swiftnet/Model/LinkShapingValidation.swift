@@ -1,3 +1,5 @@
+import Foundation
+
 extension LinkParams {
     /// Checks the parameters and converts them; nil when none is set.
     /// - Parameter what: names the link in messages ("link h1-s1").
@@ -44,7 +46,7 @@ extension LinkParams {
 
 /// Parses "5ms", "100us", "1.5s" or a bare number of milliseconds into microseconds.
 func parseDuration(_ text: String) -> Int? {
-    let t = text.trimmingCharacters(in: " ")
+    let t = text.trimmingCharacters(in: .whitespaces)
     let units: [(String, Double)] = [("us", 1), ("µs", 1), ("ms", 1000), ("s", 1_000_000)]
     for (suffix, scale) in units where t.hasSuffix(suffix) {
         guard let v = Double(t.dropLast(suffix.count)), v >= 0, v * scale < 1e10 else { return nil }
@@ -54,14 +56,6 @@ func parseDuration(_ text: String) -> Int? {
     return Int(v * 1000)
 }
 
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let c = s.first, set.contains(c) { s = s.dropFirst() }
-        while let c = s.last, set.contains(c) { s = s.dropLast() }
-        return String(s)
-    }
-}
 
 extension LinkParams {
     /// Parses Mininet's `--link tc,bw=10,delay=5ms,loss=1` (the `tc` is optional) or the
