@@ -599,10 +599,11 @@ class PtyResult:
         self.failure = None
 
 
-def run_pty(argv, prompt, prompt_timeout, exit_timeout, env=None):
+def run_pty(argv, prompt, prompt_timeout, exit_timeout, env=None, give_up=None):
     """Starts argv on a new pseudo-terminal (its controlling terminal, 120x40), waits for
     `prompt` in its output, types `exit` and waits for the process to end. Output is
-    read all along, so the program never blocks on a full terminal."""
+    read all along, so the program never blocks on a full terminal. give_up: (bytes,
+    reason): when those bytes show up before the prompt, stop the program at once."""
     import fcntl
     import select
     import struct
@@ -678,7 +679,9 @@ def run_pty(argv, prompt, prompt_timeout, exit_timeout, env=None):
     def prompted():
         if "t" not in got and buf.find(prompt) >= 0:
             got["t"] = time.monotonic()
-        return "t" in got or not waiter.is_alive() and eof[0]
+        if give_up and "t" not in got and buf.find(give_up[0]) >= 0:
+            got["give_up"] = True
+        return "t" in got or "give_up" in got or not waiter.is_alive() and eof[0]
 
     def stop(why):
         r.failure = why
@@ -703,6 +706,8 @@ def run_pty(argv, prompt, prompt_timeout, exit_timeout, env=None):
             stop("still running %.0f s after `exit`" % exit_timeout)
         if r.failure is None:
             r.exit = reaped["end"] - typed
+    elif "give_up" in got:
+        stop(give_up[1])
     elif waiter.is_alive():
         stop("no prompt after %.0f s" % prompt_timeout)
     else:
@@ -730,10 +735,10 @@ def terminal_tail(data, lines=15):
 SHELL_ENV_TERM = "xterm"
 
 
-def shell_measure(argv, prompt, prompt_timeout, command):
+def shell_measure(argv, prompt, prompt_timeout, command, give_up=None):
     row = {"command": command, "quiet_wait": wait_quiet_kernel()}
     env = dict(os.environ, TERM=SHELL_ENV_TERM)
-    r = run_pty(argv, prompt, prompt_timeout, SHELL_EXIT_TIMEOUT, env)
+    r = run_pty(argv, prompt, prompt_timeout, SHELL_EXIT_TIMEOUT, env, give_up)
     row["run"] = r
     text = r.output.decode("utf-8", "replace")
     row["timings"] = parse_timings(text.replace("\r", ""))
@@ -748,7 +753,10 @@ def shell_measure(argv, prompt, prompt_timeout, command):
 
 def shell_swiftnet(binary, topo, timeout):
     argv = [binary, "--topo", topo, "--timings"]
-    return shell_measure(argv, b"swiftnet> ", timeout, "swiftnet --topo %s --timings" % topo)
+    # A swiftnet built before the shell existed holds the network until Ctrl-C instead.
+    old = (b"press Ctrl-C to stop it", "no shell: this swiftnet holds the network until Ctrl-C "
+           "(built before the swiftnet> shell? rebuild it)")
+    return shell_measure(argv, b"swiftnet> ", timeout, "swiftnet --topo %s --timings" % topo, old)
 
 
 def shell_mininet(py, topo, timeout):
@@ -820,6 +828,19 @@ def side_by_side(L, rows):
     L.append("")
 
 
+def para(L, text):
+    L.extend([text, ""])
+
+
+def drain_line(L, sn, mn):
+    """How long the kernel stayed busy after each tool's run (see the section below)."""
+    a = sn["drain"].text() if sn is not None and "drain" in sn else "—"
+    b = mn["drain"].text() if mn is not None and "drain" in mn else "—"
+    para(L, "Kernel work left after exit (as in *Kernel work left after exit* below): after swiftnet "
+             "%s; after Mininet %s. swiftnet's teardown leaves the destruction of namespaces and "
+             "devices to the kernel, Mininet's deletes links one by one." % (a, b))
+
+
 def pingall_section(L, ctx, extra):
     sn, mn = extra.get("pingall_sn"), extra.get("pingall_mn")
     if sn is None and mn is None:
@@ -851,10 +872,11 @@ def pingall_section(L, ctx, extra):
     ]
     side_by_side(L, rows)
     if sn is not None and "failure" in sn:
-        L.append("swiftnet pingall **failed**: %s." % sn["failure"])
+        para(L, "swiftnet pingall **failed**: %s." % sn["failure"])
     if mn is not None and "failure" in mn:
-        L.append("Mininet pingall **failed**: %s." % mn["failure"])
-    L.append("*pingall alone*: for swiftnet, from the moment its `*** Ping: testing ping reachability` "
+        para(L, "Mininet pingall **failed**: %s." % mn["failure"])
+    drain_line(L, sn, mn)
+    para(L, "*pingall alone*: for swiftnet, from the moment its `*** Ping: testing ping reachability` "
              "line reached this script to the moment its `*** Results:` line did (stdout is a pipe read "
              "as it arrives)%s; for Mininet, `net.pingAll()` timed inside the process. *setup* / "
              "*teardown*: swiftnet's `timings:` line, Mininet's constructor + `build()` + `start()` and "
@@ -862,7 +884,6 @@ def pingall_section(L, ctx, extra):
              "Both measured after a quiet kernel."
              % ((" (cross-check: wall − build − stop = %s s)" % f3(sn.get("wall_minus")))
                 if sn is not None and sn.get("wall_minus") is not None else ""))
-    L.append("")
 
 
 def shell_section(L, ctx, extra):
@@ -893,15 +914,15 @@ def shell_section(L, ctx, extra):
     ])
     for who, row in (("swiftnet", sn), ("Mininet", mn)):
         if row is not None and "failure" in row:
-            L.append("%s shell **failed**: %s." % (who, row["failure"]))
+            para(L, "%s shell **failed**: %s." % (who, row["failure"]))
+    drain_line(L, sn, mn)
     if sn is not None and sn.get("timings"):
-        L.append("swiftnet's own `timings:` line in that session: build %.3f s, stop %.3f s."
+        para(L, "swiftnet's own `timings:` line in that session: build %.3f s, stop %.3f s."
                  % (sn["timings"]["build"], sn["timings"]["stop"]))
-    L.append("Each tool runs on a new pseudo-terminal (its controlling terminal, 120×40, `TERM=%s`); "
+    para(L, "Each tool runs on a new pseudo-terminal (its controlling terminal, 120×40, `TERM=%s`); "
              "*start* is the fork, the prompt counts once its text has been read from the terminal; "
              "then `exit` and a newline are typed and the process is waited for (at most %.0f s). "
              "Both measured after a quiet kernel." % (SHELL_ENV_TERM, SHELL_EXIT_TIMEOUT))
-    L.append("")
 
 
 def build_report(ctx, sn_rows, mn_rows, mn_skip, sanity, extra=None):
