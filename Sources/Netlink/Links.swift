@@ -172,7 +172,9 @@ extension RouteSocket {
         var out: [Int32: Int] = [:]
         var obj = nl_cache_get_first(cache)
         while let l = obj {
-            if rtnl_link_get_master(l) != 0 {
+            // The bridge itself is in this dump too, as its own master: skip it.
+            let master = rtnl_link_get_master(l)
+            if master != 0 && master != rtnl_link_get_ifindex(l) {
                 out[rtnl_link_get_ifindex(l)] = Int(rtnl_link_bridge_get_port_state(l))
             }
             obj = nl_cache_get_next(l)

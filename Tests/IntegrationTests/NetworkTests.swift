@@ -41,6 +41,10 @@ final class NetworkTests: XCTestCase {
             let ports = try net.interfaces(of: "s1")
             let bridge = try XCTUnwrap(ports.first { $0.name == "s1" })
             XCTAssertEqual(Set(ports.filter { $0.master == bridge.index }.map(\.name)), ["s1-eth1", "s1-eth2"])
+            // Once built, exactly the two ports are reported, both forwarding (3).
+            let states = try net.routeSocket(for: "s1").bridgePortStates()
+            XCTAssertEqual(Set(states.keys), Set(ports.filter { $0.master == bridge.index }.map(\.index)))
+            XCTAssertEqual(Set(states.values), [3])
         }
     }
 
