@@ -80,7 +80,7 @@ final class ShellTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }
         try t.tmux(["new-session", "-d", "-s", t.session, "-x", "160", "-y", "50",
-                    "env HOME=\(home) \(CLI.binary) --topo linear,2; sleep 30"])
+                    "env HOME=\(home) timeout -s KILL 120 \(CLI.binary) --topo linear,2; sleep 5"])
         defer { _ = try? t.tmux(["kill-session", "-t", t.session]) }
         XCTAssertTrue(t.waitFor("swiftnet>"), t.screen())  // tmux trims the trailing space
 
