@@ -68,7 +68,7 @@ final class ShellTests: XCTestCase {
         func tmux(_ args: [String]) throws -> String { try tool("/usr/bin/tmux", args) }
         func screen() -> String { (try? tmux(["capture-pane", "-p", "-t", session, "-S", "-200"])) ?? "" }
         func type(_ keys: String...) throws { try tmux(["send-keys", "-t", session] + keys) }
-        func waitFor(_ text: String, timeout: TimeInterval = 20) -> Bool { eventually(timeout) { screen().contains(text) } }
+        func waitFor(_ text: String, timeout: TimeInterval = 10) -> Bool { eventually(timeout) { screen().contains(text) } }
         func count(_ text: String) -> Int { screen().components(separatedBy: text).count - 1 }
     }
 
@@ -79,13 +79,20 @@ final class ShellTests: XCTestCase {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("sn-home-\(getpid())").path
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }
-        try t.tmux(["new-session", "-d", "-s", t.session, "-x", "160", "-y", "50",
-                    "env HOME=\(home) timeout -s KILL 120 \(CLI.binary) --topo linear,2; sleep 5"])
+        // Started through system(3) with output to /dev/null: the tmux server forked here
+        // inherits the caller's descriptors, and a pipe it keeps open never reaches its end.
+        let command = "env HOME=\(home) \(CLI.binary) --topo linear,2; sleep 5"
+        XCTAssertEqual(system("/usr/bin/tmux new-session -d -s \(t.session) -x 160 -y 50 '\(command)' </dev/null >/dev/null 2>&1"), 0)
         defer { _ = try? t.tmux(["kill-session", "-t", t.session]) }
         XCTAssertTrue(t.waitFor("swiftnet>"), t.screen())  // tmux trims the trailing space
 
-        try t.type("nodes", "Enter")
-        XCTAssertTrue(t.waitFor("h1 h2 s1 s2"), t.screen())
+        // The first keys can be lost while libedit sets up the terminal: retry `nodes`.
+        var listed = false
+        for _ in 0..<3 where !listed {
+            try t.type("nodes", "Enter")
+            listed = t.waitFor("h1 h2 s1 s2", timeout: 3)
+        }
+        XCTAssertTrue(listed, t.screen())
 
         // Completion of "h" offers the host names.
         try t.type("h", "Tab", "Tab")
@@ -107,8 +114,8 @@ final class ShellTests: XCTestCase {
         XCTAssertTrue(t.waitFor("*** Results: 0% dropped (2/2 received)"), t.screen())
 
         // A command in a node gets the terminal: it can read what is typed.
-        try t.type("h1 read x; echo got-$x", "Enter")
-        usleep(300_000)
+        try t.type("h1 echo ready-to-read; read x; echo got-$x", "Enter")
+        XCTAssertTrue(t.waitFor("ready-to-read"), t.screen())
         try t.type("hello", "Enter")
         XCTAssertTrue(t.waitFor("got-hello"), t.screen())
 
