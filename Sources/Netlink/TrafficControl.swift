@@ -64,6 +64,19 @@ extension RouteSocket {
         }
     }
 
+    /// A queueing discipline object for `index` at `parent` with `handle` and `kind`;
+    /// the caller releases it with rtnl_qdisc_put.
+    private func newQdisc(index: Int32, parent: UInt32, handle: UInt32, kind: String, name: String) throws -> OpaquePointer {
+        let q = try Owned(rtnl_qdisc_alloc()).ptr
+        rtnl_tc_set_ifindex(q, index)
+        rtnl_tc_set_parent(q, parent)
+        rtnl_tc_set_handle(q, handle)
+        let r = rtnl_tc_set_kind(q, kind)
+        if r < 0 { rtnl_qdisc_put(q) }
+        try check(r, "set \(kind) on", "'\(name)'")
+        return q
+    }
+
     /// Shapes an interface's egress, replacing what was there.
     ///
     /// Equivalent to: `tc qdisc replace dev IF root handle 5: htb default 1`,
@@ -78,28 +91,20 @@ extension RouteSocket {
         if let bps = s.bitsPerSecond {
             let bytes = bps / 8
             if s.useTBF {
-                let q = try Owned(rtnl_qdisc_alloc())
-                defer { rtnl_qdisc_put(q.ptr) }
-                rtnl_tc_set_ifindex(q.ptr, index)
-                rtnl_tc_set_parent(q.ptr, UInt32(TC_H_ROOT))
-                rtnl_tc_set_handle(q.ptr, rootHandle)
-                try check(rtnl_tc_set_kind(q.ptr, "tbf"), "set tbf on", "'\(name)'")
+                let q = try newQdisc(index: index, parent: UInt32(TC_H_ROOT), handle: rootHandle, kind: "tbf", name: name)
+                defer { rtnl_qdisc_put(q) }
                 // A bucket of at least one MTU and ~4 ms at the rate, as tc users pick.
                 let bucket = Int32(max(UInt64(mtu) * 2, bytes / 250))
-                rtnl_qdisc_tbf_set_rate(q.ptr, Int32(clamping: bytes), bucket, 0)
+                rtnl_qdisc_tbf_set_rate(q, Int32(clamping: bytes), bucket, 0)
                 let queue = UInt64(s.queuePackets ?? 1000) * UInt64(mtu)
-                rtnl_qdisc_tbf_set_limit(q.ptr, Int32(clamping: queue))
-                try check(rtnl_qdisc_add(sock, q.ptr, flags), "set tbf rate \(bps) bit/s on", "'\(name)'")
+                rtnl_qdisc_tbf_set_limit(q, Int32(clamping: queue))
+                try check(rtnl_qdisc_add(sock, q, flags), "set tbf rate \(bps) bit/s on", "'\(name)'")
                 leafParent = rootHandle | 1  // tbf's one class; its limit already bounds the queue
             } else {
-                let q = try Owned(rtnl_qdisc_alloc())
-                defer { rtnl_qdisc_put(q.ptr) }
-                rtnl_tc_set_ifindex(q.ptr, index)
-                rtnl_tc_set_parent(q.ptr, UInt32(TC_H_ROOT))
-                rtnl_tc_set_handle(q.ptr, rootHandle)
-                try check(rtnl_tc_set_kind(q.ptr, "htb"), "set htb on", "'\(name)'")
-                try check(rtnl_htb_set_defcls(q.ptr, 1), "set htb on", "'\(name)'")
-                try check(rtnl_qdisc_add(sock, q.ptr, flags), "set htb on", "'\(name)'")
+                let q = try newQdisc(index: index, parent: UInt32(TC_H_ROOT), handle: rootHandle, kind: "htb", name: name)
+                defer { rtnl_qdisc_put(q) }
+                try check(rtnl_htb_set_defcls(q, 1), "set htb on", "'\(name)'")
+                try check(rtnl_qdisc_add(sock, q, flags), "set htb on", "'\(name)'")
                 let c = try Owned(rtnl_class_alloc())
                 defer { rtnl_class_put(c.ptr) }
                 rtnl_tc_set_ifindex(c.ptr, index)
