@@ -57,9 +57,12 @@ extension Network {
     /// Pings every host from every other host.
     /// - Parameters:
     ///   - hosts: the hosts to include (default: all, in topology order).
-    ///   - timeout: seconds to wait for replies.
+    ///   - timeout: seconds to wait for replies. The default, 3, outlasts two ARP
+    ///     retransmissions (one a second), so one lost ARP request on a freshly built
+    ///     network does not count as unreachable; `ping -c1` without `-W`, as Mininet's
+    ///     pingall runs it, waits up to 10 s.
     ///   - isCancelled: checked before each ping program; cancelled pings count as lost.
-    public func pingAll(hosts: [String]? = nil, timeout: Int = 1, method: PingMethod = .icmp,
+    public func pingAll(hosts: [String]? = nil, timeout: Int = 3, method: PingMethod = .icmp,
                         isCancelled: @escaping @Sendable () -> Bool = { false }) -> PingAllResult {
         let names = hosts ?? topology.hosts.map(\.name)
         var pairs: [(String, String)] = []

@@ -33,7 +33,7 @@ public final class Shell: @unchecked Sendable {
         ("links", "links: list the links and their state"),
         ("intfs", "intfs: list the interfaces of every node"),
         ("ports", "ports: list the ports of every switch"),
-        ("pingall", "pingall [TIMEOUT]: ping between all hosts"),
+        ("pingall", "pingall [TIMEOUT]: ping between all hosts (wait up to TIMEOUT s, default 3)"),
         ("pingallfull", "pingallfull: pingall with round-trip times"),
         ("pingpair", "pingpair: ping between the first two hosts"),
         ("iperf", "iperf [HOST1 HOST2]: measure TCP bandwidth with iperf3 (default: first and last host)"),
@@ -86,9 +86,9 @@ public final class Shell: @unchecked Sendable {
         case "ports": say(portsText())
         case "pingall":
             if let t = rest.first, Int(t) == nil { return fail("pingall: timeout must be whole seconds, e.g. pingall 2") }
-            pingAll(timeout: rest.first.flatMap { Int($0) } ?? 1)
-        case "pingallfull": pingAll(timeout: 1, full: true)
-        case "pingpair": pingAll(timeout: 1, hosts: Array(net.topology.hosts.prefix(2).map(\.name)))
+            pingAll(timeout: rest.first.flatMap { Int($0) } ?? 3)
+        case "pingallfull": pingAll(timeout: 3, full: true)
+        case "pingpair": pingAll(timeout: 3, hosts: Array(net.topology.hosts.prefix(2).map(\.name)))
         case "link": link(rest)
         case "iperf": iperf(rest, udp: false)
         case "iperfudp": iperf(rest, udp: true)
