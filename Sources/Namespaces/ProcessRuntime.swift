@@ -66,7 +66,7 @@ public final class ProcessRuntime: @unchecked Sendable {
     ///   process is registered as background with `track`.
     public func spawn(_ argv: [String], netns: Int32, stdin: Int32 = -1, stdout: Int32 = -1,
                       stderr: Int32 = -1, environment: [String: String]? = nil,
-                      privateMounts: Bool = true, terminal: Int32? = nil) throws -> pid_t {
+                      privateMounts: Bool = true, terminal: Int32? = nil, files: HostFiles? = nil) throws -> pid_t {
         guard let program = argv.first else { throw NamespaceError("spawn: empty command", errno: EINVAL) }
         guard let path = Self.resolve(program) else { throw NamespaceError("\(program): command not found", errno: ENOENT) }
         lock.lock()
@@ -91,7 +91,13 @@ public final class ProcessRuntime: @unchecked Sendable {
                     o.private_mounts = privateMounts ? 1 : 0
                     o.new_process_group = 1
                     o.terminal_fd = terminal ?? -1
-                    return sn_spawn(&o)
+                    return withOptionalCString(privateMounts ? files?.resolvConf : nil) { resolv in
+                        withOptionalCString(privateMounts ? files?.hosts : nil) { hosts in
+                            o.bind_resolv = resolv
+                            o.bind_hosts = hosts
+                            return sn_spawn(&o)
+                        }
+                    }
                 }
             }
         }
@@ -105,7 +111,7 @@ public final class ProcessRuntime: @unchecked Sendable {
     ///   - privateMounts: see `spawn`; a program that needs nothing of /sys or /etc
     ///     starts about twice as fast without.
     public func run(_ argv: [String], netns: Int32, timeout: Duration? = nil,
-                    privateMounts: Bool = true) throws -> ProcessResult {
+                    privateMounts: Bool = true, files: HostFiles? = nil) throws -> ProcessResult {
         let start = ContinuousClock.now
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
@@ -116,7 +122,7 @@ public final class ProcessRuntime: @unchecked Sendable {
         }
         let pid: pid_t
         do {
-            pid = try spawn(argv, netns: netns, stdout: outPipe[1], stderr: errPipe[1], privateMounts: privateMounts)
+            pid = try spawn(argv, netns: netns, stdout: outPipe[1], stderr: errPipe[1], privateMounts: privateMounts, files: files)
         } catch {
             for fd in outPipe + errPipe { close(fd) }
             throw error
@@ -186,14 +192,14 @@ public final class ProcessRuntime: @unchecked Sendable {
 
     /// Starts `argv` in the background inside `netns`; it is killed when the runtime stops.
     /// - Parameter output: a file to receive stdout and stderr, or nil for /dev/null.
-    public func startBackground(_ argv: [String], netns: Int32, output: String? = nil) throws -> pid_t {
+    public func startBackground(_ argv: [String], netns: Int32, output: String? = nil, files: HostFiles? = nil) throws -> pid_t {
         var fd: Int32 = -1
         if let output {
             fd = open(output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             if fd < 0 { throw NamespaceError("open \(output)", errno: errno) }
         }
         defer { if fd >= 0 { close(fd) } }
-        let pid = try spawn(argv, netns: netns, stdout: fd, stderr: fd)
+        let pid = try spawn(argv, netns: netns, stdout: fd, stderr: fd, files: files)
         lock.lock()
         background[pid] = argv.joined(separator: " ")
         lock.unlock()
@@ -245,7 +251,7 @@ public final class ProcessRuntime: @unchecked Sendable {
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     /// Finds a program the way a shell would, with the sbin directories always searched.
-    static func resolve(_ program: String) -> String? {
+    public static func resolve(_ program: String) -> String? {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":" + defaultPath
         for dir in path.split(separator: ":") {
@@ -269,4 +275,21 @@ func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePo
     ptrs.append(nil)
     defer { for p in ptrs { free(p) } }
     return ptrs.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// A host's own resolver files, bind-mounted over `/etc/resolv.conf` and `/etc/hosts`
+/// in the private mount namespace of each program started in the host (as
+/// `ip netns exec` does with `/etc/netns/NAME/`). The machine's files are never touched.
+public struct HostFiles: Sendable, Hashable {
+    public var resolvConf: String?
+    public var hosts: String?
+    public init(resolvConf: String?, hosts: String?) {
+        self.resolvConf = resolvConf
+        self.hosts = hosts
+    }
+}
+
+func withOptionalCString<R>(_ s: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let s else { return body(nil) }
+    return s.withCString { body($0) }
 }

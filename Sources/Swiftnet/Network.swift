@@ -68,6 +68,9 @@ public final class Network: @unchecked Sendable {
     var indexes: [String: Int32] = [:]
     var processRuntime: ProcessRuntime?
     var janitor: Janitor?
+    var stateDirectoryPath: String?
+    var hostFilesCache: [String: HostFiles] = [:]
+    static let stateCounter = Counter()
     public private(set) var isRunning = false
     /// Seconds the last `start()` took, and how much of it was waiting for STP.
     public private(set) var buildTime: Duration = .zero
@@ -113,6 +116,8 @@ public final class Network: @unchecked Sendable {
         fabric = nil
         janitor?.finish()
         janitor = nil
+        stateDirectoryPath = nil
+        hostFilesCache.removeAll()
     }
 
     deinit { stop() }
@@ -278,8 +283,7 @@ public final class Network: @unchecked Sendable {
     }
 
     private func publishNamespaces() throws {
-        let j = try Janitor()
-        janitor = j
+        let j = try janitorLocked()
         try? FileManager.default.createDirectory(atPath: "/run/netns", withIntermediateDirectories: true)
         var published: [String] = []
         func publish(_ ns: NetworkNamespace, _ node: String) throws {
@@ -325,7 +329,12 @@ public final class Network: @unchecked Sendable {
 
     /// Runs a program inside a node to completion. Equivalent to Mininet's `node.cmd`.
     public func run(on node: String, _ argv: [String], timeout: Duration? = nil) throws -> ProcessResult {
-        try runtime().run(argv, netns: namespaceFD(of: node), timeout: timeout)
+        try runtime().run(argv, netns: namespaceFD(of: node), timeout: timeout, files: files(of: node))
+    }
+
+    /// The resolver files of a host; nil for a switch (its programs see the machine's).
+    func files(of node: String) throws -> HostFiles? {
+        topology.kind(of: node) == .host ? try hostFiles(of: node) : nil
     }
 
     /// Runs a program that needs only the node's network (no private /sys or /etc), as
@@ -343,7 +352,7 @@ public final class Network: @unchecked Sendable {
     /// - Parameter output: file for its stdout and stderr (nil: discarded).
     @discardableResult
     public func startBackground(on node: String, _ argv: [String], output: String? = nil) throws -> pid_t {
-        try runtime().startBackground(argv, netns: namespaceFD(of: node), output: output)
+        try runtime().startBackground(argv, netns: namespaceFD(of: node), output: output, files: files(of: node))
     }
 
     /// Starts a program inside a node with the given descriptors (the caller's terminal,
@@ -351,7 +360,8 @@ public final class Network: @unchecked Sendable {
     /// - Parameter terminal: hand this terminal to the program (its foreground group).
     public func spawn(on node: String, _ argv: [String], stdin: Int32 = -1, stdout: Int32 = 1, stderr: Int32 = 2,
                       terminal: Int32? = nil) throws -> pid_t {
-        try runtime().spawn(argv, netns: namespaceFD(of: node), stdin: stdin, stdout: stdout, stderr: stderr, terminal: terminal)
+        try runtime().spawn(argv, netns: namespaceFD(of: node), stdin: stdin, stdout: stdout, stderr: stderr, terminal: terminal,
+                            files: files(of: node))
     }
 
     /// Kills and reaps a process started with `startBackground`.

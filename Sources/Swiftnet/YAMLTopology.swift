@@ -26,9 +26,9 @@ import Darwin
 /// so an unquoted MAC such as 00:00:00:00:00:02 is never read as a YAML 1.1 number.
 extension Topology {
     /// The keys a topology file may have at its top level.
-    static let yamlTopLevelKeys = ["name", "ipbase", "hosts", "switches", "links"]
+    static let yamlTopLevelKeys = ["name", "ipbase", "hosts", "switches", "links", "domain", "records", "experiment"]
     /// The keys of a host's options.
-    static let yamlHostKeys = ["ip", "mac", "ip6", "gateway"]
+    static let yamlHostKeys = ["kind", "ip", "mac", "ip6", "gateway", "dns"]
     /// The keys of a switch's options.
     static let yamlSwitchKeys = ["kind", "stp"]
     /// The keys of a link written as a mapping.
@@ -75,7 +75,7 @@ private func readTextFile(_ path: String) throws -> String {
 }
 
 /// Turns the composed YAML node tree into a `Topology`, one checked key at a time.
-private struct YAMLTopologyReader {
+struct YAMLTopologyReader {
     let file: String
     let text: String
 
@@ -122,6 +122,12 @@ private struct YAMLTopologyReader {
                 topo.switches = try switches(value, key: key)
             case "links":
                 topo.links = try links(value, key: key)
+            case "domain":
+                topo.domain = try text(value, key: key, what: "'domain'", example: "domain: lab.test")
+            case "records":
+                topo.records = try records(value, key: key)
+            case "experiment":
+                topo.experiment = try experiment(value, key: key)
             default:
                 throw unknownKey(name, key: key, owner: "the top level", allowed: Topology.yamlTopLevelKeys,
                                  lead: "unknown top-level key '\(name)'")
@@ -149,6 +155,13 @@ private struct YAMLTopologyReader {
                 case "mac": host.mac = try text(optValue, key: optKey, what: what, example: "mac: \"00:00:00:00:00:01\"")
                 case "ip6": host.ip6 = try text(optValue, key: optKey, what: what, example: "ip6: \"fd00::1/64\"")
                 case "gateway": host.gateway = try text(optValue, key: optKey, what: what, example: "gateway: 10.0.0.254")
+                case "kind":
+                    guard let t = try text(optValue, key: optKey, what: what, example: "kind: dns") else { continue }
+                    guard let k = HostKind(rawValue: t) else {
+                        throw error("host '\(name)' has kind '\(t)', which does not exist; the kinds that exist are: \(HostKind.allCases.map(\.rawValue).joined(separator: ", "))", at: optKey)
+                    }
+                    host.kind = k
+                case "dns": host.dns = try dnsSettings(optValue, key: optKey, host: name)
                 default: throw unknownKey(opt, key: optKey, owner: "host '\(name)'", allowed: Topology.yamlHostKeys)
                 }
             }
@@ -452,7 +465,7 @@ private struct YAMLTopologyReader {
 
 /// The allowed key closest to a mistyped one, if it is close enough to be a typo
 /// (edits counted with adjacent swaps as one: "mut" is one edit from "mtu").
-private func closest(_ word: String, in candidates: [String]) -> String? {
+func closest(_ word: String, in candidates: [String]) -> String? {
     func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

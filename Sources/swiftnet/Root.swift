@@ -16,7 +16,7 @@ struct Root: ParsableCommand {
               sudo swiftnet run Topologies/two-subnets.yaml
               sudo swiftnet clean
             """,
-        subcommands: [Start.self, Run.self, Validate.self, Clean.self],
+        subcommands: [Start.self, Run.self, Test.self, Validate.self, Clean.self],
         defaultSubcommand: Start.self)
 
     /// Maps errors to the documented exit codes: usage and topology errors give 2.

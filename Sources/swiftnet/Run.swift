@@ -5,7 +5,7 @@ import Swiftnet
 /// `swiftnet run FILE.yaml`: build the file's network and hold it until Ctrl-C.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Build a YAML topology and hold it until Ctrl-C (or open the shell with --shell).")
+        abstract: "Build a YAML topology, run its experiment steps if any, and hold it until Ctrl-C (or open the shell with --shell).")
 
     @Argument(help: "The topology file.")
     var file: String
@@ -20,6 +20,15 @@ struct Run: ParsableCommand {
         try network.preflight(topology)
         let session = Session(topology: topology, group: network)
         try session.build()
+        if !topology.experiment.isEmpty {
+            session.say("*** Running the experiment (\(topology.experiment.count) steps)")
+            var index = 0
+            let reports = session.net.runExperiment(isCancelled: { Interrupts.shared.interrupted }) { r in
+                index += 1
+                session.say(stepLine(r, index: index))
+            }
+            session.say("*** " + summaryLine(passed: reports.filter(\.passed).count, failed: reports.filter { !$0.passed }.count))
+        }
         var status: Int32 = 0
         if shell { status = session.shell() } else { session.hold() }
         session.stop()

@@ -32,9 +32,19 @@ public enum SwitchKind: String, Sendable, Codable, Hashable, CaseIterable {
     case lxbr
 }
 
+/// What a host node is for.
+public enum HostKind: String, Hashable, Sendable, Codable, CaseIterable {
+    /// A host: a network namespace where programs run.
+    case host
+    /// A host that runs a real DNS server (dnsmasq) answering for every node and the
+    /// topology's records; other hosts can name it in `dns: {nameservers: [ns1]}`.
+    case dns
+}
+
 /// A host as written: a network namespace with one or more interfaces.
 public struct HostSpec: Hashable, Sendable, Codable {
     public var name: String
+    public var kind: HostKind = .host
     /// "10.0.0.1/8"; nil takes the next address of the topology's `ipBase`.
     public var ip: String?
     /// "00:00:00:00:00:01"; nil lets the kernel pick (or `--mac` derive it).
@@ -43,11 +53,15 @@ public struct HostSpec: Hashable, Sendable, Codable {
     public var ip6: String?
     /// IPv4 default gateway.
     public var gateway: String?
+    /// Resolver settings (nil: the topology's default policy).
+    public var dns: DNSSettings?
     public var location: SourceLocation?
 
-    public init(name: String, ip: String? = nil, mac: String? = nil, ip6: String? = nil,
-                gateway: String? = nil, location: SourceLocation? = nil) {
+    public init(name: String, kind: HostKind = .host, ip: String? = nil, mac: String? = nil, ip6: String? = nil,
+                gateway: String? = nil, dns: DNSSettings? = nil, location: SourceLocation? = nil) {
         self.name = name
+        self.kind = kind
+        self.dns = dns
         self.ip = ip
         self.mac = mac
         self.ip6 = ip6
@@ -136,12 +150,23 @@ public struct Topology: Hashable, Sendable, Codable {
     public var hosts: [HostSpec]
     public var switches: [SwitchSpec]
     public var links: [LinkSpec]
+    /// The DNS domain of the nodes: `h1` is also `h1.<domain>`. With a domain, hosts use
+    /// the embedded DNS server unless their `dns` says otherwise.
+    public var domain: String?
+    /// Extra names the DNS answers for (`records:`), in file order.
+    public var records: [DNSRecordSpec]
+    /// Steps run after the build by `swiftnet test` and `swiftnet run`.
+    public var experiment: [ExperimentStep]
     /// Where the topology came from (a file), for messages about it as a whole.
     public var location: SourceLocation?
 
     public init(name: String, ipBase: String = "10.0.0.0/8", hosts: [HostSpec] = [],
-                switches: [SwitchSpec] = [], links: [LinkSpec] = [], location: SourceLocation? = nil) {
+                switches: [SwitchSpec] = [], links: [LinkSpec] = [], domain: String? = nil,
+                records: [DNSRecordSpec] = [], experiment: [ExperimentStep] = [], location: SourceLocation? = nil) {
         self.name = name
+        self.domain = domain
+        self.records = records
+        self.experiment = experiment
         self.ipBase = ipBase
         self.hosts = hosts
         self.switches = switches

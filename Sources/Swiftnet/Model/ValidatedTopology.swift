@@ -16,6 +16,7 @@ public struct Endpoint: Hashable, Sendable, Codable {
 /// A host after validation: every address resolved.
 public struct ResolvedHost: Hashable, Sendable, Codable {
     public var name: String
+    public var kind: HostKind = .host
     /// Address of the first interface.
     public var ip: IPv4CIDR
     public var mac: MACAddress?
@@ -23,6 +24,8 @@ public struct ResolvedHost: Hashable, Sendable, Codable {
     public var gateway: IPv4Address?
     /// Interface names in port order.
     public var interfaces: [String]
+    /// What the host's resolv.conf says.
+    public var dns = ResolvedDNS(policy: .host, nameservers: [], search: [], options: [])
 }
 
 /// A switch after validation.
@@ -72,6 +75,15 @@ public struct ValidatedTopology: Hashable, Sendable, Codable {
     public var links: [ResolvedLink]
     /// True when the switches form a loop (kernel STP is then on and awaited).
     public var hasLoop: Bool
+    /// The nodes' DNS domain, lowercased, without a trailing dot.
+    public var domain: String? = nil
+    /// Extra DNS names (`records:`), checked: names lowercased and fully qualified.
+    public var records: [DNSRecordSpec] = []
+    /// The experiment's steps, checked against the nodes and links.
+    public var experiment: [ExperimentStep] = []
+
+    /// True when some host's resolver points at the embedded DNS server.
+    public var usesEmbeddedDNS: Bool { hosts.contains { $0.dns.policy == .embedded } }
 
     public func host(_ name: String) -> ResolvedHost? { hosts.first { $0.name == name } }
     public func kind(of node: String) -> NodeKind? {

@@ -130,7 +130,7 @@ extension Topology {
                 }
                 gateway = a
             }
-            outHosts.append(ResolvedHost(name: h.name, ip: ip, mac: mac, ip6: h.ip6, gateway: gateway, interfaces: interfaces[h.name]!))
+            outHosts.append(ResolvedHost(name: h.name, kind: h.kind, ip: ip, mac: mac, ip6: h.ip6, gateway: gateway, interfaces: interfaces[h.name]!))
         }
 
         // Loops among switches: a switch-switch link joining two already-joined switches.
@@ -152,6 +152,9 @@ extension Topology {
             }
             outSwitches.append(ResolvedSwitch(name: s.name, kind: s.kind, stp: s.stp ?? (loopLink != nil), interfaces: interfaces[s.name] ?? []))
         }
-        return ValidatedTopology(name: name, ipBase: base, hosts: outHosts, switches: outSwitches, links: links, hasLoop: loopLink != nil)
+        var out = ValidatedTopology(name: name, ipBase: base, hosts: outHosts, switches: outSwitches, links: links, hasLoop: loopLink != nil)
+        try resolveDNS(into: &out)
+        out.experiment = try checkedExperiment(against: out)
+        return out
     }
 }

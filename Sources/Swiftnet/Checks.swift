@@ -1,0 +1,252 @@
+import Foundation
+import Glibc
+import Namespaces
+
+/// What one experiment step did: passed or not, what was expected and what was seen.
+public struct StepReport: Sendable, Codable {
+    public var step: ExperimentStep
+    public var passed: Bool
+    /// What the step wanted ("a reply", "10.0.0.80").
+    public var expected: String
+    /// What happened the last time it was tried ("no reply", "10.0.0.81").
+    public var observed: String
+    public var duration: Duration
+    /// How many times it was tried (more than 1 only with `within`).
+    public var attempts: Int
+    public var title: String { step.title }
+}
+
+/// A check that did not pass, as the Swift API throws it.
+public struct CheckFailure: Error, CustomStringConvertible, Sendable {
+    public var report: StepReport
+    public var description: String {
+        "\(report.title): expected \(report.expected), got \(report.observed)" + (report.attempts > 1 ? " (\(report.attempts) attempts)" : "")
+    }
+}
+
+/// One evaluation of a step.
+struct Observation {
+    var passed: Bool
+    var expected: String
+    var observed: String
+}
+
+extension Network {
+    /// Runs one step: an action once, a check until it passes or its `within` runs out
+    /// (once without). Never throws: every failure is in the report.
+    public func runStep(_ step: ExperimentStep, isCancelled: @Sendable () -> Bool = { false }) -> StepReport {
+        let start = ContinuousClock.now
+        let deadline = step.within.map { start + $0 }
+        var attempts = 0
+        var last = Observation(passed: false, expected: "", observed: "")
+        while true {
+            attempts += 1
+            do {
+                last = try observe(step, deadline: deadline)
+            } catch {
+                last = Observation(passed: false, expected: last.expected.isEmpty ? "success" : last.expected, observed: "\(error)")
+            }
+            // `start` waits for its port itself; other actions are not retried.
+            guard step.action.isCheck, !last.passed, let d = deadline, !isCancelled() else { break }
+            let left = d - ContinuousClock.now
+            if left <= .zero { break }
+            Thread.sleep(forTimeInterval: min(0.2, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
+        }
+        return StepReport(step: step, passed: last.passed, expected: last.expected, observed: last.observed,
+                          duration: ContinuousClock.now - start, attempts: attempts)
+    }
+
+    /// Runs every step of the topology's experiment in order.
+    public func runExperiment(isCancelled: @Sendable () -> Bool = { false },
+                              onStep: (StepReport) -> Void = { _ in }) -> [StepReport] {
+        var reports: [StepReport] = []
+        for step in topology.experiment {
+            if isCancelled() { break }
+            let r = runStep(step, isCancelled: isCancelled)
+            reports.append(r)
+            onStep(r)
+        }
+        return reports
+    }
+
+    func observe(_ step: ExperimentStep, deadline: ContinuousClock.Instant?) throws -> Observation {
+        switch step.action {
+        case let .start(on, command, port):
+            return try startServer(on: on, command: command, port: port, timeout: step.within ?? .seconds(10))
+        case let .ping(from, to, ok):
+            let r = try ping(from: from, to: to, timeout: 1)
+            return Observation(passed: r.received == ok, expected: ok ? "a reply" : "no reply",
+                               observed: r.received ? "a reply from \(r.address)" + (r.rttMilliseconds.map { " in \($0) ms" } ?? "") : "no reply from \(r.address)")
+        case let .tcp(from, to, port, ok):
+            let result = try tcpConnect(from: from, to: try address(of: to), port: port, timeout: .seconds(2))
+            return Observation(passed: (result == "connected") == ok, expected: ok ? "connected" : "no connection", observed: result)
+        case let .http(from, url, status, body):
+            return try httpGet(from: from, url: url, status: status, body: body)
+        case let .resolve(on, name, expect):
+            return try resolve(on: on, name: name, expect: expect)
+        case let .dig(on, server, name, type, expect):
+            return try dig(on: on, server: server, name: name, type: type, expect: expect)
+        case let .run(on, command, output, exit):
+            let r = try shell(on: on, command, timeout: .seconds(60))
+            let text = r.stdout + r.stderr
+            let statusOK = r.exitStatus.map { Int($0) == exit } ?? false
+            let outputOK = output.map { text.contains($0) } ?? true
+            var expected = "exit status \(exit)"
+            if let o = output { expected += " and output containing \"\(o)\"" }
+            var observed = r.timedOut ? "timed out after 60 s" : r.exitStatus.map { "exit status \($0)" } ?? "killed by signal \(r.signal ?? 0)"
+            if !outputOK || !statusOK { observed += ", output: \"\(Self.excerpt(text))\"" }
+            return Observation(passed: statusOK && outputOK, expected: expected, observed: observed)
+        case let .link(a, b, up):
+            try setLink(a, b, up: up)
+            return Observation(passed: true, expected: up ? "up" : "down", observed: up ? "up" : "down")
+        case .sleep(let d):
+            Thread.sleep(forTimeInterval: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+            return Observation(passed: true, expected: "", observed: "slept")
+        }
+    }
+
+    /// Text cut to one line of at most 200 characters, for reports.
+    static func excerpt(_ text: String) -> String {
+        let one = text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\\n")
+        return one.count > 200 ? String(one.prefix(200)) + "…" : one
+    }
+
+    /// Starts a background shell command in a host; with `port`, waits until the host
+    /// accepts TCP connections there (on its loopback or its address).
+    func startServer(on node: String, command: String, port: Int?, timeout: Duration) throws -> Observation {
+        let log = try stateFilePath("\(node).start.\(Network.stateCounter.next()).log")
+        let pid = try startBackground(on: node, ["/bin/sh", "-c", command], output: log)
+        guard let port else {
+            return Observation(passed: true, expected: "started", observed: "started (pid \(pid))")
+        }
+        let expected = "a server accepting connections on port \(port) within \(formatDuration(timeout))"
+        let deadline = ContinuousClock.now + timeout
+        let ip = try address(of: node)
+        while ContinuousClock.now < deadline {
+            if try tcpConnect(from: node, to: "127.0.0.1", port: port, timeout: .milliseconds(200)) == "connected"
+                || tcpConnect(from: node, to: ip, port: port, timeout: .milliseconds(200)) == "connected" {
+                return Observation(passed: true, expected: expected, observed: "listening on port \(port)")
+            }
+            if !isProcessAlive(pid) {
+                let out = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                return Observation(passed: false, expected: expected, observed: "the command exited; its output: \"\(Self.excerpt(out))\"")
+            }
+            usleep(50_000)
+        }
+        return Observation(passed: false, expected: expected, observed: "nothing listening on port \(port) after \(formatDuration(timeout))")
+    }
+
+    func isProcessAlive(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].split(separator: " ").first
+        return state != "Z" && state != "X"
+    }
+
+    /// Opens a TCP connection from inside `node` to `address:port`.
+    /// - Returns: "connected", "refused", "timed out" or the error's text.
+    public func tcpConnect(from node: String, to address: String, port: Int, timeout: Duration) throws -> String {
+        let v6 = address.contains(":")
+        let fd = try withNetworkNamespace(namespaceFD(of: node)) {
+            socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        }
+        guard fd >= 0 else { throw NetworkError("cannot open a TCP socket in \(node): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var rc: Int32
+        if v6 {
+            var a = sockaddr_in6()
+            a.sin6_family = sa_family_t(AF_INET6)
+            a.sin6_port = UInt16(port).bigEndian
+            guard inet_pton(AF_INET6, address, &a.sin6_addr) == 1 else { return "'\(address)' is not an address" }
+            rc = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
+        } else {
+            var a = sockaddr_in()
+            a.sin_family = sa_family_t(AF_INET)
+            a.sin_port = UInt16(port).bigEndian
+            guard inet_pton(AF_INET, address, &a.sin_addr) == 1 else { return "'\(address)' is not an address" }
+            rc = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        }
+        if rc != 0 && errno != EINPROGRESS { return Self.connectError(errno) }
+        if rc != 0 {
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let ms = Int32(max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+            let n = poll(&p, 1, ms)
+            if n == 0 { return "timed out after \(formatDuration(timeout))" }
+            var err: Int32 = 0
+            var len = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
+            if err != 0 { return Self.connectError(err) }
+        }
+        return "connected"
+    }
+
+    static func connectError(_ e: Int32) -> String {
+        switch e {
+        case ECONNREFUSED: return "refused"
+        case ETIMEDOUT: return "timed out"
+        case EHOSTUNREACH: return "host unreachable"
+        case ENETUNREACH: return "network unreachable"
+        default: return String(cString: strerror(e))
+        }
+    }
+
+    /// GET with curl inside the host (so the URL's name goes through its resolver).
+    func httpGet(from node: String, url: String, status: Int, body: String?) throws -> Observation {
+        var expected = "status \(status)"
+        if let b = body { expected += " and a body containing \"\(b)\"" }
+        guard ProcessRuntime.resolve("curl") != nil else {
+            return Observation(passed: false, expected: expected, observed: "curl is not installed: apt-get install -y curl")
+        }
+        let marker = "\nswiftnet-http-status:"
+        let r = try run(on: node, ["curl", "-sS", "--max-time", "5", "-w", "\(marker)%{http_code}", url], timeout: .seconds(10))
+        guard let range = r.stdout.range(of: marker, options: .backwards) else {
+            return Observation(passed: false, expected: expected, observed: Self.excerpt(r.stderr.isEmpty ? r.stdout : r.stderr))
+        }
+        let code = Int(r.stdout[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let content = String(r.stdout[..<range.lowerBound])
+        if code == 0 {
+            return Observation(passed: false, expected: expected, observed: Self.excerpt(r.stderr))
+        }
+        let bodyOK = body.map { content.contains($0) } ?? true
+        var observed = "status \(code)"
+        if !bodyOK { observed += ", body \"\(Self.excerpt(content))\"" }
+        return Observation(passed: code == status && bodyOK, expected: expected, observed: observed)
+    }
+
+    /// Looks a name up through the host's own resolver: `getent ahosts NAME`, which
+    /// calls getaddrinfo as programs do (search list, ndots, /etc/hosts, nameservers).
+    func resolve(on node: String, name: String, expect: ResolveExpectation) throws -> Observation {
+        let r = try run(on: node, ["getent", "ahosts", name], timeout: .seconds(30))
+        var seen: [String] = []
+        for line in r.stdout.split(separator: "\n") {
+            if let a = line.split(separator: " ").first.map(String.init), !seen.contains(a) { seen.append(a) }
+        }
+        let observed: String
+        if r.exitStatus == 2 { observed = "nxdomain (not found)" }
+        else if r.succeeded { observed = seen.joined(separator: ", ") }
+        else { observed = "getent failed: \(Self.excerpt(r.stderr + r.stdout))" }
+        switch expect {
+        case .nxdomain:
+            return Observation(passed: r.exitStatus == 2, expected: "nxdomain", observed: observed)
+        case .anyAddress:
+            return Observation(passed: r.succeeded && !seen.isEmpty, expected: "an address", observed: observed)
+        case .addresses(let want):
+            let ok = r.succeeded && want.allSatisfy { w in seen.contains { Self.sameAddress($0, w) } }
+            return Observation(passed: ok, expected: want.joined(separator: ", "), observed: observed)
+        }
+    }
+
+    /// Compares addresses by value ("fd00::1" and "fd00:0::1" are the same).
+    static func sameAddress(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        var x = [UInt8](repeating: 0, count: 16), y = [UInt8](repeating: 0, count: 16)
+        let family = a.contains(":") ? AF_INET6 : AF_INET
+        return inet_pton(family, a, &x) == 1 && inet_pton(family, b, &y) == 1 && x == y
+    }
+}
+
+extension Network {
+    func dig(on node: String, server: String, name: String, type: String, expect: ResolveExpectation) throws -> Observation {
+        Observation(passed: false, expected: expect.text, observed: "not yet")
+    }
+}
