@@ -232,6 +232,7 @@ public final class Network: @unchecked Sendable {
         } else {
             try waitForBridgePorts(fs)
         }
+        try startDNSNodes()
     }
 
     /// Waits (up to 5 s) until every bridge port forwards, so that "built" means traffic
