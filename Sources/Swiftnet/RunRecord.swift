@@ -44,6 +44,20 @@ public enum RunRecord {
     public static func cleanLeftovers() -> [CleanAction] {
         var actions: [CleanAction] = []
         guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        // State directories (`<run>.<pid>.<n>/` with an `owner` file) of dead runs.
+        for f in files.sorted() {
+            let dir = "\(directory)/\(f)"
+            guard let owner = try? String(contentsOfFile: "\(dir)/owner", encoding: .utf8) else { continue }
+            let head = owner.split(whereSeparator: { $0 == " " || $0 == "\n" })
+            if head.count >= 4, let pid = pid_t(head[1]), let start = UInt64(head[3]),
+               let now = processStartTime(pid), now == start {
+                actions.append(CleanAction(run: f, description: "state directory \(dir) belongs to a live run (pid \(pid)); left alone"))
+                continue
+            }
+            if (try? FileManager.default.removeItem(atPath: dir)) != nil {
+                actions.append(CleanAction(run: f, description: "removed the state directory \(dir)"))
+            }
+        }
         for f in files.sorted() where f.hasSuffix(".run") {
             let run = String(f.dropLast(4))
             let path = "\(directory)/\(f)"

@@ -168,6 +168,20 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("sudo"), r.stderr)
     }
 
+    /// A container without --cap-add NET_ADMIN: root, but the capability is outside the
+    /// bounding set. The message names exactly the flag the container needs.
+    func testWithoutTheCapabilityInTheBoundingSetNamesTheCapAddFlag() throws {
+        try requireRoot()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("SKIPPED: setpriv missing") }
+        let before = try RootSnapshot.take()
+        let r = try CLI.run(["--topo", "minimal", "--test", "pingall"], prefix: ["/usr/bin/setpriv", "--bounding-set=-net_admin"])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("--cap-add NET_ADMIN"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("SYS_ADMIN"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
     func testSIGKILLOfRunLeavesNothing() throws {
         try requireRoot()
         let before = try RootSnapshot.take()
