@@ -9,6 +9,10 @@ struct RootSnapshot: Equatable, CustomStringConvertible {
     var interfaces: Set<String>
     var namedNamespaces: Set<String>
     var mounts: Set<String>
+    /// The machine's resolver files, byte for byte: hosts get their own, never these.
+    var etcFiles: [Data?]
+    /// What is in /run/swiftnet (run records and state directories).
+    var stateEntries: Set<String>
 
     static func take() throws -> RootSnapshot {
         let links = try RouteSocket().links().map { "\($0.name)#\($0.index)" }
@@ -19,11 +23,15 @@ struct RootSnapshot: Equatable, CustomStringConvertible {
             let f = line.split(separator: " ")
             return f.count > 4 ? String(f[4]) : nil
         }
-        return RootSnapshot(interfaces: Set(links), namedNamespaces: Set(netns), mounts: Set(mounts))
+        let etc = ["/etc/resolv.conf", "/etc/hosts"].map { FileManager.default.contents(atPath: $0) }
+        let state = (try? FileManager.default.contentsOfDirectory(atPath: "/run/swiftnet")) ?? []
+        return RootSnapshot(interfaces: Set(links), namedNamespaces: Set(netns), mounts: Set(mounts),
+                            etcFiles: etc, stateEntries: Set(state))
     }
 
     var description: String {
-        "interfaces: \(interfaces.sorted()), /run/netns: \(namedNamespaces.sorted()), mounts: \(mounts.count)"
+        "interfaces: \(interfaces.sorted()), /run/netns: \(namedNamespaces.sorted()), mounts: \(mounts.count), "
+            + "/etc files: \(etcFiles.map { $0?.count ?? -1 }), /run/swiftnet: \(stateEntries.sorted())"
     }
 }
 

@@ -1,0 +1,240 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Swiftnet
+import XCTest
+
+/// `swiftnet test` and `swiftnet run` on experiment files, the reports, and the checks'
+/// Swift API, on real namespaces.
+final class ExperimentTests: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftnet-exp-\(getpid())-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = "\(dir)/\(name)"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static let lab = """
+        name: explab
+        hosts:
+          h1: {}
+          h2: {}
+          web: {ip: 10.0.0.80/8}
+        switches:
+          s1: {}
+          s2: {}
+        links:
+          - [h1, s1]
+          - [h2, s2]
+          - [web, s1]
+          - [s1, s2]
+
+        """
+
+    /// Every step kind, each once passing and once failing: the exit status, the lines,
+    /// the summary and both reports must agree.
+    func testEveryStepKindPassesAndFailsWithReports() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let file = try write("all.yaml", Self.lab + """
+            experiment:
+              - start: {on: web, run: "python3 -m http.server 80", wait_for_port: 80}
+              - ping: {from: h1, to: h2}
+              - ping: {from: h1, to: 10.9.9.9, expect: fail}
+              - tcp: {from: h1, to: web, port: 80}
+              - tcp: {from: h1, to: web, port: 81, expect: fail}
+              - http: {from: h2, url: "http://web/", expect_status: 200}
+              - resolve: {on: h1, name: web, expect: 10.0.0.80}
+              - resolve: {on: h1, name: nosuch, expect: nxdomain}
+              - run: {on: h1, cmd: "echo hello from $(hostname -I)", expect_output: "hello from 10.0.0.1"}
+              - link: {between: [s1, s2], state: down}
+              - ping: {from: h1, to: h2, expect: fail}
+              - link: {between: [s1, s2], state: up}
+              - ping: {from: h1, to: h2, within: 5s}
+              - sleep: 100ms
+              - ping: {from: h1, to: 10.9.9.9}
+              - tcp: {from: h1, to: web, port: 81}
+              - http: {from: h1, url: "http://web/nothing-here", expect_status: 200}
+              - resolve: {on: h1, name: web, expect: 10.0.0.99}
+              - run: {on: h1, cmd: "exit 3"}
+              - start: {on: web, run: "exit 1", wait_for_port: 8080, within: 1s}
+              - ping: {from: h1, to: h2}
+            """)
+        let junit = "\(dir)/report.xml", json = "\(dir)/report.json"
+        let r = try CLI.run(["test", file, "--junit", junit, "--json", json])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.last, "15 passed, 6 failed", r.stdout)
+        for n in 1...14 { XCTAssertTrue(lines.contains { $0.hasPrefix("  ok    #\(n) ") }, "step \(n) should pass:\n\(r.stdout)") }
+        for n in 15...20 { XCTAssertTrue(lines.contains { $0.hasPrefix("  FAIL  #\(n) ") }, "step \(n) should fail:\n\(r.stdout)") }
+        XCTAssertTrue(lines.contains { $0.hasPrefix("  ok    #21 ") }, "a failed step does not stop the next:\n\(r.stdout)")
+        XCTAssertTrue(r.stdout.contains("expected a reply, got no reply from 10.9.9.9  [\(file):29]"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("expected connected, got refused"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("expected status 200, got status 404"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("expected 10.0.0.99, got 10.0.0.80"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("expected exit status 0, got exit status 3"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("the command exited"), r.stdout)
+
+        // JUnit: parses, and its counts are the run's.
+        let doc = try XMLDocument(contentsOf: URL(fileURLWithPath: junit))
+        let root = try XCTUnwrap(doc.rootElement())
+        XCTAssertEqual(root.name, "testsuites")
+        XCTAssertEqual(root.attribute(forName: "tests")?.stringValue, "21")
+        XCTAssertEqual(root.attribute(forName: "failures")?.stringValue, "5")
+        XCTAssertEqual(root.attribute(forName: "errors")?.stringValue, "1", "the failed start is an error, not a failure")
+        let suites = root.elements(forName: "testsuite")
+        XCTAssertEqual(suites.count, 1)
+        XCTAssertEqual(suites[0].attribute(forName: "name")?.stringValue, "explab")
+        let cases = suites[0].elements(forName: "testcase")
+        XCTAssertEqual(cases.count, 21)
+        XCTAssertEqual(cases.filter { !$0.elements(forName: "failure").isEmpty }.count, 5)
+        XCTAssertEqual(cases.filter { !$0.elements(forName: "error").isEmpty }.count, 1)
+        XCTAssertEqual(cases[1].attribute(forName: "name")?.stringValue, "#2 ping h1 -> h2")
+        XCTAssertTrue(cases[13].elements(forName: "failure").isEmpty, "step 14 passed")
+        XCTAssertEqual(cases[15].elements(forName: "failure").first?.attribute(forName: "message")?.stringValue,
+                       "expected connected, got refused")
+
+        // JSON: the same counts and each step's facts.
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        XCTAssertEqual(obj["passed"] as? Int, 15)
+        XCTAssertEqual(obj["failed"] as? Int, 6)
+        let files = try XCTUnwrap(obj["files"] as? [[String: Any]])
+        let steps = try XCTUnwrap(files.first?["steps"] as? [[String: Any]])
+        XCTAssertEqual(steps.count, 21)
+        XCTAssertEqual(steps[17]["kind"] as? String, "resolve")
+        XCTAssertEqual(steps[17]["observed"] as? String, "10.0.0.80")
+        XCTAssertEqual(steps[17]["line"] as? Int, 32)
+        XCTAssertEqual(steps[17]["passed"] as? Bool, false)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    func testBadExperimentFileExitsTwoAndBuildsNothing() throws {
+        try requireRoot()
+        let good = try write("good.yaml", Self.lab + "experiment:\n  - ping: {from: h1, to: h2}\n")
+        let bad = try write("bad.yaml", Self.lab + "experiment:\n  - ping: {from: h1, to: h2}\n  - sleep: 5\n")
+        let before = try RootSnapshot.take()
+        // The good file comes first: nothing of it may be built either.
+        let r = try CLI.run(["test", good, bad])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(r.stdout, "")
+        XCTAssertEqual(r.stderr, "swiftnet: \(bad):16: step 'sleep' needs a duration with a unit, such as `sleep: 500ms` or `sleep: 2s`; found '5'\n")
+        let none = try write("none.yaml", Self.lab)
+        let r2 = try CLI.run(["test", none])
+        XCTAssertEqual(r2.status, 2)
+        XCTAssertTrue(r2.stderr.contains("\(none):1: the file has no experiment"), r2.stderr)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    /// resolv.conf per policy, as programs inside the hosts read it, and the machine's
+    /// own files untouched.
+    func testResolvConfPerPolicy() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let topo = try Topology.parse(yaml: """
+            domain: lab.test
+            hosts:
+              h1: {dns: {options: {ndots: 5}}}
+              h2: {dns: {policy: none, nameservers: [192.0.2.53], search: [x.test]}}
+              h3: {dns: {policy: host}}
+            switches: {s1: {}}
+            links: [[h1, s1], [h2, s1], [h3, s1]]
+            """, file: "p.yaml")
+        try withNetwork(topo) { net in
+            let h1 = try net.shell(on: "h1", "cat /etc/resolv.conf")
+            XCTAssertEqual(h1.stdout, "# written by swiftnet for this emulated host (policy: embedded)\nnameserver 127.0.0.11\nsearch lab.test\noptions ndots:5\n")
+            let h2 = try net.shell(on: "h2", "cat /etc/resolv.conf; cat /etc/hosts")
+            XCTAssertTrue(h2.stdout.contains("nameserver 192.0.2.53\nsearch x.test\n"), h2.stdout)
+            XCTAssertTrue(h2.stdout.contains("10.0.0.2\th2.lab.test h2\n"), h2.stdout)
+            XCTAssertTrue(h2.stdout.contains("10.0.0.1\th1.lab.test h1\n"), "no DNS server of the run serves h2: /etc/hosts lists the nodes\n\(h2.stdout)")
+            let machine = try String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)
+            let h3 = try net.shell(on: "h3", "cat /etc/resolv.conf")
+            for line in machine.split(separator: "\n") where line.hasPrefix("nameserver ") && !line.contains(" 127.") {
+                XCTAssertTrue(h3.stdout.contains(line), "policy host copies \(line)\n\(h3.stdout)")
+            }
+            XCTAssertFalse(h3.stdout.contains("nameserver 127."), h3.stdout)
+            // The machine's files, seen from the root namespace while hosts use theirs.
+            XCTAssertEqual(before.etcFiles, try RootSnapshot.take().etcFiles)
+        }
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    /// A real DNS server as a node: dnsmasq answers for the nodes and the records.
+    func testDnsmasqNode() throws {
+        try requireRoot()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/dnsmasq") else {
+            throw XCTSkip("SKIPPED: dnsmasq is not installed (make deps installs dnsmasq-base)")
+        }
+        let before = try RootSnapshot.take()
+        let file = try write("dnsmasq.yaml", """
+            domain: corp.test
+            records: {www.corp.test: 10.0.0.80, docs.corp.test: www.corp.test}
+            hosts:
+              h1: {dns: {policy: none, nameservers: [ns1], search: [corp.test]}}
+              web: {ip: 10.0.0.80/8}
+              ns1: {kind: dns, ip: 10.0.0.53/8}
+            switches: {s1: {}}
+            links: [[h1, s1], [web, s1], [ns1, s1]]
+            experiment:
+              - resolve: {on: h1, name: web, expect: 10.0.0.80}
+              - resolve: {on: h1, name: web.corp.test, expect: 10.0.0.80}
+              - resolve: {on: h1, name: docs, expect: 10.0.0.80}
+              - resolve: {on: h1, name: nosuch, expect: nxdomain}
+              - run: {on: h1, cmd: "getent hosts 10.0.0.53", expect_output: "ns1"}
+            """)
+        let r = try CLI.run(["test", file])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.hasSuffix("5 passed, 0 failed\n"), r.stdout)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    /// The Swift API: the same checks, thrown as CheckFailure with what was seen.
+    func testAsyncCheckAPI() async throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let topo = try Topology.parse(yaml: Self.lab, file: "api.yaml").validated()
+        let net = Network(topo)
+        try net.start()
+        defer { net.stop() }
+        try await net.expectPing(from: "h1", to: "h2")
+        try await net.expectPing(from: "h1", to: "10.9.9.9", succeeds: false)
+        try await net.expectTCP(from: "h1", to: "web", port: 80, succeeds: false)
+        try await net.expectCommand(on: "h1", "cat /etc/hosts", outputContains: "h1")
+        do {
+            try await net.expectPing(from: "h1", to: "10.9.9.9", within: .milliseconds(600))
+            XCTFail("expected a CheckFailure")
+        } catch let f as CheckFailure {
+            XCTAssertFalse(f.report.passed)
+            XCTAssertGreaterThan(f.report.attempts, 0)
+            XCTAssertTrue(f.description.hasPrefix("ping h1 -> 10.9.9.9: expected a reply, got no reply"), f.description)
+        }
+        net.stop()
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    /// `swiftnet run FILE` runs the steps, then holds the network until Ctrl-C.
+    func testRunRunsTheStepsThenHolds() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let file = try write("run.yaml", Self.lab + "experiment:\n  - ping: {from: h1, to: h2}\n  - ping: {from: h1, to: web}\n")
+        // The summary of the steps comes before the network is held.
+        let (p, out) = try CLI.start(["run", file], waitFor: "*** 2 passed, 0 failed")
+        XCTAssertTrue(p.isRunning, "the network is held after the steps")
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        let rest = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(p.terminationStatus, 0, rest)
+        XCTAssertTrue(rest.contains("*** Done"), rest)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+}
