@@ -3,6 +3,7 @@ public enum TopologyElement: Sendable {
     case host(HostSpec)
     case `switch`(SwitchSpec)
     case link(LinkSpec)
+    case record(DNSRecordSpec)
 }
 
 /// The result builder behind `Topology(name) { ... }`; supports `if`, `for` and `switch`.
@@ -11,6 +12,7 @@ public enum TopologyBuilder {
     public static func buildExpression(_ h: HostSpec) -> [TopologyElement] { [.host(h)] }
     public static func buildExpression(_ s: SwitchSpec) -> [TopologyElement] { [.switch(s)] }
     public static func buildExpression(_ l: LinkSpec) -> [TopologyElement] { [.link(l)] }
+    public static func buildExpression(_ r: DNSRecordSpec) -> [TopologyElement] { [.record(r)] }
     public static func buildExpression(_ e: [TopologyElement]) -> [TopologyElement] { e }
     public static func buildBlock(_ parts: [TopologyElement]...) -> [TopologyElement] { parts.flatMap { $0 } }
     public static func buildArray(_ parts: [[TopologyElement]]) -> [TopologyElement] { parts.flatMap { $0 } }
@@ -25,13 +27,30 @@ public typealias Host = HostSpec
 public typealias Switch = SwitchSpec
 /// `Link("h1", "s1", mtu: 1400)` inside a `Topology { }` block.
 public typealias Link = LinkSpec
+/// `Record("www.lab.test", "10.0.0.80")` inside a `Topology { }` block: a name the run's
+/// DNS answers for (an address gives A/AAAA, a name a CNAME).
+public typealias Record = DNSRecordSpec
+
+extension DNSRecordSpec {
+    /// A DNS record for the DSL; the call site is kept for error messages.
+    public init(_ name: String, _ value: String, file: String = #filePath, line: Int = #line) {
+        self.init(name: name, value: value, location: SourceLocation(file: file, line: line))
+    }
+}
 
 extension HostSpec {
     /// A host for the DSL; the call site is kept for error messages.
     /// Options that make sense only for hosts exist only here: a switch cannot get an `ip`.
-    public init(_ name: String, ip: String? = nil, mac: String? = nil, ip6: String? = nil,
-                gateway: String? = nil, file: String = #filePath, line: Int = #line) {
-        self.init(name: name, ip: ip, mac: mac, ip6: ip6, gateway: gateway, location: SourceLocation(file: file, line: line))
+    /// - Parameters:
+    ///   - kind: `.dns` runs dnsmasq in the host, answering for every node.
+    ///   - dns: the host's resolver settings, such as
+    ///     `DNSSettings(options: [DNSOption("ndots", "5")])`.
+    public init(_ name: String, kind: HostKind = .host, ip: String? = nil, mac: String? = nil, ip6: String? = nil,
+                gateway: String? = nil, dns: DNSSettings? = nil, file: String = #filePath, line: Int = #line) {
+        let loc = SourceLocation(file: file, line: line)
+        var settings = dns
+        if settings != nil && settings?.location == nil { settings?.location = loc }
+        self.init(name: name, kind: kind, ip: ip, mac: mac, ip6: ip6, gateway: gateway, dns: settings, location: loc)
     }
 }
 
@@ -65,13 +84,18 @@ extension Topology {
     ///     Link("h1", "s1"); Link("h2", "s1")
     /// }
     /// ```
-    public init(_ name: String, ipBase: String = "10.0.0.0/8", @TopologyBuilder _ content: () -> [TopologyElement]) {
-        self.init(name: name, ipBase: ipBase)
+    /// - Parameters:
+    ///   - domain: the nodes' DNS domain (`h1` is also `h1.<domain>`).
+    ///   - experiment: steps for `Network.runExperiment()`.
+    public init(_ name: String, ipBase: String = "10.0.0.0/8", domain: String? = nil,
+                experiment: [ExperimentStep] = [], @TopologyBuilder _ content: () -> [TopologyElement]) {
+        self.init(name: name, ipBase: ipBase, domain: domain, experiment: experiment)
         for e in content() {
             switch e {
             case .host(let h): hosts.append(h)
             case .switch(let s): switches.append(s)
             case .link(let l): links.append(l)
+            case .record(let r): records.append(r)
             }
         }
     }
