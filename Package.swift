@@ -34,6 +34,7 @@ let package = Package(
         .executableTarget(name: "hello-network", dependencies: ["Swiftnet"], path: "Examples/HelloNetwork"),
         .testTarget(name: "SwiftnetTests", dependencies: ["Swiftnet"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Swiftnet", "Netlink", "Namespaces"]),
+        .testTarget(name: "ExampleTests", dependencies: ["Swiftnet"], path: "Examples/SwiftTests"),
     ],
     swiftLanguageModes: [.v6]
 )
