@@ -17,6 +17,7 @@ struct Validate: ParsableCommand {
         let t: ValidatedTopology
         do { t = try spec.validated(autoMAC: mac) } catch let e as TopologyError { throw badInput(e.description) }
         print("\(file): ok: \(t.hosts.count) hosts, \(t.switches.count) switches, \(t.links.count) links"
-              + (t.hasLoop ? " (loop: STP on)" : ""))
+              + (t.hasLoop ? " (loop: STP on)" : "")
+              + (t.experiment.isEmpty ? "" : ", \(t.experiment.count) experiment steps"))
     }
 }
