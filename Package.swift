@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0",
@@ -31,8 +32,14 @@ let package = Package(
             "Swiftnet", "SwiftnetCLI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "DNS", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ], path: "Sources/DNS"),
         .executableTarget(name: "hello-network", dependencies: ["Swiftnet"], path: "Examples/HelloNetwork"),
         .testTarget(name: "SwiftnetTests", dependencies: ["Swiftnet"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS"], path: "Tests/DNSTests"),
         .testTarget(name: "IntegrationTests", dependencies: ["Swiftnet", "Netlink", "Namespaces"]),
         .testTarget(name: "ExampleTests", dependencies: ["Swiftnet"], path: "Examples/SwiftTests"),
     ],
