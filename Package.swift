@@ -24,8 +24,10 @@ let package = Package(
         .target(name: "Netlink", dependencies: ["CNetlink", "Namespaces"]),
         .target(name: "Namespaces", dependencies: ["CShims", "CLibcap"]),
         .target(name: "Swiftnet", dependencies: [
-            "Netlink", "Namespaces",
+            "Netlink", "Namespaces", "DNS",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .target(name: "SwiftnetCLI", dependencies: ["Swiftnet", "Namespaces", "Netlink", "CLineEdit"]),
         .executableTarget(name: "swiftnet", dependencies: [
@@ -40,7 +42,7 @@ let package = Package(
         .executableTarget(name: "hello-network", dependencies: ["Swiftnet"], path: "Examples/HelloNetwork"),
         .testTarget(name: "SwiftnetTests", dependencies: ["Swiftnet"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS"], path: "Tests/DNSTests"),
-        .testTarget(name: "IntegrationTests", dependencies: ["Swiftnet", "Netlink", "Namespaces"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Swiftnet", "Netlink", "Namespaces", "DNS"]),
         .testTarget(name: "ExampleTests", dependencies: ["Swiftnet"], path: "Examples/SwiftTests"),
     ],
     swiftLanguageModes: [.v6]

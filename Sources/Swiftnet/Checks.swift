@@ -244,9 +244,3 @@ extension Network {
         return inet_pton(family, a, &x) == 1 && inet_pton(family, b, &y) == 1 && x == y
     }
 }
-
-extension Network {
-    func dig(on node: String, server: String, name: String, type: String, expect: ResolveExpectation) throws -> Observation {
-        Observation(passed: false, expected: expect.text, observed: "not yet")
-    }
-}

@@ -40,7 +40,8 @@ extension Network {
     func dnsmasqArguments(for server: ResolvedHost) throws -> [String] {
         var hosts = ""
         for h in topology.hosts {
-            let names = [h.name] + (topology.domain.map { ["\(h.name).\($0)"] } ?? [])
+            // The first name is the one PTR answers give: the full one when there is a domain.
+            let names = (topology.domain.map { ["\(h.name).\($0)"] } ?? []) + [h.name]
             hosts += "\(h.ip.address)\t\(names.joined(separator: " "))\n"
             if let v6 = h.ip6?.split(separator: "/").first { hosts += "\(v6)\t\(names.joined(separator: " "))\n" }
         }
@@ -58,7 +59,10 @@ extension Network {
         let queryLog = try stateFilePath("\(server.name).dnsmasq.log")
         var argv = [Self.dnsmasqPath ?? "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
                     "--no-poll", "--pid-file", "--user=root", "--addn-hosts=\(hostsFile)",
-                    "--log-queries", "--log-facility=\(queryLog)", "--cache-size=0"]
+                    "--log-queries", "--log-facility=\(queryLog)", "--cache-size=0",
+                    // Its own addresses only: 127.0.0.11 is the embedded server's, in every host.
+                    "--bind-interfaces", "--listen-address=\(server.ip.address),127.0.0.1"]
+        if let v6 = server.ip6?.split(separator: "/").first { argv.append("--listen-address=\(v6)") }
         if let d = topology.domain { argv += ["--local=/\(d)/", "--domain=\(d)"] }
         return argv + cnames
     }

@@ -69,6 +69,7 @@ extension Network {
         lock.lock()
         defer { lock.unlock() }
         if let f = hostFilesCache[host] { return f }
+        if h.dns.policy == .embedded { try ensureEmbeddedDNSLocked(in: host) }
         let machine = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         let resolv = try writeStateFileLocked("\(host).resolv.conf", h.dns.resolvConf(machine: machine))
         let hosts = try writeStateFileLocked("\(host).hosts", hostsFileText(for: h))

@@ -2,6 +2,8 @@ import Foundation
 import Glibc
 import Namespaces
 import Netlink
+import DNS
+import NIOPosix
 
 /// How a network is built and what it reports while building.
 public struct NetworkOptions: Sendable {
@@ -70,6 +72,10 @@ public final class Network: @unchecked Sendable {
     var janitor: Janitor?
     var stateDirectoryPath: String?
     var hostFilesCache: [String: HostFiles] = [:]
+    var dnsServer: EmbeddedDNSServer?
+    var dnsGroup: MultiThreadedEventLoopGroup?
+    /// Hosts where the embedded DNS server listens.
+    var dnsListeners: Set<String> = []
     static let stateCounter = Counter()
     public private(set) var isRunning = false
     /// Seconds the last `start()` took, and how much of it was waiting for STP.
@@ -109,6 +115,7 @@ public final class Network: @unchecked Sendable {
         isRunning = false
         processRuntime?.stop()
         processRuntime = nil
+        stopEmbeddedDNSLocked()
         fabricSocket = nil
         for ns in hostNamespaces.values { ns.close() }
         hostNamespaces.removeAll()

@@ -1,0 +1,178 @@
+import DNS
+import Foundation
+import Glibc
+import Namespaces
+import NIOCore
+import NIOPosix
+
+/// The embedded DNS server: one SwiftNIO event loop in swiftnet's own process answers
+/// on 127.0.0.11:53 (UDP and TCP) inside every host, for every node (`web`, and
+/// `web.<domain>`), the topology's `records` (A, AAAA, CNAME) and the reverse names
+/// (PTR); anything else is NXDOMAIN. A socket belongs to the namespace it was made in,
+/// so each host's listening pair is made on a thread that entered the host; the event
+/// loop serves them all. Listeners are made when a host first runs a program (or is
+/// asked with `dig`), so hosts that never run one cost nothing.
+extension Network {
+    /// The zone the embedded server answers from.
+    public func embeddedZone() -> DNSZone {
+        var zone = DNSZone(ttl: 30, soaName: (topology.domain ?? "swiftnet") + ".")
+        for h in topology.hosts {
+            var names = [h.name]
+            if let d = topology.domain { names.insert("\(h.name).\(d)", at: 0) }
+            for n in names {
+                zone.addAddress(n, h.ip.address.description)
+                if let v6 = h.ip6?.split(separator: "/").first { zone.addAddress(n, String(v6)) }
+            }
+        }
+        for r in topology.records {
+            if IPv4Address(r.value) != nil || isIPv6Address(r.value) {
+                zone.addAddress(r.name, r.value)
+            } else {
+                zone.addAlias(r.name, target: r.value)
+            }
+        }
+        return zone
+    }
+
+    /// Makes sure the embedded server listens inside `host`. Called with `lock` held.
+    func ensureEmbeddedDNSLocked(in host: String) throws {
+        guard !dnsListeners.contains(host), let ns = hostNamespaces[host] else { return }
+        let server: EmbeddedDNSServer
+        if let s = dnsServer {
+            server = s
+        } else {
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            server = EmbeddedDNSServer(zone: embeddedZone(), group: group)
+            dnsGroup = group
+            dnsServer = server
+        }
+        let sockets = try withNetworkNamespace(ns.fd) {
+            try EmbeddedDNSServer.makeSockets(address: ResolvedDNS.embeddedServerAddress, port: 53)
+        }
+        try server.serve(udpSocket: sockets.udp, tcpSocket: sockets.tcp)
+        dnsListeners.insert(host)
+    }
+
+    /// Stops the embedded server, if it ran. Called with `lock` held, from `stop()`.
+    func stopEmbeddedDNSLocked() {
+        dnsServer?.shutdown()
+        dnsServer = nil
+        try? dnsGroup?.syncShutdownGracefully()
+        dnsGroup = nil
+        dnsListeners.removeAll()
+    }
+
+    /// Queries answered by the embedded server so far.
+    public var embeddedDNSQueries: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return dnsServer?.queriesAnswered ?? 0
+    }
+
+    /// Sends one DNS query from inside `node` to `server` (a host, an address, or
+    /// "embedded") over UDP, as `dig @server name type +norecurse` would, no search list.
+    public func dnsQuery(from node: String, server: String, name: String, type: DNSRecordType,
+                         timeout: Duration = .seconds(2)) throws -> DNSMessage {
+        var address: String
+        if server == "embedded" {
+            lock.lock()
+            defer { lock.unlock() }
+            try ensureEmbeddedDNSLocked(in: node)
+            address = ResolvedDNS.embeddedServerAddress
+        } else {
+            address = try self.address(of: server)
+        }
+        let v6 = address.contains(":")
+        let fd = try withNetworkNamespace(namespaceFD(of: node)) {
+            socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        }
+        guard fd >= 0 else { throw NetworkError("cannot open a UDP socket in \(node): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var storage = sockaddr_storage()
+        let len: socklen_t
+        if v6 {
+            len = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a in
+                    a.pointee.sin6_family = sa_family_t(AF_INET6)
+                    a.pointee.sin6_port = UInt16(53).bigEndian
+                    _ = inet_pton(AF_INET6, address, &a.pointee.sin6_addr)
+                    return socklen_t(MemoryLayout<sockaddr_in6>.size)
+                }
+            }
+        } else {
+            len = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a in
+                    a.pointee.sin_family = sa_family_t(AF_INET)
+                    a.pointee.sin_port = UInt16(53).bigEndian
+                    _ = inet_pton(AF_INET, address, &a.pointee.sin_addr)
+                    return socklen_t(MemoryLayout<sockaddr_in>.size)
+                }
+            }
+        }
+        let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, len) } }
+        guard rc == 0 else { throw NetworkError("cannot reach \(address) from \(node): \(String(cString: strerror(errno)))") }
+        let id = UInt16.random(in: 1...UInt16.max)
+        let query = try DNSMessage.query(id: id, name: name, type: type, recursionDesired: false).encode()
+        guard send(fd, query, query.count, 0) == query.count else {
+            throw NetworkError("cannot send a DNS query from \(node) to \(address): \(String(cString: strerror(errno)))")
+        }
+        let deadline = ContinuousClock.now + timeout
+        var buf = [UInt8](repeating: 0, count: 65535)
+        while true {
+            let left = deadline - ContinuousClock.now
+            if left <= .zero { throw NetworkError("no answer from \(address) within \(formatDuration(timeout))") }
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ms = Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+            if poll(&p, 1, ms) <= 0 { continue }
+            let n = recv(fd, &buf, buf.count, 0)
+            if n < 0 {
+                throw NetworkError("no answer from \(address): \(String(cString: strerror(errno)))")
+            }
+            guard let reply = try? DNSMessage(bytes: Array(buf[0..<n])), reply.id == id, reply.qr else { continue }
+            return reply
+        }
+    }
+
+    func dig(on node: String, server: String, name: String, type: String, expect: ResolveExpectation) throws -> Observation {
+        let t: DNSRecordType
+        switch type {
+        case "A": t = .a
+        case "AAAA": t = .aaaa
+        case "PTR": t = .ptr
+        case "CNAME": t = .cname
+        case "NS": t = .ns
+        case "SOA": t = .soa
+        case "TXT": t = .txt
+        default: t = .any
+        }
+        var qname = name
+        if t == .ptr, let reverse = DNSAddress.reverseName(name) { qname = reverse }
+        let reply = try dnsQuery(from: node, server: server, name: qname, type: t)
+        let values = reply.answers.compactMap { r -> String? in
+            if let a = r.data.address { return a }
+            if let n = r.data.targetName { return Self.plainName(n) }
+            return r.data.texts?.joined(separator: " ")
+        }
+        let observed = reply.rcode == .nxDomain ? "nxdomain"
+            : reply.rcode != .noError ? "rcode \(reply.rcode)"
+            : values.isEmpty ? "no \(type) records" : values.joined(separator: ", ")
+        switch expect {
+        case .nxdomain:
+            return Observation(passed: reply.rcode == .nxDomain, expected: "nxdomain", observed: observed)
+        case .anyAddress:
+            return Observation(passed: reply.rcode == .noError && !values.isEmpty, expected: "an answer", observed: observed)
+        case .addresses(let want):
+            let ok = reply.rcode == .noError && want.allSatisfy { w in
+                values.contains { Self.sameAddress($0, w) || Self.plainName($0) == Self.plainName(w) }
+            }
+            return Observation(passed: ok, expected: want.joined(separator: ", "), observed: observed)
+        }
+    }
+
+    /// A name lowercased, without its trailing dot.
+    static func plainName(_ n: String) -> String {
+        var s = n.lowercased()
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
+    }
+}
