@@ -70,15 +70,21 @@ final class ExperimentTests: XCTestCase {
               - run: {on: h1, cmd: "exit 3"}
               - start: {on: web, run: "exit 1", wait_for_port: 8080, within: 1s}
               - ping: {from: h1, to: h2}
+              - dig: {on: h1, name: web, type: A, expect: 10.0.0.80}
+              - dig: {on: h2, name: 10.0.0.80, type: PTR, expect: web}
+              - dig: {on: h2, name: nosuch, expect: nxdomain}
+              - dig: {on: h1, name: web, type: AAAA}
             """)
         let junit = "\(dir)/report.xml", json = "\(dir)/report.json"
         let r = try CLI.run(["test", file, "--junit", junit, "--json", json])
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.last, "15 passed, 6 failed", r.stdout)
+        XCTAssertEqual(lines.last, "18 passed, 7 failed", r.stdout)
         for n in 1...14 { XCTAssertTrue(lines.contains { $0.hasPrefix("  ok    #\(n) ") }, "step \(n) should pass:\n\(r.stdout)") }
         for n in 15...20 { XCTAssertTrue(lines.contains { $0.hasPrefix("  FAIL  #\(n) ") }, "step \(n) should fail:\n\(r.stdout)") }
-        XCTAssertTrue(lines.contains { $0.hasPrefix("  ok    #21 ") }, "a failed step does not stop the next:\n\(r.stdout)")
+        for n in 21...24 { XCTAssertTrue(lines.contains { $0.hasPrefix("  ok    #\(n) ") }, "step \(n) should pass (a failed step does not stop the next):\n\(r.stdout)") }
+        XCTAssertTrue(lines.contains { $0.hasPrefix("  FAIL  #25 ") }, r.stdout)
+        XCTAssertTrue(r.stdout.contains("expected an answer, got no AAAA records"), "web has no IPv6 address: NODATA\n\(r.stdout)")
         XCTAssertTrue(r.stdout.contains("expected a reply, got no reply from 10.9.9.9  [\(file):29]"), r.stdout)
         XCTAssertTrue(r.stdout.contains("expected connected, got refused"), r.stdout)
         XCTAssertTrue(r.stdout.contains("expected status 200, got status 404"), r.stdout)
@@ -90,15 +96,15 @@ final class ExperimentTests: XCTestCase {
         let doc = try XMLDocument(contentsOf: URL(fileURLWithPath: junit))
         let root = try XCTUnwrap(doc.rootElement())
         XCTAssertEqual(root.name, "testsuites")
-        XCTAssertEqual(root.attribute(forName: "tests")?.stringValue, "21")
-        XCTAssertEqual(root.attribute(forName: "failures")?.stringValue, "5")
+        XCTAssertEqual(root.attribute(forName: "tests")?.stringValue, "25")
+        XCTAssertEqual(root.attribute(forName: "failures")?.stringValue, "6")
         XCTAssertEqual(root.attribute(forName: "errors")?.stringValue, "1", "the failed start is an error, not a failure")
         let suites = root.elements(forName: "testsuite")
         XCTAssertEqual(suites.count, 1)
         XCTAssertEqual(suites[0].attribute(forName: "name")?.stringValue, "explab")
         let cases = suites[0].elements(forName: "testcase")
-        XCTAssertEqual(cases.count, 21)
-        XCTAssertEqual(cases.filter { !$0.elements(forName: "failure").isEmpty }.count, 5)
+        XCTAssertEqual(cases.count, 25)
+        XCTAssertEqual(cases.filter { !$0.elements(forName: "failure").isEmpty }.count, 6)
         XCTAssertEqual(cases.filter { !$0.elements(forName: "error").isEmpty }.count, 1)
         XCTAssertEqual(cases[1].attribute(forName: "name")?.stringValue, "#2 ping h1 -> h2")
         XCTAssertTrue(cases[13].elements(forName: "failure").isEmpty, "step 14 passed")
@@ -107,15 +113,30 @@ final class ExperimentTests: XCTestCase {
 
         // JSON: the same counts and each step's facts.
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
-        XCTAssertEqual(obj["passed"] as? Int, 15)
-        XCTAssertEqual(obj["failed"] as? Int, 6)
+        XCTAssertEqual(obj["passed"] as? Int, 18)
+        XCTAssertEqual(obj["failed"] as? Int, 7)
         let files = try XCTUnwrap(obj["files"] as? [[String: Any]])
         let steps = try XCTUnwrap(files.first?["steps"] as? [[String: Any]])
-        XCTAssertEqual(steps.count, 21)
+        XCTAssertEqual(steps.count, 25)
         XCTAssertEqual(steps[17]["kind"] as? String, "resolve")
         XCTAssertEqual(steps[17]["observed"] as? String, "10.0.0.80")
         XCTAssertEqual(steps[17]["line"] as? Int, 32)
         XCTAssertEqual(steps[17]["passed"] as? Bool, false)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    /// The shipped examples pass as they are: embedded DNS with search lists and ndots,
+    /// CNAMEs, PTR, NXDOMAIN, a dnsmasq node, a web server behind a failing link.
+    func testShippedExamplesPass() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let files = ["web-lab.yaml", "dns-lab.yaml", "dnsmasq-lab.yaml"].map { CLI.packageRoot + "/Examples/" + $0 }
+        let r = try CLI.run(["test"] + files + ["--junit", "\(dir)/examples.xml"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertEqual(r.stdout.split(separator: "\n").last, "34 passed, 0 failed", r.stdout)
+        let doc = try XMLDocument(contentsOf: URL(fileURLWithPath: "\(dir)/examples.xml"))
+        XCTAssertEqual(doc.rootElement()?.elements(forName: "testsuite").map { $0.attribute(forName: "name")?.stringValue ?? "" },
+                       ["web-lab", "dns-lab", "dnsmasq-lab"])
         XCTAssertEqual(before, try RootSnapshot.take())
     }
 
