@@ -30,6 +30,7 @@ install: release
 
 bench: deps bench-deps release
 	python3 Benchmarks/bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/latest.md
+	python3 Benchmarks/experiment_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/experiments.md
 
 # Installs only the packages that are missing, so repeated runs cost nothing.
 deps:

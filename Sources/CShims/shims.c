@@ -203,6 +203,10 @@ static void spawn_child(const sn_spawn_options *o, int errfd) {
     }
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (o->netns_fd >= 0 && setns(o->netns_fd, CLONE_NEWNET) != 0) child_fail(errfd, errno);
+    if (o->hostname) {
+        if (unshare(CLONE_NEWUTS) != 0) child_fail(errfd, errno);
+        if (sethostname(o->hostname, strlen(o->hostname)) != 0) child_fail(errfd, errno);
+    }
     if (o->private_mounts) {
         if (unshare(CLONE_NEWNS) != 0) child_fail(errfd, errno);
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) child_fail(errfd, errno);

@@ -93,9 +93,12 @@ public final class ProcessRuntime: @unchecked Sendable {
                     o.terminal_fd = terminal ?? -1
                     return withOptionalCString(privateMounts ? files?.resolvConf : nil) { resolv in
                         withOptionalCString(privateMounts ? files?.hosts : nil) { hosts in
-                            o.bind_resolv = resolv
-                            o.bind_hosts = hosts
-                            return sn_spawn(&o)
+                            withOptionalCString(privateMounts ? files?.hostname : nil) { hostname in
+                                o.bind_resolv = resolv
+                                o.bind_hosts = hosts
+                                o.hostname = hostname
+                                return sn_spawn(&o)
+                            }
                         }
                     }
                 }
@@ -283,9 +286,13 @@ func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePo
 public struct HostFiles: Sendable, Hashable {
     public var resolvConf: String?
     public var hosts: String?
-    public init(resolvConf: String?, hosts: String?) {
+    /// The host name programs see (`hostname`, gethostname()): the node's name, in a UTS
+    /// namespace of the program's own, as container runtimes give each container its name.
+    public var hostname: String?
+    public init(resolvConf: String?, hosts: String?, hostname: String? = nil) {
         self.resolvConf = resolvConf
         self.hosts = hosts
+        self.hostname = hostname
     }
 }
 

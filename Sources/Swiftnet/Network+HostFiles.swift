@@ -73,7 +73,7 @@ extension Network {
         let machine = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         let resolv = try writeStateFileLocked("\(host).resolv.conf", h.dns.resolvConf(machine: machine))
         let hosts = try writeStateFileLocked("\(host).hosts", hostsFileText(for: h))
-        let f = HostFiles(resolvConf: resolv, hosts: hosts)
+        let f = HostFiles(resolvConf: resolv, hosts: hosts, hostname: host)
         hostFilesCache[host] = f
         return f
     }

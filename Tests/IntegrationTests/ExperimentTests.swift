@@ -174,6 +174,8 @@ final class ExperimentTests: XCTestCase {
         try withNetwork(topo) { net in
             let h1 = try net.shell(on: "h1", "cat /etc/resolv.conf")
             XCTAssertEqual(h1.stdout, "# written by swiftnet for this emulated host (policy: embedded)\nnameserver 127.0.0.11\nsearch lab.test\noptions ndots:5\n")
+            // Its own host name, which its /etc/hosts maps.
+            XCTAssertEqual(try net.shell(on: "h1", "hostname; getent hosts $(hostname)").stdout, "h1\n10.0.0.1        h1.lab.test h1\n")
             let h2 = try net.shell(on: "h2", "cat /etc/resolv.conf; cat /etc/hosts")
             XCTAssertTrue(h2.stdout.contains("nameserver 192.0.2.53\nsearch x.test\n"), h2.stdout)
             XCTAssertTrue(h2.stdout.contains("10.0.0.2\th2.lab.test h2\n"), h2.stdout)

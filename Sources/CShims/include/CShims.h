@@ -19,6 +19,7 @@ typedef struct sn_spawn_options {
     const char *cwd;             ///< working directory, or NULL
     int new_process_group;       ///< 1: setpgid(0, 0) so the whole job can be signalled
     int terminal_fd;             ///< >= 0: make the new process group the foreground of this terminal
+    const char *hostname;        ///< not NULL: a UTS namespace of its own with this host name
 } sn_spawn_options;
 
 /// Creates a new network namespace and returns an O_CLOEXEC descriptor for it.
