@@ -42,7 +42,7 @@ extension Network {
         while true {
             attempts += 1
             do {
-                last = try observe(step, deadline: deadline)
+                last = try observe(step, deadline: deadline, isCancelled: isCancelled)
             } catch {
                 last = Observation(passed: false, expected: last.expected.isEmpty ? "success" : last.expected, observed: "\(error)")
             }
@@ -69,7 +69,7 @@ extension Network {
         return reports
     }
 
-    func observe(_ step: ExperimentStep, deadline: ContinuousClock.Instant?) throws -> Observation {
+    func observe(_ step: ExperimentStep, deadline: ContinuousClock.Instant?, isCancelled: () -> Bool) throws -> Observation {
         switch step.action {
         case let .start(on, command, port):
             return try startServer(on: on, command: command, port: port, timeout: step.within ?? .seconds(10))
@@ -100,7 +100,12 @@ extension Network {
             try setLink(a, b, up: up)
             return Observation(passed: true, expected: up ? "up" : "down", observed: up ? "up" : "down")
         case .sleep(let d):
-            Thread.sleep(forTimeInterval: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+            let end = ContinuousClock.now + d
+            while ContinuousClock.now < end {
+                if isCancelled() { return Observation(passed: false, expected: "a full sleep", observed: "interrupted") }
+                let left = end - ContinuousClock.now
+                Thread.sleep(forTimeInterval: min(0.05, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
+            }
             return Observation(passed: true, expected: "", observed: "slept")
         }
     }

@@ -133,11 +133,56 @@ final class ExperimentTests: XCTestCase {
         let files = ["web-lab.yaml", "dns-lab.yaml", "dnsmasq-lab.yaml"].map { CLI.packageRoot + "/Examples/" + $0 }
         let r = try CLI.run(["test"] + files + ["--junit", "\(dir)/examples.xml"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
-        XCTAssertEqual(r.stdout.split(separator: "\n").last, "34 passed, 0 failed", r.stdout)
+        XCTAssertEqual(r.stdout.split(separator: "\n").last, "36 passed, 0 failed", r.stdout)
         let doc = try XMLDocument(contentsOf: URL(fileURLWithPath: "\(dir)/examples.xml"))
         XCTAssertEqual(doc.rootElement()?.elements(forName: "testsuite").map { $0.attribute(forName: "name")?.stringValue ?? "" },
                        ["web-lab", "dns-lab", "dnsmasq-lab"])
         XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    /// Ctrl-C during a step stops at once, tears down, still writes the report; SIGKILL
+    /// during a step leaves nothing either (servers of the run, state files).
+    func testInterruptAndKillDuringAnExperimentLeaveNothing() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let file = try write("long.yaml", Self.lab + """
+            domain: lab.test
+            experiment:
+              - start: {on: web, run: "python3 -m http.server 80", wait_for_port: 80}
+              - resolve: {on: h1, name: web, expect: 10.0.0.80}
+              - run: {on: h1, cmd: "echo started"}
+              - sleep: 60s
+              - ping: {from: h1, to: h2}
+            """)
+        let junit = "\(dir)/partial.xml"
+        let (p, out) = try CLI.start(["test", file, "--junit", junit], waitFor: "#3 run on h1")
+        let pidns = try XCTUnwrap(runPIDNamespace(of: p.processIdentifier))
+        XCTAssertFalse(processes(inPIDNamespace: pidns).isEmpty, "the web server runs")
+        let t0 = Date()
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 5, "a 60 s sleep is cut short")
+        let rest = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(p.terminationStatus, 130, rest)
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        XCTAssertTrue(xml.contains("tests=\"4\""), xml)
+        XCTAssertTrue(processes(inPIDNamespace: pidns).isEmpty)
+        XCTAssertEqual(before, try RootSnapshot.take())
+
+        let (k, _) = try CLI.start(["test", file], waitFor: "#3 run on h1")
+        let pidns2 = try XCTUnwrap(runPIDNamespace(of: k.processIdentifier))
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: "/run/swiftnet").isEmpty, "the run has its state directory")
+        kill(k.processIdentifier, SIGKILL)
+        k.waitUntilExit()
+        XCTAssertTrue(eventually { processes(inPIDNamespace: pidns2).isEmpty }, "the run's servers die with it")
+        XCTAssertTrue(eventually { (try? RootSnapshot.take()) == before }, "\(String(describing: try? RootSnapshot.take())) vs \(before)")
+    }
+
+    /// The PID namespace of a swiftnet process's run: that of its child that is not in
+    /// ours (the janitor is in ours; the run's init is not).
+    func runPIDNamespace(of pid: Int32) -> String? {
+        let mine = pidNamespaceInode(of: getpid())
+        return childPIDs(of: pid).compactMap { pidNamespaceInode(of: $0) }.first { $0 != mine }
     }
 
     func testBadExperimentFileExitsTwoAndBuildsNothing() throws {
