@@ -151,26 +151,13 @@ extension Network {
     /// Opens a TCP connection from inside `node` to `address:port`.
     /// - Returns: "connected", "refused", "timed out" or the error's text.
     public func tcpConnect(from node: String, to address: String, port: Int, timeout: Duration) throws -> String {
-        let v6 = address.contains(":")
+        guard let target = SocketAddress(address, port: port) else { return "'\(address)' is not an address" }
         let fd = try withNetworkNamespace(namespaceFD(of: node)) {
-            socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            socket(target.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         }
         guard fd >= 0 else { throw NetworkError("cannot open a TCP socket in \(node): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        var rc: Int32
-        if v6 {
-            var a = sockaddr_in6()
-            a.sin6_family = sa_family_t(AF_INET6)
-            a.sin6_port = UInt16(port).bigEndian
-            guard inet_pton(AF_INET6, address, &a.sin6_addr) == 1 else { return "'\(address)' is not an address" }
-            rc = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
-        } else {
-            var a = sockaddr_in()
-            a.sin_family = sa_family_t(AF_INET)
-            a.sin_port = UInt16(port).bigEndian
-            guard inet_pton(AF_INET, address, &a.sin_addr) == 1 else { return "'\(address)' is not an address" }
-            rc = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        }
+        let rc = target.connect(fd)
         if rc != 0 && errno != EINPROGRESS { return Self.connectError(errno) }
         if rc != 0 {
             var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)

@@ -73,7 +73,7 @@ extension Network {
     /// "embedded") over UDP, as `dig @server name type +norecurse` would, no search list.
     public func dnsQuery(from node: String, server: String, name: String, type: DNSRecordType,
                          timeout: Duration = .seconds(2)) throws -> DNSMessage {
-        var address: String
+        let address: String
         if server == "embedded" {
             lock.lock()
             defer { lock.unlock() }
@@ -82,35 +82,13 @@ extension Network {
         } else {
             address = try self.address(of: server)
         }
-        let v6 = address.contains(":")
+        guard let target = SocketAddress(address, port: 53) else { throw NetworkError("'\(address)' is not an address") }
         let fd = try withNetworkNamespace(namespaceFD(of: node)) {
-            socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            socket(target.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         }
         guard fd >= 0 else { throw NetworkError("cannot open a UDP socket in \(node): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        var storage = sockaddr_storage()
-        let len: socklen_t
-        if v6 {
-            len = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a in
-                    a.pointee.sin6_family = sa_family_t(AF_INET6)
-                    a.pointee.sin6_port = UInt16(53).bigEndian
-                    _ = inet_pton(AF_INET6, address, &a.pointee.sin6_addr)
-                    return socklen_t(MemoryLayout<sockaddr_in6>.size)
-                }
-            }
-        } else {
-            len = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a in
-                    a.pointee.sin_family = sa_family_t(AF_INET)
-                    a.pointee.sin_port = UInt16(53).bigEndian
-                    _ = inet_pton(AF_INET, address, &a.pointee.sin_addr)
-                    return socklen_t(MemoryLayout<sockaddr_in>.size)
-                }
-            }
-        }
-        let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, len) } }
-        guard rc == 0 else { throw NetworkError("cannot reach \(address) from \(node): \(String(cString: strerror(errno)))") }
+        guard target.connect(fd) == 0 else { throw NetworkError("cannot reach \(address) from \(node): \(String(cString: strerror(errno)))") }
         let id = UInt16.random(in: 1...UInt16.max)
         let query = try DNSMessage.query(id: id, name: name, type: type, recursionDesired: false).encode()
         guard send(fd, query, query.count, 0) == query.count else {
