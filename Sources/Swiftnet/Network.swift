@@ -168,7 +168,10 @@ public final class Network: @unchecked Sendable {
         for h in topology.hosts {
             let ns = try NetworkNamespace()
             hostNamespaces[h.name] = ns
-            if options.ipv6 || h.ip6 != nil {
+            let hasIPv6 = h.addresses.values.contains { $0.contains { $0.contains(":") } }
+            if h.isRouter {
+                try ns.setSysctls(Self.quietIPv6 + Self.forwarding)
+            } else if options.ipv6 || h.ip6 != nil || hasIPv6 {
                 try ns.setSysctls(Self.quietIPv6)
             } else {
                 try ns.setSysctls([("net.ipv6.conf.default.disable_ipv6", "1")])
@@ -213,14 +216,10 @@ public final class Network: @unchecked Sendable {
                 case .host:
                     let s = hostSockets[e.node]!
                     let host = hostsByName[e.node]!
-                    if e.port == 0 {
-                        try s.addAddress(index: v.index, cidr: host.ip.description, interfaceName: v.name)
-                        if let v6 = host.ip6 { try s.addAddress(index: v.index, cidr: v6, interfaceName: v.name) }
+                    for cidr in host.addresses[e.interface] ?? [] {
+                        try s.addAddress(index: v.index, cidr: cidr, interfaceName: v.name)
                     }
                     try s.setLink(index: v.index, name: v.name, up: true)
-                    if e.port == 0, let gw = host.gateway {
-                        try s.addRoute(destination: "default", gateway: gw.description)
-                    }
                 }
             }
             if let shaping = link.shaping {
@@ -230,6 +229,21 @@ public final class Network: @unchecked Sendable {
                 }
             }
             try report("links")
+        }
+
+        // Routes once every interface is up: gateways, then the static routes.
+        for h in topology.hosts {
+            let s = hostSockets[h.name]!
+            if let gw = h.gateway { try s.addRoute(destination: "default", gateway: gw.description) }
+            if let gw6 = h.gateway6 { try s.addRoute(destination: "::/0", gateway: gw6) }
+            for r in h.routes {
+                let dest = r.destination == "default" ? "0.0.0.0/0" : r.destination == "default6" ? "::/0" : r.destination
+                do {
+                    try s.addRoute(destination: dest, gateway: r.via)
+                } catch {
+                    throw NetworkError("\(h.name): cannot add the route to \(r.destination) via \(r.via): \(error)")
+                }
+            }
         }
 
         if topology.switches.contains(where: \.stp) {
@@ -257,6 +271,15 @@ public final class Network: @unchecked Sendable {
 
     /// Hosts with IPv6 get it without duplicate address detection and router
     /// solicitations: on a bridge every such multicast packet reaches every host.
+    /// A router forwards IPv4 and IPv6, and does not drop packets whose way back is
+    /// another interface (asymmetric paths are normal between routers).
+    static let forwarding = [
+        ("net.ipv4.ip_forward", "1"),
+        ("net.ipv6.conf.all.forwarding", "1"),
+        ("net.ipv4.conf.all.rp_filter", "0"),
+        ("net.ipv4.conf.default.rp_filter", "0"),
+    ]
+
     static let quietIPv6 = [
         ("net.ipv6.conf.default.accept_dad", "0"),
         ("net.ipv6.conf.default.dad_transmits", "0"),

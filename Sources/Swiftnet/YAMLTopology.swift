@@ -26,13 +26,13 @@ import Darwin
 /// so an unquoted MAC such as 00:00:00:00:00:02 is never read as a YAML 1.1 number.
 extension Topology {
     /// The keys a topology file may have at its top level.
-    static let yamlTopLevelKeys = ["name", "ipbase", "hosts", "switches", "links", "domain", "records", "experiment"]
+    static let yamlTopLevelKeys = ["name", "ipbase", "ipbase6", "hosts", "routers", "switches", "links", "routes", "autoaddress", "routing", "domain", "records", "experiment"]
     /// The keys of a host's options.
     static let yamlHostKeys = ["kind", "ip", "mac", "ip6", "gateway", "dns"]
     /// The keys of a switch's options.
     static let yamlSwitchKeys = ["kind", "stp"]
     /// The keys of a link written as a mapping.
-    static let yamlLinkKeys = ["endpoints", "mtu", "bw", "delay", "jitter", "loss", "max_queue", "use_tbf"]
+    static let yamlLinkKeys = ["endpoints", "ips", "mtu", "bw", "delay", "jitter", "loss", "max_queue", "use_tbf"]
 
     /// Reads and parses a YAML topology file.
     ///
@@ -117,7 +117,7 @@ struct YAMLTopologyReader {
             case "ipbase":
                 if let t = try text(value, key: key, what: "'ipbase'", example: "ipbase: 10.0.0.0/8") { topo.ipBase = t }
             case "hosts":
-                topo.hosts = try hosts(value, key: key)
+                topo.hosts += try hosts(value, key: key)
             case "switches":
                 topo.switches = try switches(value, key: key)
             case "links":
@@ -128,6 +128,20 @@ struct YAMLTopologyReader {
                 topo.records = try records(value, key: key)
             case "experiment":
                 topo.experiment = try experiment(value, key: key)
+            case "routers":
+                topo.hosts += try routers(value, key: key)
+            case "routes":
+                topo.routes = try routes(value, key: key)
+            case "autoaddress":
+                topo.autoAddress = try bool(value, key: key, what: "'autoaddress'") ?? false
+            case "ipbase6":
+                topo.ipBase6 = try text(value, key: key, what: "'ipbase6'", example: "ipbase6: fd00::/48")
+            case "routing":
+                guard let t = try text(value, key: key, what: "'routing'", example: "routing: ospf") else { continue }
+                guard let m = RoutingMode(rawValue: t) else {
+                    throw error("routing '\(t)' does not exist; write one of \(RoutingMode.allCases.map(\.rawValue).joined(separator: ", "))", at: key)
+                }
+                topo.routing = m
             default:
                 throw unknownKey(name, key: key, owner: "the top level", allowed: Topology.yamlTopLevelKeys,
                                  lead: "unknown top-level key '\(name)'")
@@ -235,6 +249,8 @@ struct YAMLTopologyReader {
             switch opt {
             case "endpoints":
                 break
+            case "ips":
+                spec.ips = try endIPs(optValue, key: optKey, link: "\(a)-\(b)")
             case "mtu":
                 if isNull(optValue) { continue }
                 guard let scalar = optValue.scalar, !isQuoted(optValue),

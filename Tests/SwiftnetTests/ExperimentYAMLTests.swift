@@ -173,7 +173,7 @@ final class ExperimentYAMLTests: XCTestCase {
         refused("{dns: {options: {ndots: many}}}", "whole number")
         refused("{dns: {search: [\"bad name\"]}}", "not a DNS name")
         refused("{dns: {polcy: none}}", "unknown key 'polcy'", "did you mean 'policy'")
-        refused("{kind: router}", "kind 'router'", "host, dns")
+        refused("{kind: switch}", "kind 'switch'", "host, dns, router")
         refused("{dns: {policy: none, nameservers: [1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4]}}", "at most 3")
         expectTopologyError({ try self.load("records:\n  www.lab.test: not an address\n") }, line: 14, file: "e.yaml",
                             contains: ["record 'www.lab.test'", "address", "CNAME"])

@@ -102,7 +102,7 @@ final class YAMLTopologyTests: XCTestCase {
             name: x
             hostz:
               h1: {}
-            """, line: 2, "unknown top-level key 'hostz'", "name, ipbase, hosts, switches, links", "did you mean 'hosts'")
+            """, line: 2, "unknown top-level key 'hostz'", "name, ipbase, ipbase6, hosts, routers, switches, links", "did you mean 'hosts'")
     }
 
     func testUnknownHostSwitchAndLinkKeys() {
@@ -123,7 +123,7 @@ final class YAMLTopologyTests: XCTestCase {
             links:
               - [h1, s1]
               - {mut: 1400, endpoints: [s1, h1]}
-            """, line: 5, "link s1-h1 has unknown key 'mut'", "endpoints, mtu", "did you mean 'mtu'")
+            """, line: 5, "link s1-h1 has unknown key 'mut'", "endpoints, ips, mtu", "did you mean 'mtu'")
     }
 
     func testDuplicateKeys() {

@@ -39,6 +39,35 @@ public enum HostKind: String, Hashable, Sendable, Codable, CaseIterable {
     /// A host that runs a real DNS server (dnsmasq) answering for every node and the
     /// topology's records; other hosts can name it in `dns: {nameservers: [ns1]}`.
     case dns
+    /// A router: a namespace with IPv4 and IPv6 forwarding on and any number of
+    /// interfaces, addressed per link (`ips:`) or by `autoaddress`.
+    case router
+}
+
+/// How routers learn routes.
+public enum RoutingMode: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Only the routes written in `routes:` (and connected subnets).
+    case `static`
+    /// OSPFv2 (and OSPFv3 for IPv6) on every router, with FRR.
+    case ospf
+    /// eBGP between neighbouring routers, each with its own `asn`, with FRR.
+    case bgp
+}
+
+/// A static route as written: `{to: 10.2.0.0/24, via: 10.1.0.2}` on a node.
+public struct RouteSpec: Hashable, Sendable, Codable {
+    public var node: String
+    /// A prefix such as "10.2.0.0/24" or "fd00:2::/64", or "default" (IPv4) / "default6".
+    public var to: String
+    /// The next hop's address, on a subnet the node is connected to.
+    public var via: String
+    public var location: SourceLocation?
+    public init(node: String, to: String, via: String, location: SourceLocation? = nil) {
+        self.node = node
+        self.to = to
+        self.via = via
+        self.location = location
+    }
 }
 
 /// A host as written: a network namespace with one or more interfaces.
@@ -55,11 +84,14 @@ public struct HostSpec: Hashable, Sendable, Codable {
     public var gateway: String?
     /// Resolver settings (nil: the topology's default policy).
     public var dns: DNSSettings?
+    /// A router's autonomous system number, for `routing: bgp`.
+    public var asn: Int?
     public var location: SourceLocation?
 
     public init(name: String, kind: HostKind = .host, ip: String? = nil, mac: String? = nil, ip6: String? = nil,
-                gateway: String? = nil, dns: DNSSettings? = nil, location: SourceLocation? = nil) {
+                gateway: String? = nil, dns: DNSSettings? = nil, asn: Int? = nil, location: SourceLocation? = nil) {
         self.name = name
+        self.asn = asn
         self.kind = kind
         self.dns = dns
         self.ip = ip
@@ -91,6 +123,9 @@ public struct LinkSpec: Hashable, Sendable, Codable {
     public var a: String
     public var b: String
     public var mtu: Int?
+    /// Addresses of each end's interface (`ips: [10.1.0.1/30, 10.1.0.2/30]`): two lists,
+    /// for `a` and for `b`, of IPv4 and IPv6 CIDRs; empty when not given.
+    public var ips: [[String]] = []
     /// Mininet's TCLink parameters, as written; checked by `validated()`.
     public var params = LinkParams()
     public var location: SourceLocation?
@@ -157,6 +192,14 @@ public struct Topology: Hashable, Sendable, Codable {
     public var records: [DNSRecordSpec]
     /// Steps run after the build by `swiftnet test` and `swiftnet run`.
     public var experiment: [ExperimentStep]
+    /// Static routes per node, in file order.
+    public var routes: [RouteSpec] = []
+    /// Number every router-to-router link and every LAN from `ipBase` (and `ipBase6`).
+    public var autoAddress = false
+    /// Where IPv6 LAN and link prefixes come from with `autoAddress` (a /48, say).
+    public var ipBase6: String?
+    /// How routers learn routes (nil: static routes only).
+    public var routing: RoutingMode?
     /// Where the topology came from (a file), for messages about it as a whole.
     public var location: SourceLocation?
 

@@ -26,6 +26,23 @@ public struct ResolvedHost: Hashable, Sendable, Codable {
     public var interfaces: [String]
     /// What the host's resolv.conf says.
     public var dns = ResolvedDNS(policy: .host, nameservers: [], search: [], options: [])
+    /// Every interface's addresses (IPv4 and IPv6 CIDRs), by interface name.
+    public var addresses: [String: [String]] = [:]
+    /// IPv6 default gateway.
+    public var gateway6: String? = nil
+    /// Static routes of this node, in file order.
+    public var routes: [ResolvedRoute] = []
+    /// A router's AS number (`routing: bgp`).
+    public var asn: Int? = nil
+    public var isRouter: Bool { kind == .router }
+}
+
+/// A checked static route.
+public struct ResolvedRoute: Hashable, Sendable, Codable {
+    /// "10.2.0.0/24", "fd00:2::/64", "default" or "default6".
+    public var destination: String
+    public var via: String
+    public var isIPv6: Bool { via.contains(":") }
 }
 
 /// A switch after validation.
@@ -81,6 +98,12 @@ public struct ValidatedTopology: Hashable, Sendable, Codable {
     public var records: [DNSRecordSpec] = []
     /// The experiment's steps, checked against the nodes and links.
     public var experiment: [ExperimentStep] = []
+    /// How routers learn routes (nil: static).
+    public var routing: RoutingMode? = nil
+
+    /// The end hosts (not routers): what pingall pings.
+    public var endHosts: [ResolvedHost] { hosts.filter { $0.kind != .router } }
+    public var routers: [ResolvedHost] { hosts.filter { $0.kind == .router } }
 
     /// True when some host's resolver points at the embedded DNS server.
     public var usesEmbeddedDNS: Bool { hosts.contains { $0.dns.policy == .embedded } }

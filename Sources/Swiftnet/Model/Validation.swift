@@ -71,7 +71,7 @@ extension Topology {
         }
 
         // Addresses: the N-th host in natural order gets ipBase + N unless it has its own.
-        let ordered = hosts.sorted { naturalLess($0.name, $1.name) }
+        let ordered = hosts.filter { $0.kind != .router }.sorted { naturalLess($0.name, $1.name) }
         var used: [UInt32: String] = [:]
         var outHosts: [ResolvedHost] = []
         var usedMACs: [MACAddress: String] = [:]
@@ -125,12 +125,22 @@ extension Topology {
                 guard let a = IPv4Address(g) else {
                     throw TopologyError("host '\(h.name)' has gateway '\(g)', which is not an IPv4 address", at: h.location)
                 }
-                guard ip.contains(a), a != ip.address else {
-                    throw TopologyError("host '\(h.name)' has gateway \(a), which is not on its own subnet \(IPv4CIDR(address: ip.network, prefixLength: ip.prefixLength)): pick an address it can reach directly", at: h.location)
-                }
+                // Whether it is on one of the host's subnets is checked with all the
+                // interfaces' addresses known (resolveAddressing).
                 gateway = a
             }
             outHosts.append(ResolvedHost(name: h.name, kind: h.kind, ip: ip, mac: mac, ip6: h.ip6, gateway: gateway, interfaces: interfaces[h.name]!))
+        }
+        // Routers: their addresses come from their links (resolveAddressing).
+        for r in hosts.filter({ $0.kind == .router }).sorted(by: { naturalLess($0.name, $1.name) }) {
+            guard let intfs = interfaces[r.name] else {
+                throw TopologyError("router '\(r.name)' has no link: connect it to a switch, a host or another router", at: r.location)
+            }
+            if r.ip != nil || r.mac != nil || r.ip6 != nil || r.gateway != nil {
+                throw TopologyError("router '\(r.name)': give its addresses per link, such as `{endpoints: [\(r.name), r2], ips: [10.1.0.1/30, 10.1.0.2/30]}`, or use autoaddress: true", at: r.location)
+            }
+            outHosts.append(ResolvedHost(name: r.name, kind: .router, ip: IPv4CIDR(address: IPv4Address(0), prefixLength: 32),
+                                         mac: nil, ip6: nil, gateway: nil, interfaces: intfs, asn: r.asn))
         }
 
         // Loops among switches: a switch-switch link joining two already-joined switches.
@@ -153,6 +163,7 @@ extension Topology {
             outSwitches.append(ResolvedSwitch(name: s.name, kind: s.kind, stp: s.stp ?? (loopLink != nil), interfaces: interfaces[s.name] ?? []))
         }
         var out = ValidatedTopology(name: name, ipBase: base, hosts: outHosts, switches: outSwitches, links: links, hasLoop: loopLink != nil)
+        try resolveAddressing(into: &out)
         try resolveDNS(into: &out)
         out.experiment = try checkedExperiment(against: out)
         return out
