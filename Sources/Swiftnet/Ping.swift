@@ -64,7 +64,7 @@ extension Network {
     ///   - isCancelled: checked before each ping program; cancelled pings count as lost.
     public func pingAll(hosts: [String]? = nil, timeout: Int = 3, method: PingMethod = .icmp,
                         isCancelled: @escaping @Sendable () -> Bool = { false }) -> PingAllResult {
-        let names = hosts ?? topology.hosts.map(\.name)
+        let names = hosts ?? topology.endHosts.map(\.name)
         var pairs: [(String, String)] = []
         for s in names { for d in names where d != s { pairs.append((s, d)) } }
         if case .icmp = method, let r = try? ICMPProbe(net: self).run(pairs, timeout: .seconds(timeout)) {

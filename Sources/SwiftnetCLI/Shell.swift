@@ -88,7 +88,7 @@ public final class Shell: @unchecked Sendable {
             if let t = rest.first, Int(t) == nil { return fail("pingall: timeout must be whole seconds, e.g. pingall 2") }
             pingAll(timeout: rest.first.flatMap { Int($0) } ?? 3)
         case "pingallfull": pingAll(timeout: 3, full: true)
-        case "pingpair": pingAll(timeout: 3, hosts: Array(net.topology.hosts.prefix(2).map(\.name)))
+        case "pingpair": pingAll(timeout: 3, hosts: Array(net.topology.endHosts.prefix(2).map(\.name)))
         case "link": link(rest)
         case "iperf": iperf(rest, udp: false)
         case "iperfudp": iperf(rest, udp: true)

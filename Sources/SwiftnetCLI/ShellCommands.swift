@@ -148,7 +148,7 @@ extension Shell {
         let result = net.pingAll(hosts: hosts, timeout: timeout)
         var bySource: [String: [PingResult]] = [:]
         for r in result.results { bySource[r.source, default: []].append(r) }
-        for h in hosts ?? net.topology.hosts.map(\.name) {
+        for h in hosts ?? net.topology.endHosts.map(\.name) {
             let rs = bySource[h] ?? []
             say("\(h) -> " + rs.map { $0.received ? $0.destination : "X" }.joined(separator: " ") + " ")
             if full {
@@ -170,7 +170,7 @@ extension Shell {
             bw = first
             rest.removeFirst()
         }
-        let hosts = net.topology.hosts.map(\.name)
+        let hosts = net.topology.endHosts.map(\.name)
         let pair: [String]
         if rest.isEmpty {
             guard hosts.count >= 2 else { _ = fail("*** iperf needs two hosts"); return }

@@ -71,7 +71,7 @@ final class Session {
         let result = net.pingAll(hosts: hosts, isCancelled: { Interrupts.shared.interrupted })
         var bySource: [String: [PingResult]] = [:]
         for r in result.results { bySource[r.source, default: []].append(r) }
-        for h in hosts ?? topology.hosts.map(\.name) {
+        for h in hosts ?? topology.endHosts.map(\.name) {
             let line = (bySource[h] ?? []).map { $0.received ? $0.destination : "X" }.joined(separator: " ")
             say("\(h) -> \(line) ")
         }

@@ -56,7 +56,7 @@ struct Start: ParsableCommand {
         case .pingall?:
             failed = !session.pingAll()
         case .pingpair?:
-            failed = !session.pingAll(hosts: Array(topology.hosts.prefix(2).map(\.name)))
+            failed = !session.pingAll(hosts: Array(topology.endHosts.prefix(2).map(\.name)))
         case nil:
             status = session.shell()
         }
