@@ -19,6 +19,9 @@ public struct NetlinkError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { "netlink: \(operation) \(object): \(message)" }
+
+    /// The object already exists (EEXIST).
+    public var isExists: Bool { code == NLE_EXIST }
 }
 
 /// Throws a NetlinkError when a libnl call returned a negative code.

@@ -99,6 +99,8 @@ extension Network {
         case let .link(a, b, up):
             try setLink(a, b, up: up)
             return Observation(passed: true, expected: up ? "up" : "down", observed: up ? "up" : "down")
+        case .route, .path, .traceroute, .converge:
+            return try observeRouting(step.action)
         case .sleep(let d):
             let end = ContinuousClock.now + d
             while ContinuousClock.now < end {

@@ -232,19 +232,7 @@ public final class Network: @unchecked Sendable {
         }
 
         // Routes once every interface is up: gateways, then the static routes.
-        for h in topology.hosts {
-            let s = hostSockets[h.name]!
-            if let gw = h.gateway { try s.addRoute(destination: "default", gateway: gw.description) }
-            if let gw6 = h.gateway6 { try s.addRoute(destination: "::/0", gateway: gw6) }
-            for r in h.routes {
-                let dest = r.destination == "default" ? "0.0.0.0/0" : r.destination == "default6" ? "::/0" : r.destination
-                do {
-                    try s.addRoute(destination: dest, gateway: r.via)
-                } catch {
-                    throw NetworkError("\(h.name): cannot add the route to \(r.destination) via \(r.via): \(error)")
-                }
-            }
-        }
+        for h in topology.hosts { try installRoutes(of: h, using: hostSockets[h.name]!, replacing: false) }
 
         if topology.switches.contains(where: \.stp) {
             let waitStart = ContinuousClock.now
@@ -418,7 +406,34 @@ public final class Network: @unchecked Sendable {
                 try s.setLink(index: indexes[e.interface]!, name: e.interface, up: up)
             }
         }
-        if up { try waitUntilForwarding(matches) }
+        if up {
+            try waitUntilForwarding(matches)
+            // The kernel drops the routes through an interface that goes down; a router
+            // (or FRR's staticd) puts them back when it comes up, and so does this.
+            for node in Set(matches.flatMap { [$0.a, $0.b] }.filter { $0.kind == .host }.map(\.node)) {
+                if let h = topology.host(node) { try installRoutes(of: h, using: routeSocket(for: node), replacing: true) }
+            }
+        }
+    }
+
+    /// Adds a node's gateway routes and static routes. With `replacing`, routes that
+    /// are still there are left as they are.
+    func installRoutes(of h: ResolvedHost, using s: RouteSocket, replacing: Bool) throws {
+        var routes: [(String, String)] = []
+        if let gw = h.gateway { routes.append(("0.0.0.0/0", gw.description)) }
+        if let gw6 = h.gateway6 { routes.append(("::/0", gw6)) }
+        for r in h.routes {
+            routes.append((r.destination == "default" ? "0.0.0.0/0" : r.destination == "default6" ? "::/0" : r.destination, r.via))
+        }
+        for (dest, via) in routes {
+            do {
+                try s.addRoute(destination: dest, gateway: via)
+            } catch let e as NetlinkError where replacing && e.isExists {
+                continue
+            } catch {
+                throw NetworkError("\(h.name): cannot add the route to \(dest) via \(via): \(error)")
+            }
+        }
     }
 
     /// Waits (up to 2 s) until both ends of the links have a carrier and their bridge

@@ -25,8 +25,13 @@ extension Topology {
         "dig": ["on", "server", "name", "type", "expect", "within"],
         "run": ["on", "cmd", "expect_output", "expect_exit", "within"],
         "link": ["between", "state"],
+        "route": ["on", "to", "expect_via", "expect_dev", "expect", "within"],
+        "path": ["from", "to", "expect", "within"],
+        "traceroute": ["from", "to", "expect", "within"],
+        "converge": ["timeout"],
     ]
-    static let yamlStepKinds = ["start", "ping", "tcp", "http", "resolve", "dig", "run", "link", "sleep"]
+    static let yamlStepKinds = ["start", "ping", "tcp", "http", "resolve", "dig", "run", "link", "sleep",
+                                "route", "path", "traceroute", "converge"]
     static let yamlDNSKeys = ["policy", "nameservers", "search", "options"]
 }
 
@@ -204,6 +209,42 @@ extension YAMLTopologyReader {
             action = .run(on: try required("on", example: "h1"), command: try required("cmd", example: "\"cat /etc/resolv.conf\""),
                           expectOutput: try optional("expect_output", example: "ndots:5"),
                           expectExit: try number("expect_exit", example: "0") ?? 0)
+        case "route":
+            let expect = try optional("expect", example: "unreachable")
+            if let e = expect, e != "unreachable" {
+                throw error("\(what): 'expect' can only be unreachable; check a route with expect_via and expect_dev", at: given["expect"]!.0)
+            }
+            action = .route(on: try required("on", example: "r1"), to: try required("to", example: "10.0.2.10"),
+                            expectVia: try optional("expect_via", example: "10.1.0.2"), expectDev: try optional("expect_dev", example: "r1-eth1"),
+                            expectUnreachable: expect != nil)
+        case "path", "traceroute":
+            let from = try required("from", example: "h1"), to = try required("to", example: "h3")
+            guard let (k, v) = given["expect"] else {
+                throw error("\(what) needs 'expect', the routers crossed, such as `expect: [r1, r2]`", at: key)
+            }
+            var hops: [String]
+            if let s = v.scalar {
+                switch s.string {
+                case "blackhole", "loop":
+                    guard kind == "path" else { throw error("\(what): 'expect' must list the routers crossed, such as [r1, r2]", at: k) }
+                    action = .path(from: from, to: to, expect: s.string == "loop" ? .loop : .blackhole)
+                    return ExperimentStep(action, within: within, location: loc)
+                default:
+                    hops = [s.string]
+                }
+            } else {
+                hops = try textList(v, key: k, what: "\(what): 'expect'", example: "expect: [r1, r2]")
+            }
+            action = kind == "path" ? .path(from: from, to: to, expect: .hops(hops)) : .traceroute(from: from, to: to, expect: hops)
+        case "converge":
+            var timeout: Duration = .seconds(60)
+            if let (k, v) = given["timeout"] {
+                guard let s = v.scalar, let d = parseStepDuration(s.string) else {
+                    throw error("\(what): 'timeout' needs a duration with a unit, such as `timeout: 60s`", at: k)
+                }
+                timeout = d
+            }
+            return ExperimentStep(.converge, within: timeout, location: loc)
         default: // link
             guard let (k, v) = given["between"] else { throw error("\(what) needs 'between', such as `between: [s1, s2]`", at: key) }
             let ends = try textList(v, key: k, what: "\(what): 'between'", example: "between: [s1, s2]")

@@ -39,6 +39,24 @@ public enum ResolveExpectation: Hashable, Sendable, Codable {
     }
 }
 
+/// What a `path` check must find.
+public enum PathExpectation: Hashable, Sendable, Codable {
+    /// The routers crossed, in order (an empty list: the destination is on the source's LAN).
+    case hops([String])
+    /// The path ends at a node without a route (or at a host that does not forward).
+    case blackhole
+    /// The path comes back to a router it has crossed.
+    case loop
+
+    public var text: String {
+        switch self {
+        case .hops(let h): return h.isEmpty ? "no router" : h.joined(separator: " -> ")
+        case .blackhole: return "a black hole"
+        case .loop: return "a loop"
+        }
+    }
+}
+
 /// The step kinds and their parameters, as written in YAML.
 public enum ExperimentAction: Hashable, Sendable, Codable {
     /// `start: {on: web, run: "python3 -m http.server 80", wait_for_port: 80}`: a
@@ -67,6 +85,19 @@ public enum ExperimentAction: Hashable, Sendable, Codable {
     case link(a: String, b: String, up: Bool)
     /// `sleep: 500ms`.
     case sleep(Duration)
+    /// `route: {on: r1, to: 10.2.0.5, expect_via: 10.1.0.2, expect_dev: r1-eth1}`: the
+    /// kernel's FIB lookup in the node (RTM_GETROUTE, as `ip route get`); `expect:
+    /// unreachable` wants no route.
+    case route(on: String, to: String, expectVia: String?, expectDev: String?, expectUnreachable: Bool)
+    /// `path: {from: h1, to: h3, expect: [r1, r2]}`: the forwarding path followed hop by
+    /// hop through the nodes' FIBs; the routers it crosses, or `blackhole` / `loop`.
+    case path(from: String, to: String, expect: PathExpectation)
+    /// `traceroute: {from: h1, to: h3, expect: [r1, r2]}`: the same on the data plane,
+    /// with `traceroute` inside the host, hop addresses mapped back to node names.
+    case traceroute(from: String, to: String, expect: [String])
+    /// `converge: {timeout: 60s}`: every router has a route to every subnet of every
+    /// router (read from the kernel FIBs).
+    case converge
 
     /// The YAML key of the step kind.
     public var kind: String {
@@ -80,6 +111,10 @@ public enum ExperimentAction: Hashable, Sendable, Codable {
         case .run: return "run"
         case .link: return "link"
         case .sleep: return "sleep"
+        case .route: return "route"
+        case .path: return "path"
+        case .traceroute: return "traceroute"
+        case .converge: return "converge"
         }
     }
 
@@ -103,6 +138,12 @@ public enum ExperimentAction: Hashable, Sendable, Codable {
         case let .run(on, command, _, _): return "run on \(on): \(command)"
         case let .link(a, b, up): return "link \(a) \(b) \(up ? "up" : "down")"
         case .sleep(let d): return "sleep \(formatDuration(d))"
+        case let .route(on, to, via, dev, unreachable):
+            if unreachable { return "route on \(on) to \(to) unreachable" }
+            return "route on \(on) to \(to)" + (via.map { " via \($0)" } ?? "") + (dev.map { " dev \($0)" } ?? "")
+        case let .path(from, to, expect): return "path \(from) -> \(to) = \(expect.text)"
+        case let .traceroute(from, to, expect): return "traceroute \(from) -> \(to) = \(expect.isEmpty ? "no router" : expect.joined(separator: " -> "))"
+        case .converge: return "converge"
         }
     }
 
@@ -117,7 +158,10 @@ public enum ExperimentAction: Hashable, Sendable, Codable {
         case let .dig(on, _, _, _, _): return [(on, "on", true)]
         case let .run(on, _, _, _): return [(on, "on", true)]
         case let .link(a, b, _): return [(a, "between", false), (b, "between", false)]
-        case .sleep: return []
+        case .sleep, .converge: return []
+        case let .route(on, _, _, _, _): return [(on, "on", true)]
+        case let .path(from, _, _): return [(from, "from", true)]
+        case let .traceroute(from, _, _): return [(from, "from", true)]
         }
     }
 }

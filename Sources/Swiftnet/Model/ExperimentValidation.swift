@@ -174,6 +174,31 @@ extension Topology {
                 }
             case .sleep:
                 break
+            case let .route(_, to, via, dev, _):
+                guard IPv4Address(to) != nil || isIPv6Address(to) || topo.host(to) != nil else {
+                    throw TopologyError("\(what): 'to: \(to)' is neither a host of this topology nor an IP address", at: step.location)
+                }
+                if let via, IPv4Address(via) == nil && !isIPv6Address(via) {
+                    throw TopologyError("\(what): expect_via '\(via)' is not an IP address", at: step.location)
+                }
+                if let dev, case let .route(on, _, _, _, _) = step.action, topo.host(on)?.interfaces.contains(dev) != true {
+                    let list = topo.host(on)?.interfaces.joined(separator: " ") ?? ""
+                    throw TopologyError("\(what): '\(on)' has no interface '\(dev)' (it has \(list))", at: step.location)
+                }
+            case let .path(_, to, _), let .traceroute(_, to, _):
+                guard IPv4Address(to) != nil || isIPv6Address(to) || topo.host(to) != nil else {
+                    throw TopologyError("\(what): 'to: \(to)' is neither a host of this topology nor an IP address", at: step.location)
+                }
+                var hops: [String] = []
+                if case let .path(_, _, .hops(h)) = step.action { hops = h }
+                if case let .traceroute(_, _, h) = step.action { hops = h }
+                for r in hops where topo.host(r)?.isRouter != true {
+                    throw TopologyError("\(what): '\(r)' in expect is not a router of this topology (routers: \(topo.routers.map(\.name).joined(separator: " ")))", at: step.location)
+                }
+            case .converge:
+                if topo.routers.isEmpty {
+                    throw TopologyError("\(what): there are no routers to converge", at: step.location)
+                }
             }
         }
         return experiment

@@ -1,0 +1,192 @@
+import Foundation
+import Glibc
+import Namespaces
+import Netlink
+
+/// The forwarding path of a packet from a host to an address, followed through the
+/// nodes' FIBs.
+public struct ForwardingPath: Sendable, Hashable {
+    /// How the walk ended.
+    public enum Outcome: Sendable, Hashable {
+        /// The destination's owner was reached.
+        case reached
+        /// `node` has no route (or is a host, which does not forward).
+        case blackhole(node: String, reason: String)
+        /// The path came back to `node`.
+        case loop(node: String)
+        /// The next hop is an address no node of the network has.
+        case leftTheNetwork(address: String)
+    }
+    /// The routers crossed, in order (switches and the two end hosts are not listed).
+    public var routers: [String]
+    /// Every node visited, the source first.
+    public var nodes: [String]
+    public var outcome: Outcome
+
+    public var text: String {
+        let via = routers.isEmpty ? "no router" : routers.joined(separator: " -> ")
+        switch outcome {
+        case .reached: return via
+        case .blackhole(let n, let why): return "a black hole at \(n) (\(why))" + (routers.isEmpty ? "" : " after \(via)")
+        case .loop(let n): return "a loop back to \(n): \(nodes.joined(separator: " -> "))"
+        case .leftTheNetwork(let a): return "a next hop \(a) outside the network" + (routers.isEmpty ? "" : " after \(via)")
+        }
+    }
+}
+
+extension Network {
+    /// The kernel's route lookup for `destination` inside `node`.
+    /// Equivalent to: `ip -n NODE route get DESTINATION`.
+    public func routeLookup(on node: String, to destination: String) throws -> RouteLookup {
+        try routeSocket(for: node).routeGet(try address(of: destination))
+    }
+
+    /// The node that has `address` on one of its interfaces, and that interface.
+    func owner(of address: String) -> (node: String, interface: String)? {
+        for h in topology.hosts {
+            for (intf, cidrs) in h.addresses where cidrs.contains(where: { Self.sameAddress(String($0.split(separator: "/")[0]), address) }) {
+                return (h.name, intf)
+            }
+        }
+        return nil
+    }
+
+    /// Follows a packet from `source` to `destination` (a host or an address) through
+    /// each node's FIB, as `ip route get` answers in each: the next hop's owner is the
+    /// next node, until the node that has the destination address.
+    public func forwardingPath(from source: String, to destination: String) throws -> ForwardingPath {
+        let target = try address(of: destination)
+        var current = source
+        var nodes = [source]
+        var routers: [String] = []
+        while nodes.count < 64 {
+            let r = try routeSocket(for: current).routeGet(target)
+            switch r.type {
+            case .local:
+                return ForwardingPath(routers: routers, nodes: nodes, outcome: .reached)
+            case .unicast:
+                break
+            default:
+                return ForwardingPath(routers: routers, nodes: nodes, outcome: .blackhole(node: current, reason: "\(r.type)"))
+            }
+            let nextHop = r.gateway ?? target
+            guard let (next, _) = owner(of: nextHop) else {
+                if r.gateway == nil {
+                    return ForwardingPath(routers: routers, nodes: nodes, outcome: .blackhole(node: current, reason: "\(target) is on its link \(r.outputName ?? "") but no node has it"))
+                }
+                return ForwardingPath(routers: routers, nodes: nodes, outcome: .leftTheNetwork(address: nextHop))
+            }
+            if nodes.contains(next) {
+                nodes.append(next)
+                return ForwardingPath(routers: routers, nodes: nodes, outcome: .loop(node: next))
+            }
+            nodes.append(next)
+            if topology.host(next)?.isRouter == true {
+                routers.append(next)
+            } else if owner(of: target)?.node != next {
+                return ForwardingPath(routers: routers, nodes: nodes, outcome: .blackhole(node: next, reason: "a host, which does not forward"))
+            }
+            current = next
+        }
+        return ForwardingPath(routers: routers, nodes: nodes, outcome: .loop(node: current))
+    }
+
+    /// `traceroute -n` from a host, each hop's address mapped back to its node.
+    /// - Returns: the nodes answering at each hop ("*" for none), the destination excluded.
+    public func traceroute(from source: String, to destination: String, maxHops: Int = 16) throws -> [String] {
+        let target = try address(of: destination)
+        guard ProcessRuntime.resolve("traceroute") != nil else {
+            throw NetworkError("traceroute is not installed: apt-get install -y traceroute")
+        }
+        let r = try run(on: source, ["traceroute", "-n", "-q", "1", "-w", "1", "-m", "\(maxHops)", target], timeout: .seconds(Int64(maxHops) + 10))
+        guard r.succeeded else { throw NetworkError("traceroute failed: \(Self.excerpt(r.stderr + r.stdout))") }
+        var hops: [String] = []
+        for line in r.stdout.split(separator: "\n").dropFirst() {
+            let words = line.split(separator: " ")
+            guard words.count >= 2, Int(words[0]) != nil else { continue }
+            let addr = String(words[1])
+            if Self.sameAddress(addr, target) { break }
+            hops.append(addr == "*" ? "*" : owner(of: addr)?.node ?? addr)
+        }
+        return hops
+    }
+
+    /// The subnets every router should reach: those of every router interface.
+    func routerSubnets() -> Set<String> {
+        var out: Set<String> = []
+        for r in topology.routers {
+            for cidrs in r.addresses.values {
+                for c in cidrs {
+                    if let v4 = IPv4CIDR(c) { out.insert(IPv4CIDR(address: v4.network, prefixLength: v4.prefixLength).description) }
+                    else if var v6 = IPv6CIDR(c) {
+                        for i in 0..<16 {
+                            let bits = max(0, min(8, v6.prefixLength - i * 8))
+                            v6.bytes[i] &= bits == 0 ? 0 : UInt8(truncatingIfNeeded: 0xFF << (8 - bits))
+                        }
+                        out.insert(v6.text)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// For each router, the subnets of `routerSubnets()` missing from its FIB.
+    public func missingRoutes() throws -> [String: [String]] {
+        let wanted = routerSubnets()
+        var missing: [String: [String]] = [:]
+        for r in topology.routers {
+            let have = Set(try routeSocket(for: r.name).routes().map { route -> String in
+                if let v6 = IPv6CIDR(route.destination) { return v6.text }
+                return route.destination
+            })
+            let lacking = wanted.subtracting(have).sorted()
+            if !lacking.isEmpty { missing[r.name] = lacking }
+        }
+        return missing
+    }
+
+    func observeRouting(_ action: ExperimentAction) throws -> Observation {
+        switch action {
+        case let .route(on, to, via, dev, unreachable):
+            let r = try routeLookup(on: on, to: to)
+            let observed: String
+            switch r.type {
+            case .unicast:
+                observed = (r.gateway.map { "via \($0) " } ?? "") + "dev \(r.outputName ?? "?")"
+            default:
+                observed = "\(r.type)"
+            }
+            if unreachable {
+                return Observation(passed: r.type != .unicast && r.type != .local, expected: "no route", observed: observed)
+            }
+            var expected = [String]()
+            if let via { expected.append("via \(via)") }
+            if let dev { expected.append("dev \(dev)") }
+            let ok = r.type == .unicast && (via.map { v in r.gateway.map { Self.sameAddress($0, v) } ?? false } ?? true)
+                && (dev.map { $0 == r.outputName } ?? true)
+            return Observation(passed: ok, expected: expected.isEmpty ? "a route" : expected.joined(separator: " "), observed: observed)
+        case let .path(from, to, expect):
+            let p = try forwardingPath(from: from, to: to)
+            let ok: Bool
+            switch (expect, p.outcome) {
+            case (.hops(let h), .reached): ok = h == p.routers
+            case (.blackhole, .blackhole), (.blackhole, .leftTheNetwork): ok = true
+            case (.loop, .loop): ok = true
+            default: ok = false
+            }
+            return Observation(passed: ok, expected: expect.text, observed: p.text)
+        case let .traceroute(from, to, expect):
+            let hops = try traceroute(from: from, to: to)
+            let text = hops.isEmpty ? "no router" : hops.joined(separator: " -> ")
+            return Observation(passed: hops == expect, expected: expect.isEmpty ? "no router" : expect.joined(separator: " -> "), observed: text)
+        case .converge:
+            let missing = try missingRoutes()
+            let text = missing.isEmpty ? "every router reaches every subnet"
+                : missing.sorted { naturalLess($0.key, $1.key) }.map { "\($0.key) lacks \($0.value.joined(separator: ", "))" }.joined(separator: "; ")
+            return Observation(passed: missing.isEmpty, expected: "every router reaches every subnet", observed: text)
+        default:
+            throw NetworkError("not a routing check: \(action.kind)")
+        }
+    }
+}
