@@ -39,6 +39,8 @@ public final class Shell: @unchecked Sendable {
         ("iperf", "iperf [HOST1 HOST2]: measure TCP bandwidth with iperf3 (default: first and last host)"),
         ("iperfudp", "iperfudp BW [HOST1 HOST2]: measure UDP bandwidth at BW (e.g. 10M)"),
         ("link", "link A B up|down: bring the links between A and B up or down; link A B bw=5 [delay=5ms ...]: reshape them"),
+        ("route", "route NODE [DEST]: print NODE's routing table, or how it routes DEST (ip route get)"),
+        ("path", "path SRC DST: follow the forwarding path from SRC to DST through the routers' tables"),
         ("sh", "sh CMD: run CMD in the machine's own shell (outside the network)"),
         ("source", "source FILE: read commands from FILE"),
         ("time", "time CMD: run a shell command and print how long it took"),
@@ -92,6 +94,8 @@ public final class Shell: @unchecked Sendable {
         case "link": link(rest)
         case "iperf": iperf(rest, udp: false)
         case "iperfudp": iperf(rest, udp: true)
+        case "route": route(rest)
+        case "path": path(rest)
         case "sh": runLocal(restText)
         case "source": source(rest)
         case "time":
