@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <ftw.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -219,6 +220,11 @@ static void spawn_child(const sn_spawn_options *o, int errfd) {
             child_fail(errfd, errno);
         if (o->bind_hosts && mount(o->bind_hosts, "/etc/hosts", NULL, MS_BIND, NULL) != 0)
             child_fail(errfd, errno);
+        // A private, empty tmpfs (gone with the mount namespace) over a directory where
+        // the program would otherwise leave files on the machine (FRR's /var/tmp/frr).
+        if (o->tmpfs_path && access(o->tmpfs_path, F_OK) == 0
+            && mount("tmpfs", o->tmpfs_path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+            child_fail(errfd, errno);
     }
     int devnull = -1;
     int fds[3] = { o->stdin_fd, o->stdout_fd, o->stderr_fd };
@@ -278,6 +284,12 @@ pid_t sn_spawn(const sn_spawn_options *o) {
 }
 
 // Cleanup lines received from the parent; static so the forked child needs no malloc.
+static int janitor_remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st; (void)ftw;
+    if (flag == FTW_DP) rmdir(path); else unlink(path);
+    return 0;
+}
+
 static char janitor_buf[1 << 20];
 static char *janitor_lines[1 << 16];
 
@@ -314,6 +326,9 @@ static void janitor_loop(int rfd) {
         case 'U': umount2(path, MNT_DETACH); unlink(path); break;
         case 'F': unlink(path); break;
         case 'D': rmdir(path); break;
+        // A directory the run made and whose contents programs of the run wrote (FRR's
+        // sockets and logs): removed with everything in it, never following symlinks.
+        case 'R': nftw(path, janitor_remove_entry, 16, FTW_DEPTH | FTW_PHYS); break;
         default: break;
         }
     }

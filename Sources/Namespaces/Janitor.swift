@@ -25,6 +25,8 @@ public final class Janitor: @unchecked Sendable {
         case removeFile(String)
         /// Remove an (empty) directory.
         case removeDirectory(String)
+        /// Remove a directory and everything in it (symlinks are not followed).
+        case removeTree(String)
     }
 
     /// Registers something to undo. Register before creating it, so a crash in between
@@ -35,6 +37,7 @@ public final class Janitor: @unchecked Sendable {
         case .unmount(let p): line = "U \(p)\n"
         case .removeFile(let p): line = "F \(p)\n"
         case .removeDirectory(let p): line = "D \(p)\n"
+        case .removeTree(let p): line = "R \(p)\n"
         }
         var bytes = Array(line.utf8)
         _ = write(fd, &bytes, bytes.count)

@@ -94,10 +94,13 @@ public final class ProcessRuntime: @unchecked Sendable {
                     return withOptionalCString(privateMounts ? files?.resolvConf : nil) { resolv in
                         withOptionalCString(privateMounts ? files?.hosts : nil) { hosts in
                             withOptionalCString(privateMounts ? files?.hostname : nil) { hostname in
-                                o.bind_resolv = resolv
-                                o.bind_hosts = hosts
-                                o.hostname = hostname
-                                return sn_spawn(&o)
+                                withOptionalCString(privateMounts ? files?.privateTmpfs : nil) { tmpfs in
+                                    o.bind_resolv = resolv
+                                    o.bind_hosts = hosts
+                                    o.hostname = hostname
+                                    o.tmpfs_path = tmpfs
+                                    return sn_spawn(&o)
+                                }
                             }
                         }
                     }
@@ -289,10 +292,14 @@ public struct HostFiles: Sendable, Hashable {
     /// The host name programs see (`hostname`, gethostname()): the node's name, in a UTS
     /// namespace of the program's own, as container runtimes give each container its name.
     public var hostname: String?
-    public init(resolvConf: String?, hosts: String?, hostname: String? = nil) {
+    /// A directory that gets an empty private tmpfs, for programs that would leave files
+    /// there on the machine.
+    public var privateTmpfs: String?
+    public init(resolvConf: String?, hosts: String?, hostname: String? = nil, privateTmpfs: String? = nil) {
         self.resolvConf = resolvConf
         self.hosts = hosts
         self.hostname = hostname
+        self.privateTmpfs = privateTmpfs
     }
 }
 

@@ -242,6 +242,7 @@ public final class Network: @unchecked Sendable {
             try waitForBridgePorts(fs)
         }
         try startDNSNodes()
+        try startRouting()
     }
 
     /// Waits (up to 5 s) until every bridge port forwards, so that "built" means traffic

@@ -51,6 +51,39 @@ extension Network {
         return nil
     }
 
+    /// The node that has a link-local address (OSPFv3 and IPv6 neighbours route through
+    /// them) on the link leaving `node` through `interface`: asked of the kernels of the
+    /// nodes on that segment.
+    func linkLocalOwner(_ address: String, from node: String, interface: String?) -> (node: String, interface: String)? {
+        guard address.lowercased().hasPrefix("fe80"), let interface else { return nil }
+        var candidates: [String] = []
+        var switches: Set<String> = []
+        var frontier = [interface]
+        while let intf = frontier.popLast() {
+            for l in topology.links where l.a.interface == intf || l.b.interface == intf {
+                let other = l.a.interface == intf ? l.b : l.a
+                if other.kind == .switch {
+                    if switches.insert(other.node).inserted {
+                        for sl in topology.links where sl.a.node == other.node || sl.b.node == other.node {
+                            let far = sl.a.node == other.node ? sl.b : sl.a
+                            if far.kind == .switch { frontier.append(sl.a.node == other.node ? sl.a.interface : sl.b.interface) }
+                            else if far.node != node { candidates.append(far.node) }
+                        }
+                    }
+                } else {
+                    candidates.append(other.node)
+                }
+            }
+        }
+        for c in candidates {
+            guard let s = try? routeSocket(for: c), let list = try? s.addresses(), let links = try? s.links() else { continue }
+            for a in list where Self.sameAddress(String(a.cidr.split(separator: "/")[0]), address) {
+                return (c, links.first { $0.index == a.index }?.name ?? "")
+            }
+        }
+        return nil
+    }
+
     /// Follows a packet from `source` to `destination` (a host or an address) through
     /// each node's FIB, as `ip route get` answers in each: the next hop's owner is the
     /// next node, until the node that has the destination address.
@@ -70,7 +103,7 @@ extension Network {
                 return ForwardingPath(routers: routers, nodes: nodes, outcome: .blackhole(node: current, reason: "\(r.type)"))
             }
             let nextHop = r.gateway ?? target
-            guard let (next, _) = owner(of: nextHop) else {
+            guard let (next, _) = owner(of: nextHop) ?? linkLocalOwner(nextHop, from: current, interface: r.outputName) else {
                 if r.gateway == nil {
                     return ForwardingPath(routers: routers, nodes: nodes, outcome: .blackhole(node: current, reason: "\(target) is on its link \(r.outputName ?? "") but no node has it"))
                 }

@@ -20,6 +20,7 @@ typedef struct sn_spawn_options {
     int new_process_group;       ///< 1: setpgid(0, 0) so the whole job can be signalled
     int terminal_fd;             ///< >= 0: make the new process group the foreground of this terminal
     const char *hostname;        ///< not NULL: a UTS namespace of its own with this host name
+    const char *tmpfs_path;      ///< not NULL (with private_mounts): an empty tmpfs mounted here
 } sn_spawn_options;
 
 /// Creates a new network namespace and returns an O_CLOEXEC descriptor for it.

@@ -226,8 +226,9 @@ extension Topology {
                 b[6] = UInt8(sub >> 8); b[7] = UInt8(sub & 0xff)
                 return b
             }
-            func v6Addr(_ prefix: [UInt8]?, _ host: UInt16) -> String? {
-                guard var b = prefix else { return nil }
+            // Host numbers are written in decimal digits (host 10 is ::10), as in IPv4's .10.
+            func v6Addr(_ prefix: [UInt8]?, _ number: UInt16) -> String? {
+                guard var b = prefix, let host = UInt16(String(number), radix: 16) else { return nil }
                 for i in 8..<16 { b[i] = 0 }
                 b[14] = UInt8(host >> 8); b[15] = UInt8(host & 0xff)
                 return IPv6CIDR(bytes: b, prefixLength: 64).text
