@@ -220,6 +220,9 @@ static void spawn_child(const sn_spawn_options *o, int errfd) {
             child_fail(errfd, errno);
         if (o->bind_hosts && mount(o->bind_hosts, "/etc/hosts", NULL, MS_BIND, NULL) != 0)
             child_fail(errfd, errno);
+        if (o->extra_bind_source && o->extra_bind_target && access(o->extra_bind_target, F_OK) == 0
+            && mount(o->extra_bind_source, o->extra_bind_target, NULL, MS_BIND, NULL) != 0)
+            child_fail(errfd, errno);
         // A private, empty tmpfs (gone with the mount namespace) over a directory where
         // the program would otherwise leave files on the machine (FRR's /var/tmp/frr).
         if (o->tmpfs_path && access(o->tmpfs_path, F_OK) == 0

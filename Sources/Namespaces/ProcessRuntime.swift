@@ -95,11 +95,17 @@ public final class ProcessRuntime: @unchecked Sendable {
                         withOptionalCString(privateMounts ? files?.hosts : nil) { hosts in
                             withOptionalCString(privateMounts ? files?.hostname : nil) { hostname in
                                 withOptionalCString(privateMounts ? files?.privateTmpfs : nil) { tmpfs in
-                                    o.bind_resolv = resolv
-                                    o.bind_hosts = hosts
-                                    o.hostname = hostname
-                                    o.tmpfs_path = tmpfs
-                                    return sn_spawn(&o)
+                                    withOptionalCString(privateMounts ? files?.extraBind?.source : nil) { bindSource in
+                                        withOptionalCString(privateMounts ? files?.extraBind?.target : nil) { bindTarget in
+                                            o.bind_resolv = resolv
+                                            o.bind_hosts = hosts
+                                            o.hostname = hostname
+                                            o.tmpfs_path = tmpfs
+                                            o.extra_bind_source = bindSource
+                                            o.extra_bind_target = bindTarget
+                                            return sn_spawn(&o)
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -283,6 +289,16 @@ func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePo
     return ptrs.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
 
+/// A bind mount: `source` shown at `target`.
+public struct BindMount: Sendable, Hashable {
+    public var source: String
+    public var target: String
+    public init(source: String, target: String) {
+        self.source = source
+        self.target = target
+    }
+}
+
 /// A host's own resolver files, bind-mounted over `/etc/resolv.conf` and `/etc/hosts`
 /// in the private mount namespace of each program started in the host (as
 /// `ip netns exec` does with `/etc/netns/NAME/`). The machine's files are never touched.
@@ -295,6 +311,9 @@ public struct HostFiles: Sendable, Hashable {
     /// A directory that gets an empty private tmpfs, for programs that would leave files
     /// there on the machine.
     public var privateTmpfs: String?
+    /// One more directory bind-mounted over another (a router's FRR directory over
+    /// /var/run/frr, so that `vtysh` inside the router finds its daemons).
+    public var extraBind: BindMount?
     public init(resolvConf: String?, hosts: String?, hostname: String? = nil, privateTmpfs: String? = nil) {
         self.resolvConf = resolvConf
         self.hosts = hosts

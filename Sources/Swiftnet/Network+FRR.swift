@@ -75,11 +75,11 @@ extension Network {
         _ = try runtime().startBackground(argv, netns: namespaceFD(of: router), output: "\(dir)/\(daemon).out", files: files)
     }
 
-    /// `vtysh -c COMMAND` against a router's daemons, inside the router.
+    /// `vtysh -c COMMAND` against a router's daemons, inside the router (where
+    /// /var/run/frr is the router's own FRR directory, so `r1 vtysh` works in the shell too).
     public func vtysh(on router: String, _ command: String) throws -> ProcessResult {
         guard topology.host(router)?.isRouter == true else { throw NetworkError("'\(router)' is not a router") }
-        let dir = try stateDirectory() + "/frr-\(router)"
-        return try run(on: router, ["vtysh", "--vty_socket", dir, "-c", command], timeout: .seconds(10))
+        return try run(on: router, ["vtysh", "-c", command], timeout: .seconds(10))
     }
 
     /// Routers other than `r` that have an address in the subnet of `cidr`, with that address.

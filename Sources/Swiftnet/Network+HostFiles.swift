@@ -73,7 +73,11 @@ extension Network {
         let machine = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         let resolv = try writeStateFileLocked("\(host).resolv.conf", h.dns.resolvConf(machine: machine))
         let hosts = try writeStateFileLocked("\(host).hosts", hostsFileText(for: h))
-        let f = HostFiles(resolvConf: resolv, hosts: hosts, hostname: host)
+        var f = HostFiles(resolvConf: resolv, hosts: hosts, hostname: host)
+        if h.isRouter, let mode = topology.routing, mode != .static, let dir = stateDirectoryPath {
+            // FRR's daemons and vtysh look in /var/run/frr: there, the router's own directory.
+            f.extraBind = BindMount(source: "\(dir)/frr-\(host)", target: "/var/run/frr")
+        }
         hostFilesCache[host] = f
         return f
     }

@@ -13,6 +13,8 @@ struct RootSnapshot: Equatable, CustomStringConvertible {
     var etcFiles: [Data?]
     /// What is in /run/swiftnet (run records and state directories).
     var stateEntries: Set<String>
+    /// What is in the directories FRR writes to by default (a run's FRR must not).
+    var frrEntries: Set<String>
 
     static func take() throws -> RootSnapshot {
         let links = try RouteSocket().links().map { "\($0.name)#\($0.index)" }
@@ -25,13 +27,16 @@ struct RootSnapshot: Equatable, CustomStringConvertible {
         }
         let etc = ["/etc/resolv.conf", "/etc/hosts"].map { FileManager.default.contents(atPath: $0) }
         let state = (try? FileManager.default.contentsOfDirectory(atPath: "/run/swiftnet")) ?? []
+        let frr = ["/run/frr", "/var/tmp/frr", "/etc/frr"].flatMap { d in
+            ((try? FileManager.default.contentsOfDirectory(atPath: d)) ?? []).map { "\(d)/\($0)" }
+        }
         return RootSnapshot(interfaces: Set(links), namedNamespaces: Set(netns), mounts: Set(mounts),
-                            etcFiles: etc, stateEntries: Set(state))
+                            etcFiles: etc, stateEntries: Set(state), frrEntries: Set(frr))
     }
 
     var description: String {
         "interfaces: \(interfaces.sorted()), /run/netns: \(namedNamespaces.sorted()), mounts: \(mounts.count), "
-            + "/etc files: \(etcFiles.map { $0?.count ?? -1 }), /run/swiftnet: \(stateEntries.sorted())"
+            + "/etc files: \(etcFiles.map { $0?.count ?? -1 }), /run/swiftnet: \(stateEntries.sorted()), FRR: \(frrEntries.sorted())"
     }
 }
 

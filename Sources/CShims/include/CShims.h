@@ -21,6 +21,8 @@ typedef struct sn_spawn_options {
     int terminal_fd;             ///< >= 0: make the new process group the foreground of this terminal
     const char *hostname;        ///< not NULL: a UTS namespace of its own with this host name
     const char *tmpfs_path;      ///< not NULL (with private_mounts): an empty tmpfs mounted here
+    const char *extra_bind_source; ///< with extra_bind_target: one more bind mount (if the target exists)
+    const char *extra_bind_target;
 } sn_spawn_options;
 
 /// Creates a new network namespace and returns an O_CLOEXEC descriptor for it.
