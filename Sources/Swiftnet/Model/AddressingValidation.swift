@@ -48,6 +48,7 @@ extension Topology {
     /// against the subnets each node is on.
     func resolveAddressing(into out: inout ValidatedTopology) throws {
         var addresses: [String: [String]] = [:]   // interface -> CIDRs
+        var givenAt: [String: SourceLocation] = [:]   // interface -> the link that gave its addresses
         let specs = Dictionary(hosts.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         // Explicit per-link addresses.
         for (l, spec) in zip(out.links, links) where !spec.ips.isEmpty {
@@ -70,6 +71,7 @@ extension Topology {
                         throw TopologyError("link \(spec.a)-\(spec.b): '\(cidr)' is not an address with a prefix such as 10.1.0.1/30 or fd00:1::1/64", at: spec.location)
                     }
                     addresses[e.interface, default: []].append(cidr)
+                    givenAt[e.interface] = spec.location
                 }
             }
         }
@@ -95,7 +97,7 @@ extension Topology {
                     let a = String(cidr.split(separator: "/")[0])
                     let key = ipv6Bytes(a).map { $0.map(String.init).joined(separator: ".") } ?? a
                     if let other = owner[key], other != intf {
-                        throw TopologyError("address \(a) is given to both \(other) and \(intf): give each interface its own", at: specs[h.name]?.location)
+                        throw TopologyError("address \(a) is given to both \(other) and \(intf): give each interface its own", at: givenAt[intf] ?? specs[h.name]?.location)
                     }
                     owner[key] = intf
                 }
