@@ -4,6 +4,26 @@ public enum TopologyElement: Sendable {
     case `switch`(SwitchSpec)
     case link(LinkSpec)
     case record(DNSRecordSpec)
+    case route(RouteSpec)
+}
+
+/// `Router("r1", asn: 65001)` inside a `Topology { }` block: a namespace that forwards,
+/// with its addresses given per link (`Link("r1", "r2", ips: [...])`) or by `autoAddress`.
+public struct Router: Sendable {
+    public var spec: HostSpec
+    public init(_ name: String, asn: Int? = nil, file: String = #filePath, line: Int = #line) {
+        spec = HostSpec(name: name, kind: .router, asn: asn, location: SourceLocation(file: file, line: line))
+    }
+}
+
+/// `Route("r1", to: "10.2.0.0/24", via: "10.1.0.2")` inside a `Topology { }` block.
+public typealias Route = RouteSpec
+
+extension RouteSpec {
+    /// A static route for the DSL; the call site is kept for error messages.
+    public init(_ node: String, to: String, via: String, file: String = #filePath, line: Int = #line) {
+        self.init(node: node, to: to, via: via, location: SourceLocation(file: file, line: line))
+    }
 }
 
 /// The result builder behind `Topology(name) { ... }`; supports `if`, `for` and `switch`.
@@ -13,6 +33,8 @@ public enum TopologyBuilder {
     public static func buildExpression(_ s: SwitchSpec) -> [TopologyElement] { [.switch(s)] }
     public static func buildExpression(_ l: LinkSpec) -> [TopologyElement] { [.link(l)] }
     public static func buildExpression(_ r: DNSRecordSpec) -> [TopologyElement] { [.record(r)] }
+    public static func buildExpression(_ r: Router) -> [TopologyElement] { [.host(r.spec)] }
+    public static func buildExpression(_ r: RouteSpec) -> [TopologyElement] { [.route(r)] }
     public static func buildExpression(_ e: [TopologyElement]) -> [TopologyElement] { e }
     public static func buildBlock(_ parts: [TopologyElement]...) -> [TopologyElement] { parts.flatMap { $0 } }
     public static func buildArray(_ parts: [[TopologyElement]]) -> [TopologyElement] { parts.flatMap { $0 } }
@@ -66,10 +88,13 @@ extension LinkSpec {
     /// A link for the DSL; the call site is kept for error messages.
     /// - Parameters: bw in Mbit/s; delay and jitter such as "5ms"; loss in percent;
     ///   maxQueue in packets; useTBF shapes with a token bucket instead of HTB.
-    public init(_ a: String, _ b: String, mtu: Int? = nil, bw: Double? = nil, delay: String? = nil,
+    ///   ips: the addresses of `a`'s and of `b`'s interface, such as
+    ///   `[["10.1.0.1/30"], ["10.1.0.2/30"]]` (an empty list for a switch's end).
+    public init(_ a: String, _ b: String, ips: [[String]] = [], mtu: Int? = nil, bw: Double? = nil, delay: String? = nil,
                 jitter: String? = nil, loss: Double? = nil, maxQueue: Int? = nil, useTBF: Bool? = nil,
                 file: String = #filePath, line: Int = #line) {
         self.init(a, b, mtu: mtu, location: SourceLocation(file: file, line: line))
+        self.ips = ips
         params = LinkParams(bw: bw.map { "\($0)" }, delay: delay, jitter: jitter, loss: loss.map { "\($0)" },
                             maxQueue: maxQueue.map { "\($0)" }, useTBF: useTBF)
     }
@@ -87,15 +112,22 @@ extension Topology {
     /// - Parameters:
     ///   - domain: the nodes' DNS domain (`h1` is also `h1.<domain>`).
     ///   - experiment: steps for `Network.runExperiment()`.
-    public init(_ name: String, ipBase: String = "10.0.0.0/8", domain: String? = nil,
+    ///   - autoAddress: number the LANs and router links from `ipBase` (and `ipBase6`).
+    ///   - routing: run OSPF or BGP (FRR) on the routers.
+    public init(_ name: String, ipBase: String = "10.0.0.0/8", ipBase6: String? = nil, domain: String? = nil,
+                autoAddress: Bool = false, routing: RoutingMode? = nil,
                 experiment: [ExperimentStep] = [], @TopologyBuilder _ content: () -> [TopologyElement]) {
         self.init(name: name, ipBase: ipBase, domain: domain, experiment: experiment)
+        self.ipBase6 = ipBase6
+        self.autoAddress = autoAddress
+        self.routing = routing
         for e in content() {
             switch e {
             case .host(let h): hosts.append(h)
             case .switch(let s): switches.append(s)
             case .link(let l): links.append(l)
             case .record(let r): records.append(r)
+            case .route(let r): routes.append(r)
             }
         }
     }

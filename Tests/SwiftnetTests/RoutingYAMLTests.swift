@@ -119,3 +119,37 @@ final class RoutingYAMLTests: XCTestCase {
         refused("hosts: {h1: {}, h2: {}}\nswitches: {s1: {}}\nlinks: [[h1, s1], [h2, s1]]\nexperiment:\n  - converge: {timeout: 5s}\n", line: 5, "no routers to converge")
     }
 }
+
+/// Routers and routes in the Swift DSL.
+final class RoutingDSLTests: XCTestCase {
+    func testRoutersAndRoutesInTheDSL() throws {
+        let topo = Topology("dsl-routers", autoAddress: true, routing: .ospf) {
+            Router("r1")
+            Router("r2", asn: 65002)
+            Host("h1")
+            Host("h2")
+            Link("h1", "r1")
+            Link("r1", "r2")
+            Link("r2", "h2")
+            Route("h1", to: "10.9.0.0/16", via: "10.0.1.1")
+        }
+        let t = try topo.validated()
+        XCTAssertEqual(t.routers.map(\.name), ["r1", "r2"])
+        XCTAssertEqual(t.host("r2")?.asn, 65002)
+        XCTAssertEqual(t.routing, .ospf)
+        XCTAssertEqual(t.host("h1")?.routes, [ResolvedRoute(destination: "10.9.0.0/16", via: "10.0.1.1")])
+        XCTAssertEqual(t.host("r1")?.addresses["r1-eth1"], ["10.255.192.1/30"])
+        // A bad next hop points at the Swift line of the Route(...) call.
+        let bad = Topology("dsl-bad") {
+            Router("r1")
+            Host("h1")
+            Link("h1", "r1", ips: [["10.0.1.10/24"], ["10.0.1.1/24"]])
+            Route("h1", to: "10.9.0.0/16", via: "10.7.7.7")
+        }
+        XCTAssertThrowsError(try bad.validated()) { e in
+            let err = e as? TopologyError
+            XCTAssertEqual(err?.location?.line, #line - 4)
+            XCTAssertTrue(err?.message.contains("next hop 10.7.7.7") == true, "\(e)")
+        }
+    }
+}
