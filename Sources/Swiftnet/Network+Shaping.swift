@@ -23,6 +23,13 @@ extension Network {
         for l in topology.links {
             if let s = l.shaping { try checkKernel(s, "link \(l.a.node)-\(l.b.node)") }
         }
+        // The programs the topology itself needs, before anything is built.
+        if let mode = topology.routing, mode != .static, !frrInstalled {
+            throw NetworkError("routing: \(mode.rawValue) runs FRR (zebra, \(mode == .ospf ? "ospfd" : "bgpd")) on the routers, and FRR is not installed: apt-get install -y frr")
+        }
+        if let dns = topology.hosts.first(where: { $0.kind == .dns }), dnsmasqPath == nil {
+            throw NetworkError("host '\(dns.name)' is a dns node, which runs dnsmasq, and dnsmasq is not installed: apt-get install -y dnsmasq-base")
+        }
     }
 
     static func checkKernel(_ s: LinkShaping, _ what: String) throws {
