@@ -146,6 +146,24 @@ def main():
                   "| server | seconds | per lookup (ms) | ratio dnsmasq / embedded |", "|---|---|---|---|",
                   f"| swiftnet embedded server (127.0.0.11 in the host) | {emb:.3f} | {1000 * emb / a.lookups:.3f} | {dnsmasq / emb:.2f}x |",
                   f"| dnsmasq node (10.0.0.53, across the bridge) | {dnsmasq:.3f} | {1000 * dnsmasq / a.lookups:.3f} | 1.00x |", ""]
+        # Routing: the OSPF failover example's own step timings.
+        here = os.path.dirname(os.path.abspath(__file__))
+        ospf = os.path.join(os.path.dirname(here), "Examples", "ospf-failover.yaml")
+        if os.path.exists("/usr/lib/frr/zebra") and os.path.exists(ospf):
+            report = os.path.join(tmp, "ospf.json")
+            t, rc, out = timed([a.swiftnet, "test", ospf, "--json", report])
+            if rc == 0:
+                st = json.load(open(report))["files"][0]
+                steps = st["steps"]
+                lines += ["## OSPF (FRR) on a triangle of routers: Examples/ospf-failover.yaml", "",
+                          "| measure | seconds |", "|---|---|",
+                          f"| build (3 routers, 2 hosts, FRR started) | {st['build_seconds']:.3f} |",
+                          f"| `converge`: every router has every subnet | {steps[0]['seconds']:.3f} |",
+                          f"| after `link r1 r3 down`: path is r1 -> r2 -> r3 | {steps[5]['seconds']:.3f} |",
+                          f"| after `link r1 r3 up`: path is r1 -> r3 again | {steps[9]['seconds']:.3f} |",
+                          f"| whole `swiftnet test` | {t:.3f} |", ""]
+            else:
+                lines += ["## OSPF: the example failed", "", "```", out[-1500:], "```", ""]
         text = "\n".join(lines)
         print(text)
         if a.out:
