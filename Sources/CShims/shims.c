@@ -18,6 +18,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ftw.h>
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -358,4 +362,26 @@ int sn_bind_ns(int fd, const char *target) {
 
 int sn_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno;
+}
+
+int sn_packet_open(int ifindex) {
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
+    if (fd < 0) return -errno;
+    int on = 1;
+    // Frames come and go with their virtio-net header (checksum and GSO offloads kept),
+    // and what this socket sends is not read back.
+    if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &on, sizeof on) != 0 ||
+        setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &on, sizeof on) != 0) {
+        int e = errno; close(fd); return -e;
+    }
+    int big = 4 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+    struct sockaddr_ll sll;
+    memset(&sll, 0, sizeof sll);
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = htons(ETH_P_ALL);
+    sll.sll_ifindex = ifindex;
+    if (bind(fd, (struct sockaddr *)&sll, sizeof sll) != 0) { int e = errno; close(fd); return -e; }
+    return fd;
 }

@@ -8,6 +8,9 @@ extension Network {
     public func setShaping(_ a: String, _ b: String, _ shaping: LinkShaping) throws {
         let matches = topology.links.filter { ($0.a.node == a && $0.b.node == b) || ($0.a.node == b && $0.b.node == a) }
         if matches.isEmpty { throw NetworkError("no link between '\(a)' and '\(b)'") }
+        if matches.contains(where: { l in topology.switches.contains { $0.kind == .user && ($0.name == l.a.node || $0.name == l.b.node) } }) {
+            throw NetworkError("link \(a)-\(b) is on a user switch, whose shaping is set when the network is built; changing it live is not supported yet")
+        }
         try Self.checkKernel(shaping, "link \(a)-\(b)")
         for l in matches {
             for e in [l.a, l.b] {
@@ -20,7 +23,9 @@ extension Network {
     /// - Throws: `NetworkError` naming the link, the parameter, the missing queueing
     ///   discipline and the alternative.
     public static func checkKernelSupport(for topology: ValidatedTopology) throws {
-        for l in topology.links {
+        let user = Set(topology.switches.filter { $0.kind == .user }.map(\.name))
+        for l in topology.links where !user.contains(l.a.node) && !user.contains(l.b.node) {
+            // Links of user switches are shaped by the switch itself, not by the kernel.
             if let s = l.shaping { try checkKernel(s, "link \(l.a.node)-\(l.b.node)") }
         }
         // The programs the topology itself needs, before anything is built.

@@ -76,6 +76,8 @@ public final class Network: @unchecked Sendable {
     var dnsGroup: MultiThreadedEventLoopGroup?
     /// Hosts where the embedded DNS server listens.
     var dnsListeners: Set<String> = []
+    /// The userspace datapath of `kind: user` switches, when there are any.
+    var datapath: UserDatapath?
     static let stateCounter = Counter()
     public private(set) var isRunning = false
     /// Seconds the last `start()` took, and how much of it was waiting for STP.
@@ -115,6 +117,8 @@ public final class Network: @unchecked Sendable {
         isRunning = false
         processRuntime?.stop()
         processRuntime = nil
+        datapath?.stop()
+        datapath = nil
         stopEmbeddedDNSLocked()
         fabricSocket = nil
         for ns in hostNamespaces.values { ns.close() }
@@ -154,6 +158,7 @@ public final class Network: @unchecked Sendable {
         var nextFabricIndex: Int32 = 2
 
         for sw in topology.switches {
+            if sw.kind == .user { try report("switches"); continue }
             let idx = nextFabricIndex
             nextFabricIndex += 1
             try fs.addBridge(name: sw.name, index: idx, stp: sw.stp)
@@ -161,6 +166,7 @@ public final class Network: @unchecked Sendable {
             indexes[sw.name] = idx
             try report("switches")
         }
+        let userSwitches = Set(topology.switches.filter { $0.kind == .user }.map(\.name))
 
         let hostsByName = Dictionary(uniqueKeysWithValues: topology.hosts.map { ($0.name, $0) })
         var hostSockets: [String: RouteSocket] = [:]
@@ -211,6 +217,8 @@ public final class Network: @unchecked Sendable {
             try creator.addVeth(first, peer: ends[1].1)
             for (e, v) in ends {
                 switch e.kind {
+                case .switch where userSwitches.contains(e.node):
+                    try fs.setLink(index: v.index, name: v.name, up: true)
                 case .switch:
                     try fs.setLink(index: v.index, name: v.name, up: true, master: indexes[e.node]!)
                 case .host:
@@ -222,7 +230,7 @@ public final class Network: @unchecked Sendable {
                     try s.setLink(index: v.index, name: v.name, up: true)
                 }
             }
-            if let shaping = link.shaping {
+            if let shaping = link.shaping, !userSwitches.contains(link.a.node), !userSwitches.contains(link.b.node) {
                 for (e, v) in ends {
                     let s = e.kind == .switch ? fs : hostSockets[e.node]!
                     try s.shape(index: v.index, name: v.name, mtu: link.mtu ?? 1500, shaping.egress)
@@ -241,6 +249,7 @@ public final class Network: @unchecked Sendable {
         } else {
             try waitForBridgePorts(fs)
         }
+        if !userSwitches.isEmpty { try startDatapath(fabric: fabric.fd) }
         try startDNSNodes()
         try startRouting()
     }
@@ -248,7 +257,8 @@ public final class Network: @unchecked Sendable {
     /// Waits (up to 5 s) until every bridge port forwards, so that "built" means traffic
     /// flows: one dump of the fabric per check. Without STP this is normally at once.
     private func waitForBridgePorts(_ fs: RouteSocket) throws {
-        let ports = topology.links.flatMap { [$0.a, $0.b] }.filter { $0.kind == .switch }.count
+        let bridges = Set(topology.switches.filter { $0.kind == .lxbr }.map(\.name))
+        let ports = topology.links.flatMap { [$0.a, $0.b] }.filter { $0.kind == .switch && bridges.contains($0.node) }.count
         guard ports > 0 else { return }
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
@@ -449,7 +459,7 @@ public final class Network: @unchecked Sendable {
                 let s = try routeSocket(for: e.node)
                 let index = indexes[e.interface]!
                 ready = try s.links().first { $0.index == index }?.hasCarrier ?? false
-                if ready && e.kind == .switch && !topology.switches.contains(where: { $0.name == e.node && $0.stp }) {
+                if ready && e.kind == .switch && topology.switches.contains(where: { $0.name == e.node && !$0.stp && $0.kind == .lxbr }) {
                     ready = try s.bridgePortStates()[index] == 3
                 }
             }

@@ -18,8 +18,8 @@ struct Start: ParsableCommand {
     @Option(help: "A YAML topology file (used when --topo is not given).")
     var custom: String?
 
-    @Option(name: .customLong("switch"), help: "Switch kind: lxbr (Linux bridge).")
-    var switchKind: String = "lxbr"
+    @Option(name: .customLong("switch"), help: "Switch kind for every switch: lxbr (Linux bridge, the default) or user (swiftnet's own userspace switch: a learning switch that also applies link delay, jitter, loss and bw itself).")
+    var switchKind: String?
 
     @Option(help: "Controller: none (switches are Linux bridges).")
     var controller: String = "none"
@@ -30,13 +30,17 @@ struct Start: ParsableCommand {
     @OptionGroup var network: NetworkOptionGroup
 
     func run() throws {
-        guard SwitchKind(rawValue: switchKind) != nil else {
-            throw badInput("--switch \(switchKind) is not available: this version has only lxbr (Linux bridges)")
+        var kind: SwitchKind?
+        if let switchKind {
+            guard let k = SwitchKind(rawValue: switchKind) else {
+                throw badInput("--switch \(switchKind) does not exist: use lxbr (Linux bridges) or user (swiftnet's userspace switch)")
+            }
+            kind = k
         }
         guard controller == "none" else {
             throw badInput("--controller \(controller) is not available: Linux bridges need no controller; use --controller none")
         }
-        let spec: Topology
+        var spec: Topology
         if let topo {
             do { spec = try Topology.builtin(topo) } catch let e as TopologyError { throw badInput("--topo \(topo): \(e.message)") }
         } else if let custom {
@@ -44,6 +48,7 @@ struct Start: ParsableCommand {
         } else {
             spec = try Topology.builtin("minimal")
         }
+        if let kind { for i in spec.switches.indices { spec.switches[i].kind = kind } }
         let topology = try network.validate(spec)
         try network.preflight(topology)
         let session = Session(topology: topology, group: network)

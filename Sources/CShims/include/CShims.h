@@ -68,4 +68,9 @@ int sn_bind_ns(int fd, const char *target);
 /// pipe2(fds, O_CLOEXEC). Returns 0 or -errno.
 int sn_pipe_cloexec(int fds[2]);
 
+/// An AF_PACKET socket bound to interface `ifindex` (of the calling thread's network
+/// namespace), non-blocking, with PACKET_VNET_HDR and PACKET_IGNORE_OUTGOING.
+/// Returns the descriptor or -errno.
+int sn_packet_open(int ifindex);
+
 #endif

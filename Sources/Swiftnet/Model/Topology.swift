@@ -30,6 +30,9 @@ public struct TopologyError: Error, CustomStringConvertible, Sendable, Equatable
 public enum SwitchKind: String, Sendable, Codable, Hashable, CaseIterable {
     /// A Linux bridge in the run's fabric namespace (Mininet's `--switch lxbr`).
     case lxbr
+    /// Swiftnet's own userspace switch (a MAC-learning switch in standalone mode), which
+    /// also applies link delay, jitter, loss and bandwidth itself, with no kernel qdisc.
+    case user
 }
 
 /// What a host node is for.

@@ -157,6 +157,9 @@ extension Topology {
         }
         var outSwitches: [ResolvedSwitch] = []
         for s in switches.sorted(by: { naturalLess($0.name, $1.name) }) {
+            if s.kind == .user, let l = loopLink {
+                throw TopologyError("switch '\(s.name)' is a user switch, and link \(l.a.node)-\(l.b.node) closes a loop among the switches: the user switch has no spanning tree yet; use kind lxbr (kernel STP) for loops", at: s.location)
+            }
             if s.stp == false, let l = loopLink {
                 throw TopologyError("switch '\(s.name)' has stp off, but link \(l.a.node)-\(l.b.node) closes a loop among the switches and would flood it forever: remove 'stp: false' or the link", at: s.location)
             }
