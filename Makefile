@@ -7,7 +7,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 
 # Debian packages the build and the tests need.
-DEPS = libnl-route-3-dev libcap-dev libedit-dev pkg-config iproute2 iputils-ping iperf3 procps tmux curl dnsmasq-base bind9-dnsutils python3 frr traceroute
+DEPS = libnl-route-3-dev libcap-dev libedit-dev pkg-config iproute2 iputils-ping iperf3 procps tmux curl dnsmasq-base bind9-dnsutils python3 frr traceroute ethtool
 # What the benchmark compares against.
 BENCH_DEPS = mininet bridge-utils
 

@@ -1,0 +1,99 @@
+import Foundation
+import Swiftnet
+import XCTest
+
+/// The userspace switch (`--switch user`): forwarding, TCP with default offloads, and
+/// the link impairments it applies itself (this kernel has no sch_netem).
+final class UserSwitchTests: XCTestCase {
+    /// h1 - s1 - h2 on a user switch, with `params` on the h1 link only.
+    func pair(_ params: LinkParams = LinkParams(), both: Bool = false) -> Topology {
+        var t = Topology(name: "user\(getpid())", hosts: [HostSpec(name: "h1"), HostSpec(name: "h2")],
+                         switches: [SwitchSpec(name: "s1", kind: .user)],
+                         links: [LinkSpec("h1", "s1", location: nil), LinkSpec("h2", "s1", location: nil)])
+        t.links[0].params = params
+        if both { t.links[1].params = params }
+        return t
+    }
+
+    func testPingallOnUserSwitches() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        for (topo, n) in [("tree,2,2", 12), ("linear,4", 12)] {
+            let r = try CLI.run(["--topo", topo, "--switch", "user", "--test", "pingall"])
+            XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+            XCTAssertTrue(r.stdout.contains("*** Results: 0% dropped (\(n)/\(n) received)"), r.stdout)
+        }
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    /// TCP across the switch with the hosts' default offloads (the frames keep their
+    /// virtio-net header through the switch).
+    func testTCPWithDefaultOffloads() throws {
+        try requireRoot()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/iperf3") else { throw XCTSkip("SKIPPED: iperf3 is not installed") }
+        try withNetwork(pair()) { net in
+            let offloads = try net.run(on: "h1", ["ethtool", "-k", "h1-eth0"]).stdout
+            XCTAssertTrue(offloads.contains("tx-checksumming: on"), offloads)
+            XCTAssertTrue(offloads.contains("tcp-segmentation-offload: on"), offloads)
+            let r = try net.iperf(client: "h1", server: "h2", seconds: 2)
+            XCTAssertGreaterThan(r.serverBitsPerSecond, 1e9, "TCP through the user switch should carry more than 1 Gbit/s")
+        }
+    }
+
+    /// `delay=20ms` on both links of single,2: 20 ms on each end's egress, as Mininet's
+    /// TCLink does, so a ping's round trip is 80 ms.
+    func testDelayGivesMininetsRoundTrip() throws {
+        try requireRoot()
+        try withNetwork(pair(LinkParams(delay: "20ms"), both: true)) { net in
+            let r = try net.run(on: "h1", ["ping", "-n", "-c", "11", "-i", "0.2", "10.0.0.2"], timeout: .seconds(20))
+            let times = r.stdout.split(separator: "\n").compactMap { line -> Double? in
+                guard let t = line.range(of: "time=") else { return nil }
+                return Double(line[t.upperBound...].prefix { $0.isNumber || $0 == "." })
+            }
+            XCTAssertEqual(times.count, 11, r.stdout)
+            // The first one also waits for ARP; the others are one round trip.
+            let steady = times.dropFirst().sorted()
+            let median = steady[steady.count / 2]
+            XCTAssertTrue((72...88).contains(median), "median RTT \(median) ms, expected 80±8: \(times)")
+        }
+    }
+
+    /// `loss=10` on one link: 10 % in each direction, so 14-24 % of pings are lost.
+    func testLossOnOneLink() throws {
+        try requireRoot()
+        try withNetwork(pair(LinkParams(loss: "10"))) { net in
+            let r = try net.run(on: "h1", ["ping", "-n", "-q", "-c", "500", "-i", "0.002", "-W", "1", "10.0.0.2"], timeout: .seconds(30))
+            guard let range = r.stdout.range(of: #"(\d+) received"#, options: .regularExpression),
+                  let received = Int(r.stdout[range].split(separator: " ")[0]) else {
+                return XCTFail(r.stdout + r.stderr)
+            }
+            let lost = Double(500 - received) / 5
+            XCTAssertTrue((14...24).contains(lost), "lost \(lost) %, expected 14-24 %: \(r.stdout)")
+        }
+    }
+
+    func testBandwidthLimit() throws {
+        try requireRoot()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/iperf3") else { throw XCTSkip("SKIPPED: iperf3 is not installed") }
+        try withNetwork(pair(LinkParams(bw: "10"), both: true)) { net in
+            let r = try net.iperf(client: "h1", server: "h2", seconds: 3)
+            let mbps = r.serverBitsPerSecond / 1e6
+            XCTAssertTrue((8.5...10.5).contains(mbps), "bw 10 gave \(mbps) Mbit/s")
+        }
+    }
+
+    /// Delay works on this kernel with the user switch, where the Linux bridge refuses it.
+    func testImpairmentsNeedNoNetemOnUserSwitches() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let user = try CLI.run(["--topo", "single,2", "--switch", "user", "--link", "tc,delay=5ms,loss=0", "--test", "pingall"])
+        XCTAssertEqual(user.status, 0, user.stdout + user.stderr)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    func testLoopsAreRefusedOnUserSwitches() throws {
+        let r = try CLI.run(["--topo", "torus,3,3", "--switch", "user", "--test", "pingall"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("no spanning tree yet"), r.stderr)
+    }
+}
