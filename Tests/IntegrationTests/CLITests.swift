@@ -74,6 +74,22 @@ enum CLI {
     }
 }
 
+/// What is left to read on the output of a process started by `CLI.start` (whose pipe
+/// was made non-blocking to wait for a marker): blocking again, to its end.
+func readRest(_ pipe: Pipe) -> String {
+    let fd = pipe.fileHandleForReading.fileDescriptor
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    var data = [UInt8]()
+    var buf = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fd, &buf, buf.count)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        data.append(contentsOf: buf[0..<n])
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
 /// Pids of the direct children of a process (all its threads).
 func childPIDs(of pid: Int32) -> [Int32] {
     guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return [] }
@@ -226,7 +242,7 @@ final class CLITests: XCTestCase {
         let (p, out) = try CLI.start(["run", file, "--netns-names", "--name", "ctrlc\(getpid())"], waitFor: "Network is up")
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
-        let rest = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let rest = readRest(out)
         XCTAssertEqual(p.terminationStatus, 0)
         XCTAssertTrue(rest.contains("*** Done"), rest)
         XCTAssertEqual(before, try RootSnapshot.take())
