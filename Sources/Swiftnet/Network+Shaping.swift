@@ -41,7 +41,7 @@ extension Network {
         let support = try kernelQdiscs()
         if s.needsNetem && !support.netem {
             let params = s.netemParameters.joined(separator: ", ")
-            throw NetworkError("\(what) asks for \(params), which needs the kernel's netem queueing discipline (sch_netem), missing on this kernel: load it (modprobe sch_netem) where it exists, or use the built-in userspace switch for delay, jitter and loss (--switch user, coming in a later version); bw works here")
+            throw NetworkError("\(what) asks for \(params), which needs the kernel's netem queueing discipline (sch_netem), missing on this kernel: load it (modprobe sch_netem) where it exists, or use swiftnet's userspace switch, which applies delay, jitter and loss itself (--switch user, or kind: user on the switches); bw works here")
         }
         if s.bandwidthMbps != nil && !(s.useTBF ? support.tbf : support.htb) {
             throw NetworkError("\(what) asks for bw, which needs the kernel's \(s.useTBF ? "tbf (sch_tbf)" : "htb (sch_htb)") queueing discipline, missing on this kernel")

@@ -65,7 +65,7 @@ final class TrafficTests: XCTestCase {
             XCTAssertEqual(cli.status, 2)
             XCTAssertTrue(cli.stderr.contains("sch_netem"), cli.stderr)
             XCTAssertFalse(cli.stdout.contains("*** Creating network"), "refused before anything is built")
-            print("SKIPPED: delay, jitter and loss measurements: this kernel has no sch_netem; the refusal is tested instead")
+            print("SKIPPED: delay, jitter and loss measurements: this kernel has no sch_netem; the refusal is tested instead, and UserSwitchTests measure delay and loss through the userspace switch")
             return
         }
         try withNetwork(topo) { net in
