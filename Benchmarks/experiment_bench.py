@@ -146,6 +146,24 @@ def main():
                   "| server | seconds | per lookup (ms) | ratio dnsmasq / embedded |", "|---|---|---|---|",
                   f"| swiftnet embedded server (127.0.0.11 in the host) | {emb:.3f} | {1000 * emb / a.lookups:.3f} | {dnsmasq / emb:.2f}x |",
                   f"| dnsmasq node (10.0.0.53, across the bridge) | {dnsmasq:.3f} | {1000 * dnsmasq / a.lookups:.3f} | 1.00x |", ""]
+        # Switches: iperf3 TCP h1 -> h2 across one switch, Linux bridge vs the user switch.
+        rates = {}
+        for kind in ["lxbr", "user"]:
+            cmds = os.path.join(tmp, f"iperf-{kind}.txt")
+            open(cmds, "w").write("iperf h1 h2\nh1 ping -c 20 -i 0.05 -q h2\n")
+            p = subprocess.run([a.swiftnet, "--topo", "single,2", "--switch", kind], stdin=open(cmds), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, timeout=120)
+            import re
+            m = re.search(r"Results: \['([\d.]+) (\w)bits/sec'", p.stdout)
+            rtt = re.search(r"rtt min/avg/max/mdev = [\d.]+/([\d.]+)/", p.stdout)
+            scale = {"G": 1e9, "M": 1e6, "K": 1e3}.get(m.group(2), 1) if m else 0
+            rates[kind] = (float(m.group(1)) * scale if m else 0.0, float(rtt.group(1)) if rtt else 0.0)
+            time.sleep(1.0)
+        lines += ["## One switch, h1 -> h2: iperf3 TCP (hosts' default offloads) and ping RTT", "",
+                  "| switch | TCP throughput | ping RTT avg (ms) |", "|---|---|---|",
+                  f"| Linux bridge (`--switch lxbr`) | {rates['lxbr'][0] / 1e9:.2f} Gbit/s | {rates['lxbr'][1]:.3f} |",
+                  f"| swiftnet user switch (`--switch user`) | {rates['user'][0] / 1e9:.2f} Gbit/s | {rates['user'][1]:.3f} |", ""]
+
         # Routing: the OSPF failover example's own step timings.
         here = os.path.dirname(os.path.abspath(__file__))
         ospf = os.path.join(os.path.dirname(here), "Examples", "ospf-failover.yaml")
