@@ -129,12 +129,14 @@ extension Network {
                     ospf6 += "!\n"
                 }
             }
-            ospf += "router ospf\n ospf router-id \(routerID)\n timers throttle spf 0 50 500\n"
+            // LSAs go out and are taken at once: with FRR's defaults (5 s between LSAs,
+            // 1 s minimum arrival) a lost LSA waits 5 s to be resent.
+            ospf += "router ospf\n ospf router-id \(routerID)\n timers throttle spf 0 50 500\n timers throttle lsa all 0\n timers lsa min-arrival 0\n"
             for n in networks { ospf += " network \(n) area 0.0.0.0\n" }
             ospf += "!\n"
             configs.append(("ospfd", ospf))
             if hasV6 {
-                ospf6 += "router ospf6\n ospf6 router-id \(routerID)\n timers throttle spf 0 50 500\n!\n"
+                ospf6 += "router ospf6\n ospf6 router-id \(routerID)\n timers throttle spf 0 50 500\n timers lsa min-arrival 0\n!\n"
                 configs.append(("ospf6d", ospf6))
             }
         case .bgp:
