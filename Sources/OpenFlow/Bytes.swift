@@ -96,6 +96,11 @@ struct ByteReader {
         return String(decoding: bytes[i..<stop], as: UTF8.self)
     }
 
+    /// Throws ``OFError/badLength(_:)`` unless everything has been read.
+    func expectEnd() throws(OFError) {
+        guard isAtEnd else { throw .badLength("\(context): \(remaining) unexpected trailing bytes") }
+    }
+
     /// Everything left, consuming it.
     mutating func rest() -> [UInt8] {
         guard offset < end else { return [] }
