@@ -36,6 +36,7 @@ public struct OFMACAddress: RawRepresentable, Hashable, Sendable, CustomStringCo
         (0..<6).map { UInt8(truncatingIfNeeded: rawValue >> UInt64(40 - 8 * $0)) }
     }
 
+    /// Colon-separated lowercase hexadecimal, e.g. `00:00:00:00:00:01`.
     public var description: String {
         octets.map { b in
             let s = String(b, radix: 16)
@@ -76,6 +77,7 @@ public struct OFIPv4Address: RawRepresentable, Hashable, Sendable, CustomStringC
         return OFIPv4Address.prefixMask(ones) == self ? ones : nil
     }
 
+    /// Dotted-quad text.
     public var description: String {
         (0..<4).map { String(UInt8(truncatingIfNeeded: rawValue >> UInt32(24 - 8 * $0))) }.joined(separator: ".")
     }

@@ -14,7 +14,9 @@ public enum OFFlowModCommand: UInt8, Hashable, Sendable {
 
 /// FLOW_MOD flags (OFPFF_*).
 public struct OFFlowModFlags: OptionSet, Hashable, Sendable {
+    /// The OFPFF_* bits.
     public var rawValue: UInt16
+    /// Flags from their bits.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// Send FLOW_REMOVED when the flow expires or is deleted.

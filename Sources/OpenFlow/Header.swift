@@ -5,8 +5,10 @@ public enum OFVersion: UInt8, Hashable, Sendable, Comparable, CaseIterable, Cust
     /// OpenFlow 1.3 (wire version 0x04).
     case v1_3 = 0x04
 
+    /// Orders versions by wire number.
     public static func < (a: OFVersion, b: OFVersion) -> Bool { a.rawValue < b.rawValue }
 
+    /// "OpenFlow 1.0" or "OpenFlow 1.3".
     public var description: String { self == .v1_0 ? "OpenFlow 1.0" : "OpenFlow 1.3" }
 
     /// The version to use after exchanging HELLOs, or nil when there is none in common (then
@@ -90,7 +92,7 @@ public struct OFFrame: Hashable, Sendable {
 
 /// Cuts a TCP byte stream into whole OpenFlow messages.
 ///
-/// Append bytes as they arrive with ``append(_:)`` and take complete messages with ``next()``
+/// Append bytes as they arrive with ``append(_:)`` and take complete messages with ``pop()``
 /// until it returns nil. Partial messages stay buffered.
 public struct OFFramer: Sendable {
     private var buffer: [UInt8] = []
@@ -114,7 +116,7 @@ public struct OFFramer: Sendable {
     /// The next whole message, or nil when more bytes are needed.
     /// - Throws: ``OFError/badLength(_:)`` when a header's length is below 8; the stream cannot
     ///   be resynchronised after that, so the connection should be closed.
-    public mutating func next() throws(OFError) -> OFFrame? {
+    public mutating func pop() throws(OFError) -> OFFrame? {
         guard bufferedCount >= OFHeader.size else { return nil }
         let length = Int(buffer[start + 2]) << 8 | Int(buffer[start + 3])
         guard length >= OFHeader.size else {
@@ -133,7 +135,7 @@ public struct OFFramer: Sendable {
     /// Every whole message buffered now.
     public mutating func drain() throws(OFError) -> [OFFrame] {
         var frames: [OFFrame] = []
-        while let f = try next() { frames.append(f) }
+        while let f = try pop() { frames.append(f) }
         return frames
     }
 }

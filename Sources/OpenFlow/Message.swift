@@ -90,6 +90,13 @@ public struct OFErrorMessage: Hashable, Sendable {
     public init(type: UInt16, code: UInt16, replyingTo request: [UInt8]) {
         self.init(type: type, code: code, data: Array(request.prefix(64)))
     }
+
+    /// The error a switch sends when `request` failed to decode with `error` (see
+    /// ``OFError/wireError(version:)``), carrying the request's first 64 bytes.
+    public init(decoding error: OFError, request: [UInt8], version: OFVersion) {
+        let (type, code) = error.wireError(version: version)
+        self.init(type: type, code: code, replyingTo: request)
+    }
 }
 
 /// FEATURES_REPLY contents.

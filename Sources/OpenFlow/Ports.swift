@@ -54,8 +54,10 @@ public struct OFPortNo: RawRepresentable, Hashable, Sendable, Comparable, Expres
         return v
     }
 
+    /// Orders ports by 32-bit number.
     public static func < (a: OFPortNo, b: OFPortNo) -> Bool { a.rawValue < b.rawValue }
 
+    /// The reserved port's name (e.g. `FLOOD`) or the number.
     public var description: String {
         switch self {
         case .inPort: "IN_PORT"

@@ -18,7 +18,7 @@ final class FramingTests: XCTestCase {
         var frames: [OFFrame] = []
         for byte in a + b + c {
             framer.append([byte])
-            while let f = try framer.next() { frames.append(f) }
+            while let f = try framer.pop() { frames.append(f) }
         }
         XCTAssertEqual(frames.map(\.bytes), [a, b, c])
         XCTAssertEqual(frames.map(\.header.xid), [1, 2, 5])
@@ -30,12 +30,12 @@ final class FramingTests: XCTestCase {
         var framer = OFFramer()
         let m = Vectors10Tests.featuresReply
         framer.append(m[0..<7])
-        XCTAssertNil(try framer.next())
+        XCTAssertNil(try framer.pop())
         framer.append(m[7..<50])
-        XCTAssertNil(try framer.next())
+        XCTAssertNil(try framer.pop())
         framer.append(m[50...] + m[0..<3])
-        XCTAssertEqual(try framer.next()?.bytes, m)
-        XCTAssertNil(try framer.next())
+        XCTAssertEqual(try framer.pop()?.bytes, m)
+        XCTAssertNil(try framer.pop())
         XCTAssertEqual(framer.bufferedCount, 3)
         framer.append(m[3...])
         XCTAssertEqual(try framer.drain().count, 1)
@@ -44,7 +44,7 @@ final class FramingTests: XCTestCase {
     func testFramerRejectsLengthBelowHeader() {
         var framer = OFFramer()
         framer.append(hex("04 00 00 04 00 00 00 00"))
-        assertOFError(try framer.next()) { if case .badLength = $0 { true } else { false } }
+        assertOFError(try framer.pop()) { if case .badLength = $0 { true } else { false } }
     }
 
     func testManyMessagesCompact() throws {
@@ -114,5 +114,7 @@ final class HelloTests: XCTestCase {
         XCTAssertTrue(OFError.badFlowModCommand(9).wireError(version: .v1_0) == (3, 4))
         XCTAssertTrue(OFError.badFlowModCommand(9).wireError(version: .v1_3) == (5, 6))
         XCTAssertEqual(OFErrorType.flowModFailed(.v1_3), 5)
+        let reply = OFErrorMessage(decoding: .badActionType(22), request: request, version: .v1_3)
+        XCTAssertEqual(reply, OFErrorMessage(type: OFErrorType.badAction, code: 0, data: Array(request[0..<64])))
     }
 }
