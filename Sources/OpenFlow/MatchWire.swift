@@ -65,7 +65,7 @@ extension OFMatch {
     ///
     /// - Throws: ``OFError/unsupported(_:)`` for what 1.0 cannot express: IPv6 fields, Ethernet
     ///   masks other than all-ones, IPv4 masks that are not prefixes, a masked VLAN id, two
-    ///   transport-port fields at once, an ARP opcode above 255.
+    ///   transport-port fields at once, IPv4 and ARP fields together, an ARP opcode above 255.
     func encode10(_ w: inout ByteWriter) throws(OFError) {
         guard ipv6Src == nil, ipv6Dst == nil else { throw .unsupported("IPv6 match fields in OpenFlow 1.0") }
         var wild = Wildcards10.all
@@ -91,7 +91,10 @@ extension OFMatch {
         exact(Wildcards10.dlVLANPCP, vlanPCP != nil)
         exact(Wildcards10.nwTOS, ipDSCP != nil)
 
-        let isARP = ethType == 0x0806
+        // 1.0 has one set of network fields: IPv4 or ARP, never both.
+        guard ipProto == nil || arpOp == nil, ipv4Src == nil || arpSpa == nil, ipv4Dst == nil || arpTpa == nil else {
+            throw .unsupported("IPv4 and ARP fields in one 1.0 match")
+        }
         var nwProto = ipProto
         if let op = arpOp {
             guard op <= 0xFF else { throw .unsupported("ARP opcode \(op) in 1.0 (8 bits)") }
@@ -107,10 +110,10 @@ extension OFMatch {
             wild = (wild & ~(0x3F << shift)) | UInt32(32 - len) << shift
             return addr.rawValue
         }
-        let nwSrc = try isARP || arpSpa != nil ? nw(arpSpa, arpSpaMask, Wildcards10.nwSrcShift)
-                                               : nw(ipv4Src, ipv4SrcMask, Wildcards10.nwSrcShift)
-        let nwDst = try isARP || arpTpa != nil ? nw(arpTpa, arpTpaMask, Wildcards10.nwDstShift)
-                                               : nw(ipv4Dst, ipv4DstMask, Wildcards10.nwDstShift)
+        let nwSrc = try arpSpa != nil ? nw(arpSpa, arpSpaMask, Wildcards10.nwSrcShift)
+                                      : nw(ipv4Src, ipv4SrcMask, Wildcards10.nwSrcShift)
+        let nwDst = try arpTpa != nil ? nw(arpTpa, arpTpaMask, Wildcards10.nwDstShift)
+                                      : nw(ipv4Dst, ipv4DstMask, Wildcards10.nwDstShift)
 
         let srcs = [tcpSrc, udpSrc, icmpv4Type.map(UInt16.init)].compactMap { $0 }
         let dsts = [tcpDst, udpDst, icmpv4Code.map(UInt16.init)].compactMap { $0 }

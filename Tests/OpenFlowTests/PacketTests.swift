@@ -255,6 +255,7 @@ final class MatchTests: XCTestCase {
         XCTAssertTrue(refuses(m))
         XCTAssertTrue(refuses(OFMatch([.ethType(0x0806), .arpOp(0x100)])))
         XCTAssertTrue(refuses(OFMatch([.tcpSrc(1), .udpSrc(2)])))
+        XCTAssertTrue(refuses(OFMatch([.ipv4Src(OFIPv4Address("10.0.0.1")!), .arpSpa(OFIPv4Address("10.0.0.1")!)])))
     }
 }
 
