@@ -8,8 +8,9 @@ public enum OFAction: Hashable, Sendable {
     /// Send out `port`; `maxLen` caps the bytes sent to the controller (0xffff: whole packet,
     /// unbuffered, OFPCML_NO_BUFFER in 1.3).
     case output(port: OFPortNo, maxLen: UInt16 = 0xFFFF)
-    /// Rewrite one header field. 1.0 takes only eth_src/dst, ipv4_src/dst, ip_dscp, vlan_vid
-    /// (adds a tag if there is none), vlan_pcp and tcp/udp ports.
+    /// Rewrite one header field (not ``OFField/inPort(_:)``, which is no header). 1.0 takes only
+    /// eth_src/dst, ipv4_src/dst, ip_dscp, vlan_vid (adds a tag if there is none), vlan_pcp and
+    /// tcp/udp ports.
     case setField(OFField)
     /// Push a new outer VLAN tag with this TPID (1.3 only).
     case pushVLAN(ethertype: UInt16 = 0x8100)
@@ -31,6 +32,8 @@ public enum OFAction: Hashable, Sendable {
         switch self {
         case .output(let port, let maxLen):
             w.u16(0); w.u16(16); w.u32(port.rawValue); w.u16(maxLen); w.zeros(6)
+        case .setField(.inPort):
+            throw .unsupported("set-field in_port: not a header field")
         case .setField(let field):
             let start = w.count
             w.u16(25); w.u16(0)
@@ -120,6 +123,7 @@ public enum OFAction: Hashable, Sendable {
         case 25:
             let (value, mask) = try OFField.readOXM(&r)
             guard mask == nil else { throw .badOXMLength(field: value.oxmField, length: 0) }
+            if case .inPort = value { throw .badSetField(value.oxmField) }
             return .setField(value)
         default:
             throw .badActionType(type)

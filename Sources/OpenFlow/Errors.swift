@@ -15,6 +15,8 @@ public enum OFError: Error, Hashable, Sendable {
     case badActionType(UInt16)
     /// An action whose length is wrong for its type.
     case badActionLength(UInt16)
+    /// A set-field action on a field that is not a packet header (in_port).
+    case badSetField(UInt8)
     /// An instruction type this library does not know (1.3).
     case badInstructionType(UInt16)
     /// An instruction whose length is wrong for its type (1.3).
@@ -48,6 +50,8 @@ public enum OFError: Error, Hashable, Sendable {
             return (OFErrorType.badAction, 0)  // OFPBAC_BAD_TYPE
         case .badActionLength:
             return (OFErrorType.badAction, 1)  // OFPBAC_BAD_LEN
+        case .badSetField:
+            return (OFErrorType.badAction, v13 ? 13 : 0)  // OFPBAC_BAD_SET_TYPE
         case .badInstructionType:
             return v13 ? (3, 0) : (OFErrorType.badRequest, OFBadRequestCode.badType)  // OFPBIC_UNKNOWN_INST
         case .badInstructionLength:

@@ -111,6 +111,35 @@ public struct OFMatch: Hashable, Sendable {
         }
     }
 
+    /// This match with every masked value ANDed with its mask. The 1.3 wire form requires it
+    /// (a value bit outside its mask is BAD_WILDCARDS), and strict flow comparison needs it;
+    /// encoding and decoding both normalize.
+    public var normalized: OFMatch {
+        var m = self
+        func and(_ v: OFMACAddress?, _ k: OFMACAddress?) -> OFMACAddress? {
+            guard let v, let k else { return v }
+            return OFMACAddress(rawValue: v.rawValue & k.rawValue)
+        }
+        func and(_ v: OFIPv4Address?, _ k: OFIPv4Address?) -> OFIPv4Address? {
+            guard let v, let k else { return v }
+            return OFIPv4Address(rawValue: v.rawValue & k.rawValue)
+        }
+        func and(_ v: OFIPv6Address?, _ k: OFIPv6Address?) -> OFIPv6Address? {
+            guard let v, let k else { return v }
+            return v & k
+        }
+        m.ethSrc = and(ethSrc, ethSrcMask)
+        m.ethDst = and(ethDst, ethDstMask)
+        if let v = vlanVID, let k = vlanVIDMask { m.vlanVID = v & k }
+        m.ipv4Src = and(ipv4Src, ipv4SrcMask)
+        m.ipv4Dst = and(ipv4Dst, ipv4DstMask)
+        m.arpSpa = and(arpSpa, arpSpaMask)
+        m.arpTpa = and(arpTpa, arpTpaMask)
+        m.ipv6Src = and(ipv6Src, ipv6SrcMask)
+        m.ipv6Dst = and(ipv6Dst, ipv6DstMask)
+        return m
+    }
+
     /// The set fields with their masks, in OXM field-number order (which puts every
     /// prerequisite, such as eth_type, before the fields that need it).
     public var entries: [(value: OFField, mask: OFField?)] {

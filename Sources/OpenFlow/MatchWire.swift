@@ -4,17 +4,18 @@ extension OFMatch {
     /// OFPMT_OXM.
     static let oxmType: UInt16 = 1
 
-    /// Writes a 1.3 `ofp_match`: type, length (4 + TLVs, padding excluded), TLVs, zero padding to 8.
+    /// Writes a 1.3 `ofp_match`: type, length (4 + TLVs, padding excluded), TLVs, zero padding
+    /// to 8. Masked values are written ANDed with their masks.
     func encodeOXM(_ w: inout ByteWriter) throws(OFError) {
         let start = w.count
         w.u16(Self.oxmType)
         w.u16(0)
-        for (value, mask) in entries { value.writeOXM(&w, mask: mask) }
+        for (value, mask) in normalized.entries { value.writeOXM(&w, mask: mask) }
         try w.patchLength(at: start + 2, from: start, context: "ofp_match")
         w.padTo8(from: start)
     }
 
-    /// Reads a 1.3 `ofp_match` and its padding.
+    /// Reads a 1.3 `ofp_match` and its padding; the result is ``normalized``.
     static func decodeOXM(_ r: inout ByteReader) throws(OFError) -> OFMatch {
         let type = try r.u16()
         let length = Int(try r.u16())
@@ -34,7 +35,7 @@ extension OFMatch {
             seen |= bit
             match.set(value, mask: mask)
         }
-        return match
+        return match.normalized
     }
 }
 
@@ -104,11 +105,10 @@ extension OFMatch {
 
         func nw(_ addr: OFIPv4Address?, _ mask: OFIPv4Address?, _ shift: UInt32) throws(OFError) -> UInt32 {
             guard let addr else { return 0 }
-            guard let len = (mask ?? .prefixMask(32)).prefixLength else {
-                throw .unsupported("non-prefix IPv4 mask \(mask!) in 1.0")
-            }
+            let m = mask ?? .prefixMask(32)
+            guard let len = m.prefixLength else { throw .unsupported("non-prefix IPv4 mask \(m) in 1.0") }
             wild = (wild & ~(0x3F << shift)) | UInt32(32 - len) << shift
-            return addr.rawValue
+            return addr.rawValue & m.rawValue
         }
         let nwSrc = try arpSpa != nil ? nw(arpSpa, arpSpaMask, Wildcards10.nwSrcShift)
                                       : nw(ipv4Src, ipv4SrcMask, Wildcards10.nwSrcShift)
@@ -195,6 +195,6 @@ extension OFMatch {
             default: m.tcpDst = tpDst
             }
         }
-        return m
+        return m.normalized
     }
 }

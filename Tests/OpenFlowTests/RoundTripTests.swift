@@ -15,7 +15,7 @@ final class RoundTripTests: XCTestCase {
         m.vlanPCP = 3
         m.ipDSCP = 10
         m.ipProto = 6
-        m.ipv4Src = ipA
+        m.ipv4Src = OFIPv4Address("10.0.0.0")
         m.ipv4SrcMask = .prefixMask(24)
         m.ipv4Dst = ipB
         m.tcpSrc = 1234
@@ -31,7 +31,7 @@ final class RoundTripTests: XCTestCase {
         arp.ethType = 0x0806
         arp.arpOp = 1
         arp.arpSpa = ipA
-        arp.arpTpa = ipB
+        arp.arpTpa = OFIPv4Address("10.0.0.0")
         arp.arpTpaMask = .prefixMask(16)
         var udp = OFMatch()
         udp.ethType = 0x0800
@@ -105,11 +105,11 @@ final class RoundTripTests: XCTestCase {
             .flowMod(OFFlowMod(cookie: 1, cookieMask: 0xFF, tableID: 3, outGroup: 5, match: v6, instructions: [
                 .writeActions([.pushVLAN(ethertype: 0x88A8), .setField(.vlanVID(0x1005)),
                                .setField(.ipv6Src(OFIPv6Address("::1")!)), .setField(.udpSrc(1)),
-                               .setField(.arpOp(2)), .setField(.icmpv4Type(0)), .setField(.inPort(1))]),
+                               .setField(.ipv6Dst(OFIPv6Address("2001:db8::9")!)), .setField(.ethSrc(mac1))]),
                 .gotoTable(4)])),
             .flowMod(OFFlowMod(match: masked)),
             .statsRequest(.portDesc), .statsRequest(.flow(OFFlowStatsRequest(cookie: 1, cookieMask: 1)), flags: 1),
-            .statsReply(.portDesc([OFPortDesc(portNo: 0xFFFF_0000, hwAddr: mac1, name: "big", maxSpeed: 1)])),
+            .statsReply(.portDesc([OFPortDesc(portNo: 70000, hwAddr: mac1, name: "big", maxSpeed: 1)])),
             .statsReply(.table([OFTableStats(tableID: 0, activeCount: 1), OFTableStats(tableID: 1)])),
             .statsReply(.unknown(type: 12, body: [])),
         ]
@@ -143,6 +143,32 @@ final class RoundTripTests: XCTestCase {
         let out = OFMessage.packetOut(OFPacketOut(actions: [.setField(.tcpSrc(1)), .setField(.udpDst(2))]))
         let decoded = try OFMessage.decode(try out.encode(version: .v1_0)).message
         XCTAssertEqual(decoded, .packetOut(OFPacketOut(actions: [.setTransportSrc(1), .setTransportDst(2)])))
+    }
+
+    /// Masked values go out ANDed with their masks (1.3 forbids value bits outside the mask).
+    func testMaskedValuesAreNormalized() throws {
+        var m = OFMatch([.ethType(0x0800)])
+        m.set(.ipv4Src(Self.ipA), mask: .ipv4Src(.prefixMask(24)))
+        m.set(.ethDst(mac2), mask: .ethDst(.zero))
+        let expected = OFMessage.flowMod(OFFlowMod(match: m.normalized))
+        XCTAssertEqual(m.normalized.ipv4Src, OFIPv4Address("10.0.0.0"))
+        XCTAssertEqual(m.normalized.ethDst, .zero)
+        let decoded = try OFMessage.decode(try OFMessage.flowMod(OFFlowMod(match: m)).encode(version: .v1_3)).message
+        XCTAssertEqual(decoded, expected)
+        var ipOnly = OFMatch([.ethType(0x0800)])
+        ipOnly.set(.ipv4Src(Self.ipA), mask: .ipv4Src(.prefixMask(24)))
+        let bytes10 = try OFMessage.flowMod(OFFlowMod(match: ipOnly)).encode(version: .v1_0)
+        XCTAssertEqual(Array(bytes10[36..<40]), hex("0a 00 00 00"), "nw_src")
+        XCTAssertEqual(try OFMessage.decode(bytes10).message, .flowMod(OFFlowMod(match: ipOnly.normalized)))
+    }
+
+    func testSetFieldInPortIsRefused() {
+        let out = OFMessage.packetOut(OFPacketOut(actions: [.setField(.inPort(1))]))
+        assertOFError(try out.encode(version: .v1_3)) { if case .unsupported = $0 { true } else { false } }
+        let bytes = hex("04 0d 00 28 00 00 00 00 ff ff ff ff ff ff ff fd 00 10 00 00 00 00 00 00",
+                        "00 19 00 10 80 00 00 04 00 00 00 01 00 00 00 00")
+        assertOFError(try OFMessage.decode(bytes)) { $0 == .badSetField(0) }
+        XCTAssertTrue(OFError.badSetField(0).wireError(version: .v1_3) == (2, 13))
     }
 
     func testVersionNeutralFeaturesReply() throws {
