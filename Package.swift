@@ -34,6 +34,7 @@ let package = Package(
             "Swiftnet", "SwiftnetCLI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "OpenFlow"),
         .target(name: "DNS", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -41,6 +42,7 @@ let package = Package(
         ], path: "Sources/DNS"),
         .executableTarget(name: "hello-network", dependencies: ["Swiftnet"], path: "Examples/HelloNetwork"),
         .testTarget(name: "SwiftnetTests", dependencies: ["Swiftnet"]),
+        .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS"], path: "Tests/DNSTests"),
         .testTarget(name: "IntegrationTests", dependencies: ["Swiftnet", "Netlink", "Namespaces", "DNS"]),
         .testTarget(name: "ExampleTests", dependencies: ["Swiftnet"], path: "Examples/SwiftTests"),
