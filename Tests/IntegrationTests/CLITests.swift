@@ -232,7 +232,7 @@ final class CLITests: XCTestCase {
         p.waitUntilExit()
         let all = programs + grandchildren
         XCTAssertTrue(eventually(5) { all.allSatisfy { kill($0, 0) != 0 } }, "processes outlived swiftnet: \(all.filter { kill($0, 0) == 0 })")
-        XCTAssertTrue(try eventually(5) { try RootSnapshot.take() == before })
+        XCTAssertTrue(try eventually(5) { try RootSnapshot.take() == before }, "leftovers: \(String(describing: try? RootSnapshot.take())) before: \(before)")
     }
 
     func testCtrlCStopsCleanly() throws {
