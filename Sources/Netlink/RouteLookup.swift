@@ -48,6 +48,8 @@ public struct RouteLookup: Sendable, Hashable {
     /// The source address the kernel would pick ("src").
     public var preferredSource: String?
     /// The table the route was found in (254 main, 255 local); 0 when there is none.
+    /// IPv4 keeps its local table merged into main while there are no policy rules, so
+    /// its local routes are then reported in 254, as `ip route get` shows.
     public var table: UInt32
 }
 
@@ -155,7 +157,6 @@ extension RouteSocket {
             if reply.kernelError != nil { break }
             try check(r, "route get", object)
         }
-        withExtendedLifetime(reply) {}
     }
 
     /// `text` as the bytes of an address of `family`.
