@@ -7,24 +7,7 @@ import XCTest
 
 /// `swiftnet test` and `swiftnet run` on experiment files, the reports, and the checks'
 /// Swift API, on real namespaces.
-final class ExperimentTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftnet-exp-\(getpid())-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = "\(dir)/\(name)"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
+final class ExperimentTests: FileTestCase {
     static let lab = """
         name: explab
         hosts:

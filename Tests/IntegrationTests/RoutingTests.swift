@@ -4,24 +4,7 @@ import Swiftnet
 import XCTest
 
 /// Routers, static and dynamic routing, and the routing checks, on real namespaces.
-final class RoutingTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftnet-routing-\(getpid())-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = "\(dir)/\(name)"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
+final class RoutingTests: FileTestCase {
     func requireFRR() throws {
         guard Network.frrInstalled else { throw XCTSkip("SKIPPED: FRR is not installed (make deps installs frr)") }
     }

@@ -92,3 +92,26 @@ func star(_ n: Int, name: String = "star") -> Topology {
         }
     }
 }
+
+/// A test case with a fresh temporary directory for the files it writes (topologies,
+/// experiment files, command scripts, reports), removed afterwards.
+class FileTestCase: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("swiftnet-\(type(of: self))-\(getpid())-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// Writes `text` to `dir/name` and returns the path.
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = "\(dir)/\(name)"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
