@@ -90,6 +90,16 @@ func readRest(_ pipe: Pipe) -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
+/// The swiftnet janitors still alive, with their state, for failure messages.
+func janitorState() -> String {
+    let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+    return pids.compactMap { pid -> String? in
+        guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8), comm.hasPrefix("swiftnet-janit") else { return nil }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return "\(pid): \(stat.prefix(60))"
+    }.joined(separator: "; ")
+}
+
 /// Pids of the direct children of a process (all its threads).
 func childPIDs(of pid: Int32) -> [Int32] {
     guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return [] }
@@ -232,7 +242,7 @@ final class CLITests: XCTestCase {
         p.waitUntilExit()
         let all = programs + grandchildren
         XCTAssertTrue(eventually(5) { all.allSatisfy { kill($0, 0) != 0 } }, "processes outlived swiftnet: \(all.filter { kill($0, 0) == 0 })")
-        XCTAssertTrue(try eventually(5) { try RootSnapshot.take() == before }, "leftovers: \(String(describing: try? RootSnapshot.take())) before: \(before)")
+        XCTAssertTrue(try eventually(10) { try RootSnapshot.take() == before }, "leftovers: \(String(describing: try? RootSnapshot.take())) before: \(before); janitor: \(janitorState())")
     }
 
     func testCtrlCStopsCleanly() throws {
