@@ -41,8 +41,13 @@ extension Network {
         let dir = try makeStateDirectoryLocked()
         let path = "\(dir)/\(file)"
         try janitorLocked().register(.removeFile(path))
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644]) else {
-            throw NetworkError("cannot write \(path)")
+        // Written in place, not by rename of a temporary: only registered names appear.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw NetworkError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw NetworkError("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         return path
     }

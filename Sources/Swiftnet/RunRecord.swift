@@ -47,11 +47,22 @@ public enum RunRecord {
         // State directories (`<run>.<pid>.<n>/` with an `owner` file) of dead runs.
         for f in files.sorted() {
             let dir = "\(directory)/\(f)"
-            guard let owner = try? String(contentsOfFile: "\(dir)/owner", encoding: .utf8) else { continue }
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else { continue }
+            let owner = (try? String(contentsOfFile: "\(dir)/owner", encoding: .utf8)) ?? ""
             let head = owner.split(whereSeparator: { $0 == " " || $0 == "\n" })
-            if head.count >= 4, let pid = pid_t(head[1]), let start = UInt64(head[3]),
+            // Without its owner file (killed before writing it), the name tells the pid:
+            // <run>.<pid>.<n>; the directory is left alone while that pid lives.
+            let parts = f.split(separator: ".")
+            if head.count < 4 {
+                guard parts.count >= 3, let pid = pid_t(parts[parts.count - 2]) else { continue }
+                if kill(pid, 0) == 0 {
+                    actions.append(CleanAction(run: f, description: "state directory \(dir) may belong to a live process (pid \(pid)); left alone"))
+                    continue
+                }
+            } else if let pid = pid_t(head[1]), let start = UInt64(head[3]),
                let now = processStartTime(pid), now == start {
-                actions.append(CleanAction(run: f, description: "state directory \(dir) belongs to a live run (pid \(pid)); left alone"))
+                actions.append(CleanAction(run: f, description: "state directory \(dir) belongs to a live run (pid \(head[1])); left alone"))
                 continue
             }
             if (try? FileManager.default.removeItem(atPath: dir)) != nil {
