@@ -193,7 +193,7 @@ extension Topology {
         }
         var segments: [[Endpoint]] = []
         var segmentOfSwitch: [String: Int] = [:]
-        for (n, l) in out.links.enumerated() {
+        for l in out.links {
             let ends = [l.a, l.b].filter { $0.kind != .switch }
             if let sw = [l.a, l.b].first(where: { $0.kind == .switch }) {
                 let r = root(sw.node)
@@ -202,7 +202,6 @@ extension Topology {
                     segments.append(ends)
                 }
             } else {
-                _ = n
                 segments.append(ends)
             }
         }

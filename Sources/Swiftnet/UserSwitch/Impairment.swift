@@ -11,7 +11,10 @@ struct Impairment {
     var queueLimit = 1000
     /// When the rate-limited queue is next free, and how many packets wait in it.
     private var busyUntil: UInt64 = 0
+    /// Departure times of the packets in the queue, oldest from `head` on (a ring of
+    /// sorts: the array is compacted now and then, not shifted per packet).
     private var queued: [UInt64] = []
+    private var head = 0
 
     init?(_ s: LinkShaping?) {
         guard let s else { return nil }
@@ -36,8 +39,12 @@ struct Impairment {
     /// or nil when the queue is full (tail drop).
     mutating func reserve(bits: Int, now: UInt64) -> UInt64? {
         guard let rate = rateBitsPerSecond else { return now }
-        while let first = queued.first, first <= now { queued.removeFirst() }
-        if queued.count >= queueLimit { return nil }
+        while head < queued.count && queued[head] <= now { head += 1 }
+        if head > 1024 && head * 2 > queued.count {
+            queued.removeFirst(head)
+            head = 0
+        }
+        if queued.count - head >= queueLimit { return nil }
         let start = max(now, busyUntil)
         busyUntil = start + UInt64(Double(bits) / rate * 1e9)
         queued.append(busyUntil)

@@ -74,7 +74,7 @@ final class UserDatapath: @unchecked Sendable {
         if wasRunning {
             var b: UInt8 = 1
             _ = write(wake[1], &b, 1)
-            while !finished { usleep(1000) }
+            while !isFinished { usleep(1000) }
         }
         for p in ports where p.fd >= 0 { close(p.fd) }
         for i in ports.indices { ports[i].fd = -1 }
@@ -84,6 +84,7 @@ final class UserDatapath: @unchecked Sendable {
     }
 
     private var finished = false
+    private var isFinished: Bool { lock.lock(); defer { lock.unlock() }; return finished }
 
     static func openPort(ifindex: Int32, name: String) throws -> Int32 {
         let fd = sn_packet_open(ifindex)
