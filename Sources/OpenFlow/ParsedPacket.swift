@@ -58,8 +58,15 @@ public struct ParsedPacket: Hashable, Sendable {
     /// Parses `frame` (starting at the Ethernet destination), received on `inPort`.
     /// Returns nil when the frame is shorter than 14 bytes.
     public init?(frame: [UInt8], inPort: OFPortNo) {
-        guard frame.count >= 14 else { return nil }
-        let f = frame
+        guard let p = frame.withUnsafeBytes({ ParsedPacket(bytes: $0, inPort: inPort) }) else { return nil }
+        self = p
+    }
+
+    /// Parses the frame in `bytes` (starting at the Ethernet destination) without copying it,
+    /// as a datapath does for every frame it forwards. Returns nil below 14 bytes.
+    public init?(bytes: UnsafeRawBufferPointer, inPort: OFPortNo) {
+        guard bytes.count >= 14 else { return nil }
+        let f = bytes
         func u16(_ i: Int) -> UInt16 { UInt16(f[i]) << 8 | UInt16(f[i + 1]) }
         func u32(_ i: Int) -> UInt32 { UInt32(u16(i)) << 16 | UInt32(u16(i + 2)) }
         func mac(_ i: Int) -> OFMACAddress {
@@ -131,7 +138,7 @@ public struct ParsedPacket: Hashable, Sendable {
         }
     }
 
-    private mutating func parseL4(_ f: [UInt8], at off: Int, icmpv4: Bool) {
+    private mutating func parseL4(_ f: UnsafeRawBufferPointer, at off: Int, icmpv4: Bool) {
         guard let proto = ipProto, off <= f.count else { return }
         func u16(_ i: Int) -> UInt16 { UInt16(f[i]) << 8 | UInt16(f[i + 1]) }
         switch proto {

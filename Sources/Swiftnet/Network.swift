@@ -20,6 +20,9 @@ public struct NetworkOptions: Sendable {
     /// hosts with an `ip6` address have IPv6: on a switch every IPv6 host's MLD reports
     /// reach every other host, which makes a switch with N IPv6 hosts cost O(N^2) to start.
     public var ipv6 = false
+    /// How long `start()` waits for user switches to finish their handshake with the
+    /// controller (it carries on after that; the switches keep trying).
+    public var controllerWait: Duration = .seconds(5)
     /// Called as nodes and links are made (on the building thread).
     public var progress: (@Sendable (BuildProgress) -> Void)?
     /// Checked between build steps: when it returns true the build stops, releases what
@@ -78,6 +81,8 @@ public final class Network: @unchecked Sendable {
     var dnsListeners: Set<String> = []
     /// The userspace datapath of `kind: user` switches, when there are any.
     var datapath: UserDatapath?
+    /// The event loop of the controller connections.
+    var controllerGroup: MultiThreadedEventLoopGroup?
     static let stateCounter = Counter()
     public private(set) var isRunning = false
     /// Seconds the last `start()` took, and how much of it was waiting for STP.
@@ -119,6 +124,8 @@ public final class Network: @unchecked Sendable {
         processRuntime = nil
         datapath?.stop()
         datapath = nil
+        try? controllerGroup?.syncShutdownGracefully()
+        controllerGroup = nil
         stopEmbeddedDNSLocked()
         fabricSocket = nil
         for ns in hostNamespaces.values { ns.close() }

@@ -26,11 +26,11 @@ import Darwin
 /// so an unquoted MAC such as 00:00:00:00:00:02 is never read as a YAML 1.1 number.
 extension Topology {
     /// The keys a topology file may have at its top level.
-    static let yamlTopLevelKeys = ["name", "ipbase", "ipbase6", "hosts", "routers", "switches", "links", "routes", "autoaddress", "routing", "domain", "records", "experiment"]
+    static let yamlTopLevelKeys = ["name", "ipbase", "ipbase6", "hosts", "routers", "switches", "links", "routes", "autoaddress", "routing", "domain", "records", "experiment", "controller"]
     /// The keys of a host's options.
     static let yamlHostKeys = ["kind", "ip", "mac", "ip6", "gateway", "dns"]
     /// The keys of a switch's options.
-    static let yamlSwitchKeys = ["kind", "stp"]
+    static let yamlSwitchKeys = ["kind", "stp", "dpid", "protocols", "failmode"]
     /// The keys of a link written as a mapping.
     static let yamlLinkKeys = ["endpoints", "ips", "mtu", "bw", "delay", "jitter", "loss", "max_queue", "use_tbf"]
 
@@ -142,6 +142,11 @@ struct YAMLTopologyReader {
                     throw error("routing '\(t)' does not exist; write one of \(RoutingMode.allCases.map(\.rawValue).joined(separator: ", "))", at: key)
                 }
                 topo.routing = m
+            case "controller":
+                guard let t = try text(value, key: key, what: "'controller'", example: "controller: remote,ip=127.0.0.1,port=6653") else { continue }
+                do { topo.controller = try ControllerSpec.parse(option: t) } catch let e as TopologyError {
+                    throw error("controller: \(e.message)", at: key)
+                }
             default:
                 throw unknownKey(name, key: key, owner: "the top level", allowed: Topology.yamlTopLevelKeys,
                                  lead: "unknown top-level key '\(name)'")
@@ -209,6 +214,29 @@ struct YAMLTopologyReader {
                         throw error("switch '\(name)': 'stp' must be true or false, not \(describe(optValue))", at: optKey)
                     }
                     sw.stp = b
+                case "dpid":
+                    guard let t = try text(optValue, key: optKey, what: "switch '\(name)': 'dpid'", example: "dpid: 1") else { continue }
+                    let hex = t.hasPrefix("0x") ? UInt64(t.dropFirst(2), radix: 16) : UInt64(t)
+                    guard let d = hex, d != 0 else {
+                        throw error("switch '\(name)': 'dpid' must be a number from 1 (or hex as 0x1f), not '\(t)'", at: optKey)
+                    }
+                    sw.dpid = d
+                case "protocols":
+                    guard let t = try text(optValue, key: optKey, what: "switch '\(name)': 'protocols'", example: "protocols: OpenFlow13") else { continue }
+                    var list: [OpenFlowProtocol] = []
+                    for word in t.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "+" }) {
+                        guard let p = OpenFlowProtocol(text: String(word)) else {
+                            throw error("switch '\(name)': protocol '\(word)' is not one this switch speaks; write OpenFlow10, OpenFlow13 or both", at: optKey)
+                        }
+                        list.append(p)
+                    }
+                    sw.protocols = list
+                case "failmode":
+                    guard let t = try text(optValue, key: optKey, what: "switch '\(name)': 'failmode'", example: "failmode: secure") else { continue }
+                    guard let m = FailMode(rawValue: t) else {
+                        throw error("switch '\(name)': failmode '\(t)' does not exist; write secure or standalone", at: optKey)
+                    }
+                    sw.failMode = m
                 default:
                     throw unknownKey(opt, key: optKey, owner: "switch '\(name)'", allowed: Topology.yamlSwitchKeys)
                 }

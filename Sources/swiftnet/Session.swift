@@ -34,6 +34,9 @@ final class Session {
         Interrupts.shared.install()
         say("*** Creating network")
         say("*** Adding hosts:\n" + names(topology.hosts.map(\.name)))
+        if let c = topology.controller {
+            say("*** Adding controller\nc0 (remote, tcp:\(c.host):\(c.port))")
+        }
         say("*** Adding switches:\n" + names(topology.switches.map(\.name)))
         say("*** Adding links:\n" + names(topology.links.map(\.label)))
         if topology.hasLoop {
@@ -53,6 +56,15 @@ final class Session {
         clearProgress()
         say("*** Configuring hosts\n" + names(topology.hosts.map(\.name)))
         say("*** Starting \(topology.switches.count) switches\n" + names(topology.switches.map(\.name)) + "...")
+        let status = net.controllerStatus()
+        if !status.isEmpty {
+            let late = status.filter { !$0.connected }
+            if late.isEmpty {
+                say("*** Switches connected to the controller: " + status.map { "\($0.switch) \($0.detail)" }.joined(separator: ", "))
+            } else if let c = topology.controller {
+                say("*** Not connected to the controller at \(c.host):\(c.port) (yet): \(late.map(\.switch).joined(separator: " ")); they keep trying")
+            }
+        }
         if group.verbose {
             say("*** Built in \(format(net.buildTime)) (STP wait \(format(net.stpWaitTime))); run '\(net.name)', process namespace init pid \(net.processNamespaceInit ?? 0)")
             if group.netnsNames {

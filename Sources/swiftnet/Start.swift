@@ -18,10 +18,10 @@ struct Start: ParsableCommand {
     @Option(help: "A YAML topology file (used when --topo is not given).")
     var custom: String?
 
-    @Option(name: .customLong("switch"), help: "Switch kind for every switch: lxbr (Linux bridge, the default) or user (swiftnet's own userspace switch: a learning switch that also applies link delay, jitter, loss and bw itself).")
+    @Option(name: .customLong("switch"), help: "Switch kind for every switch: lxbr (Linux bridge, the default) or user[,protocols=OpenFlow13,failmode=secure|standalone,dpid=N] (swiftnet's own userspace OpenFlow switch: a learning switch without a controller; it also applies link delay, jitter, loss and bw itself).")
     var switchKind: String?
 
-    @Option(help: "Controller: none (switches are Linux bridges).")
+    @Option(help: "OpenFlow controller for user switches: none, or remote[,ip=127.0.0.1][,port=6653].")
     var controller: String = "none"
 
     @Option(help: "Test to run: none, build, pingall, pingpair. Without it the swiftnet> shell starts (reading commands from stdin when it is not a terminal).")
@@ -30,16 +30,6 @@ struct Start: ParsableCommand {
     @OptionGroup var network: NetworkOptionGroup
 
     func run() throws {
-        var kind: SwitchKind?
-        if let switchKind {
-            guard let k = SwitchKind(rawValue: switchKind) else {
-                throw badInput("--switch \(switchKind) does not exist: use lxbr (Linux bridges) or user (swiftnet's userspace switch)")
-            }
-            kind = k
-        }
-        guard controller == "none" else {
-            throw badInput("--controller \(controller) is not available: Linux bridges need no controller; use --controller none")
-        }
         var spec: Topology
         if let topo {
             do { spec = try Topology.builtin(topo) } catch let e as TopologyError { throw badInput("--topo \(topo): \(e.message)") }
@@ -48,7 +38,16 @@ struct Start: ParsableCommand {
         } else {
             spec = try Topology.builtin("minimal")
         }
-        if let kind { for i in spec.switches.indices { spec.switches[i].kind = kind } }
+        if let switchKind { try applySwitchOption(switchKind, to: &spec) }
+        do {
+            // --controller none is the default: a file's own controller stays.
+            if let c = try ControllerSpec.parse(option: controller) { spec.controller = c }
+        } catch let e as TopologyError {
+            throw badInput("--controller \(controller): \(e.message)")
+        }
+        if spec.controller != nil && !spec.switches.contains(where: { $0.kind == .user }) {
+            throw badInput("--controller \(controller): only user switches talk to a controller, and this topology has none; add --switch user")
+        }
         let topology = try network.validate(spec)
         try network.preflight(topology)
         let session = Session(topology: topology, group: network)
@@ -69,5 +68,47 @@ struct Start: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
         if Interrupts.shared.interrupted { throw ExitCode(130) }
         if failed { throw ExitCode(1) }
+    }
+}
+
+/// Applies `--switch KIND[,key=value...]` to every switch of `spec`.
+func applySwitchOption(_ option: String, to spec: inout Topology) throws {
+    var parts = option.split(separator: ",").map(String.init)
+    guard !parts.isEmpty, let kind = SwitchKind(rawValue: parts.removeFirst()) else {
+        throw badInput("--switch \(option): the kind does not exist: use lxbr (Linux bridges) or user (swiftnet's userspace switch)")
+    }
+    for i in spec.switches.indices { spec.switches[i].kind = kind }
+    for p in parts {
+        let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
+        guard kv.count == 2, kind == .user else {
+            throw badInput("--switch \(option): '\(p)' is not a setting of \(kind.rawValue); user takes protocols=, failmode= and dpid=")
+        }
+        switch kv[0] {
+        case "protocols":
+            var list: [OpenFlowProtocol] = []
+            for w in kv[1].split(whereSeparator: { $0 == "+" || $0 == ":" || $0 == " " }) {
+                guard let v = OpenFlowProtocol(text: String(w)) else {
+                    throw badInput("--switch \(option): protocol '\(w)' is not one the switch speaks; use OpenFlow10, OpenFlow13, or OpenFlow10+OpenFlow13")
+                }
+                list.append(v)
+            }
+            for i in spec.switches.indices { spec.switches[i].protocols = list }
+        case "failmode", "fail-mode", "fail_mode":
+            guard let m = FailMode(rawValue: kv[1]) else {
+                throw badInput("--switch \(option): failmode '\(kv[1])' does not exist; use secure or standalone")
+            }
+            for i in spec.switches.indices { spec.switches[i].failMode = m }
+        case "dpid":
+            let text = kv[1]
+            guard let d = text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text, radix: 16), d != 0 else {
+                throw badInput("--switch \(option): dpid '\(text)' is not a hex number above 0")
+            }
+            guard spec.switches.count == 1 else {
+                throw badInput("--switch \(option): dpid= names one switch's id, and this topology has \(spec.switches.count) switches; set dpid per switch in a YAML file")
+            }
+            spec.switches[0].dpid = d
+        default:
+            throw badInput("--switch \(option): unknown setting '\(kv[0])'; user takes protocols=, failmode= and dpid=")
+        }
     }
 }

@@ -111,14 +111,90 @@ public struct SwitchSpec: Hashable, Sendable, Codable {
     public var kind: SwitchKind
     /// Kernel spanning tree: nil turns it on only when the switches form a loop.
     public var stp: Bool?
+    /// OpenFlow datapath id of a user switch; nil takes the number in its name (s12 → 12),
+    /// as Mininet does.
+    public var dpid: UInt64?
+    /// OpenFlow versions a user switch offers its controller (nil: 1.0 and 1.3).
+    public var protocols: [OpenFlowProtocol]?
+    /// What a user switch with a controller does while it has no connection (nil: secure).
+    public var failMode: FailMode?
     public var location: SourceLocation?
 
-    public init(name: String, kind: SwitchKind = .lxbr, stp: Bool? = nil, location: SourceLocation? = nil) {
+    public init(name: String, kind: SwitchKind = .lxbr, stp: Bool? = nil, dpid: UInt64? = nil,
+                protocols: [OpenFlowProtocol]? = nil, failMode: FailMode? = nil, location: SourceLocation? = nil) {
         self.name = name
         self.kind = kind
         self.stp = stp
+        self.dpid = dpid
+        self.protocols = protocols
+        self.failMode = failMode
         self.location = location
     }
+}
+
+/// An OpenFlow version, named as Open vSwitch and Mininet name them.
+public enum OpenFlowProtocol: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
+    case openFlow10 = "OpenFlow10"
+    case openFlow13 = "OpenFlow13"
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// Parses "OpenFlow13", "of13", "1.3" (any case).
+    public init?(text: String) {
+        switch text.lowercased() {
+        case "openflow10", "of10", "1.0": self = .openFlow10
+        case "openflow13", "of13", "1.3": self = .openFlow13
+        default: return nil
+        }
+    }
+}
+
+/// What a switch with a controller does while it is not connected, as Open vSwitch's
+/// fail_mode: `secure` keeps forwarding by the flows it has and drops the rest;
+/// `standalone` forwards as a MAC-learning switch.
+public enum FailMode: String, Hashable, Sendable, Codable, CaseIterable {
+    case secure, standalone
+}
+
+/// An external OpenFlow controller the user switches connect to (Mininet's
+/// `--controller remote,ip=...,port=...`).
+public struct ControllerSpec: Hashable, Sendable, Codable {
+    public var host: String
+    public var port: Int
+    public init(host: String = "127.0.0.1", port: Int = 6653) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `remote[,ip=A][,port=P]`; "none" gives nil.
+    public static func parse(option: String) throws -> ControllerSpec? {
+        var parts = option.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let kind = parts.removeFirst()
+        if kind == "none" && parts.isEmpty { return nil }
+        guard kind == "remote" else {
+            throw TopologyError("unknown controller '\(kind)': use remote[,ip=ADDR][,port=PORT] or none")
+        }
+        var spec = ControllerSpec()
+        for p in parts {
+            let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { throw TopologyError("controller parameter '\(p)' needs a value: ip=ADDR or port=PORT") }
+            switch kv[0] {
+            case "ip", "host":
+                guard inet_addr_ok(kv[1]) else { throw TopologyError("controller ip '\(kv[1])' is not an IPv4 address") }
+                spec.host = kv[1]
+            case "port":
+                guard let n = Int(kv[1]), (1...65535).contains(n) else { throw TopologyError("controller port '\(kv[1])' is not a port number (1-65535)") }
+                spec.port = n
+            default:
+                throw TopologyError("unknown controller parameter '\(kv[0])': use ip= and port=")
+            }
+        }
+        return spec
+    }
+}
+
+private func inet_addr_ok(_ s: String) -> Bool {
+    let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+    return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
 }
 
 /// A link as written: a veth pair between two nodes.
@@ -203,6 +279,8 @@ public struct Topology: Hashable, Sendable, Codable {
     public var ipBase6: String?
     /// How routers learn routes (nil: static routes only).
     public var routing: RoutingMode?
+    /// The OpenFlow controller user switches connect to (nil: none; they learn MACs).
+    public var controller: ControllerSpec?
     /// Where the topology came from (a file), for messages about it as a whole.
     public var location: SourceLocation?
 

@@ -51,6 +51,11 @@ public struct ResolvedSwitch: Hashable, Sendable, Codable {
     public var kind: SwitchKind
     public var stp: Bool
     public var interfaces: [String]
+    /// OpenFlow datapath id (user switches).
+    public var dpid: UInt64 = 0
+    /// OpenFlow versions offered, lowest first (user switches).
+    public var protocols: [OpenFlowProtocol] = OpenFlowProtocol.allCases
+    public var failMode: FailMode = .secure
 }
 
 /// A link after validation.
@@ -100,6 +105,8 @@ public struct ValidatedTopology: Hashable, Sendable, Codable {
     public var experiment: [ExperimentStep] = []
     /// How routers learn routes (nil: static).
     public var routing: RoutingMode? = nil
+    /// The controller user switches connect to.
+    public var controller: ControllerSpec? = nil
 
     /// The end hosts (not routers): what pingall pings.
     public var endHosts: [ResolvedHost] { hosts.filter { $0.kind != .router } }

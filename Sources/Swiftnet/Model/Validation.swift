@@ -156,16 +156,41 @@ extension Topology {
             if ra == rb { loopLink = loopLink ?? l } else { parent[ra] = rb }
         }
         var outSwitches: [ResolvedSwitch] = []
+        var dpids: [UInt64: String] = [:]
         for s in switches.sorted(by: { naturalLess($0.name, $1.name) }) {
-            if s.kind == .user, let l = loopLink {
-                throw TopologyError("switch '\(s.name)' is a user switch, and link \(l.a.node)-\(l.b.node) closes a loop among the switches: the user switch has no spanning tree yet; use kind lxbr (kernel STP) for loops", at: s.location)
+            if s.kind == .user, let l = loopLink, controller == nil {
+                throw TopologyError("switch '\(s.name)' is a user switch without a controller, and link \(l.a.node)-\(l.b.node) closes a loop among the switches: a learning switch would flood the loop forever; use kind lxbr (kernel STP), or a controller that handles loops (--controller remote,...)", at: s.location)
+            }
+            if s.kind != .user && (s.dpid != nil || s.protocols != nil || s.failMode != nil) {
+                throw TopologyError("switch '\(s.name)' is a Linux bridge: dpid, protocols and failmode are OpenFlow settings of kind user", at: s.location)
             }
             if s.stp == false, let l = loopLink {
                 throw TopologyError("switch '\(s.name)' has stp off, but link \(l.a.node)-\(l.b.node) closes a loop among the switches and would flood it forever: remove 'stp: false' or the link", at: s.location)
             }
-            outSwitches.append(ResolvedSwitch(name: s.name, kind: s.kind, stp: s.stp ?? (loopLink != nil), interfaces: interfaces[s.name] ?? []))
+            var r = ResolvedSwitch(name: s.name, kind: s.kind, stp: s.kind == .lxbr && (s.stp ?? (loopLink != nil)), interfaces: interfaces[s.name] ?? [])
+            if s.kind == .user {
+                if s.stp == true {
+                    throw TopologyError("switch '\(s.name)': the user switch has no spanning tree; with a loop, leave loop handling to the controller, or use kind lxbr with stp", at: s.location)
+                }
+                let digits = s.name.split(whereSeparator: { !$0.isNumber }).first.flatMap { UInt64($0) }
+                guard let dpid = s.dpid ?? digits, dpid != 0 else {
+                    throw TopologyError("switch '\(s.name)' needs a dpid: its name has no number to take one from; set dpid: N", at: s.location)
+                }
+                if let other = dpids[dpid] {
+                    throw TopologyError("switch '\(s.name)' has dpid \(dpid), already the dpid of '\(other)': give each switch its own dpid", at: s.location)
+                }
+                dpids[dpid] = s.name
+                r.dpid = dpid
+                if let p = s.protocols {
+                    guard !p.isEmpty else { throw TopologyError("switch '\(s.name)': protocols is empty; give OpenFlow10, OpenFlow13 or both", at: s.location) }
+                    r.protocols = Array(Set(p)).sorted()
+                }
+                r.failMode = s.failMode ?? .secure
+            }
+            outSwitches.append(r)
         }
         var out = ValidatedTopology(name: name, ipBase: base, hosts: outHosts, switches: outSwitches, links: links, hasLoop: loopLink != nil)
+        out.controller = outSwitches.contains { $0.kind == .user } ? controller : nil
         try resolveAddressing(into: &out)
         try resolveDNS(into: &out)
         out.experiment = try checkedExperiment(against: out)

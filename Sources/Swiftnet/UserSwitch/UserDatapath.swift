@@ -2,13 +2,19 @@ import Foundation
 import Glibc
 import CShims
 import Namespaces
+import OpenFlow
 
 /// Swiftnet's own switch: every frame of every `kind: user` switch passes through this
 /// process. Each switch port is a veth end in the run's fabric namespace, read and written
 /// through an AF_PACKET socket with `PACKET_VNET_HDR`, so each frame carries its
 /// virtio-net header: checksum-offloaded and GSO frames (up to 64 KB) pass through whole
 /// and TCP works with the hosts' default offloads. One thread serves every port of every
-/// switch with poll(2); in standalone mode each switch is a MAC-learning switch.
+/// switch with poll(2).
+///
+/// A switch without a controller is a MAC-learning switch. A switch with one forwards by
+/// its OpenFlow flow tables, with an exact-match cache in front of the priority classifier
+/// (see `UserDatapath+OpenFlow.swift`); the controller connection runs on a SwiftNIO event
+/// loop and hands its messages to this thread, which alone touches the tables.
 ///
 /// Link impairments are applied here, since the frames are ours: `delay`, `jitter`,
 /// `loss` and `bw` of a link act on each direction as Mininet's TCLink (netem and HTB on
@@ -25,30 +31,83 @@ final class UserDatapath: @unchecked Sendable {
         /// For a port facing a host (not another switch): the link's shaping applied to
         /// frames arriving here, which stands for the host's own egress.
         var ingress: Impairment?
+        var counters = PortCounters()
+        var isUp = true
+    }
+
+    struct PortCounters: Sendable {
+        var rxPackets: UInt64 = 0, rxBytes: UInt64 = 0, txPackets: UInt64 = 0, txBytes: UInt64 = 0
+        var rxDropped: UInt64 = 0, txDropped: UInt64 = 0, txErrors: UInt64 = 0
+    }
+
+    /// A switch: its ports, MAC table and, with a controller, its OpenFlow state. Only the
+    /// datapath thread touches it once the datapath runs (others go through `post`/`sync`).
+    final class Switch: @unchecked Sendable {
+        let name: String
+        let dpid: UInt64
+        let failMode: FailMode
+        let versions: [OFVersion]
+        var ports: [Int] = []
+        var portIndex: [UInt32: Int] = [:]
+        var macs: [UInt64: (port: Int, seen: UInt64)] = [:]
+        var running = true
+        let started = UserDatapath.nowNanos()
+        // OpenFlow, when a controller is configured.
+        var connection: ControllerConnection?
+        var version: OFVersion?
+        /// True once FEATURES_REPLY went out on the current connection.
+        var ready = false
+        var everConnected = false
+        var tables = FlowTables(count: 4)
+        var config = OFSwitchConfig()
+        var cache: [ParsedPacket: Decision] = [:]
+        var cacheGeneration: UInt64 = .max
+        var role = OFRole.equal
+        var generationID: UInt64 = 0
+        var hasTimeouts = false
+        var packetIns: UInt64 = 0
+
+        init(name: String, dpid: UInt64, failMode: FailMode, versions: [OFVersion]) {
+            self.name = name
+            self.dpid = dpid
+            self.failMode = failMode
+            self.versions = versions
+        }
+
+        var isOpenFlow: Bool { connection != nil }
+        /// True when the flow tables decide: connected, or disconnected in secure mode.
+        var usesFlowTables: Bool { isOpenFlow && (version != nil || failMode == .secure) }
     }
 
     private(set) var ports: [Port]
-    private let portsOfSwitch: [[Int]]
-    private var macTables: [[UInt64: (port: Int, seen: UInt64)]]
+    let switches: [Switch]
     private var wake: [Int32] = [-1, -1]
     private var thread: Thread?
     private let lock = NSLock()
     private var stopping = false
+    private var inbox: [() -> Void] = []
     private var pending = DelayQueue()
     private var random = FastRandom(seed: UInt64(UInt32(truncatingIfNeeded: getpid())) &* 0x9E37_79B9_7F4A_7C15 | 1)
-    /// Counters: frames received, sent, dropped by impairments or full queues.
-    private(set) var received = 0, sent = 0, dropped = 0
+    /// A buffer for PACKET_OUT data (the receive buffer may hold the frame being forwarded).
+    let scratch: UnsafeMutableRawPointer
+    private var nextExpiry: UInt64 = 0
 
-    static let vnetHeaderSize = 10
+    static let vnetHeaderSize = FrameBuffer.vnet
     static let bufferSize = 65_536 + vnetHeaderSize
+    /// Room for VLAN tags pushed by actions.
+    static let headroom = 64
 
-    init(switches: Int, ports: [Port]) {
+    init(switches: [Switch], ports: [Port]) {
         self.ports = ports
-        var per = [[Int]](repeating: [], count: switches)
-        for (i, p) in ports.enumerated() { per[p.switchIndex].append(i) }
-        portsOfSwitch = per
-        macTables = Array(repeating: [:], count: switches)
+        self.switches = switches
+        for (i, p) in ports.enumerated() {
+            switches[p.switchIndex].ports.append(i)
+            switches[p.switchIndex].portIndex[UInt32(p.number)] = i
+        }
+        scratch = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize + Self.headroom, alignment: 16)
     }
+
+    deinit { scratch.deallocate() }
 
     /// Opens every port's socket inside the fabric namespace and starts the thread.
     /// - Parameter indexOf: the ifindex of a port's interface in the fabric namespace.
@@ -58,15 +117,20 @@ final class UserDatapath: @unchecked Sendable {
             ports[i].fd = try withNetworkNamespace(fabric) { try Self.openPort(ifindex: ifindex, name: ports[i].name) }
         }
         guard sn_pipe_cloexec(&wake) == 0 else { throw NetworkError("pipe: \(String(cString: strerror(errno)))") }
+        _ = fcntl(wake[0], F_SETFL, fcntl(wake[0], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(wake[1], F_SETFL, fcntl(wake[1], F_GETFL) | O_NONBLOCK)
         let t = Thread { [self] in self.loop() }
         t.name = "swiftnet-datapath"
         t.stackSize = 1 << 20
         thread = t
         t.start()
+        for sw in switches { sw.connection?.start() }
     }
 
-    /// Stops the thread and closes the sockets. Safe to call twice.
+    /// Stops the controller connections and the thread, and closes the sockets. Safe to
+    /// call twice.
     func stop() {
+        for sw in switches { sw.connection?.stop() }
         lock.lock()
         let wasRunning = thread != nil && !stopping
         stopping = true
@@ -92,10 +156,54 @@ final class UserDatapath: @unchecked Sendable {
         return fd
     }
 
+    // MARK: - Work from other threads
+
+    /// Runs `work` on the datapath thread, after what is already queued.
+    func post(_ work: @escaping () -> Void) {
+        lock.lock()
+        let running = thread != nil && !stopping
+        if running { inbox.append(work) }
+        lock.unlock()
+        guard running else { return }
+        var b: UInt8 = 1
+        _ = write(wake[1], &b, 1)
+    }
+
+    /// Runs `body` on the datapath thread and returns its result (directly when the thread
+    /// is not running).
+    func sync<T>(_ body: @escaping () -> T) -> T {
+        lock.lock()
+        let running = thread != nil && !stopping && !finished
+        lock.unlock()
+        guard running else { return body() }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: T?
+        post {
+            result = body()
+            done.signal()
+        }
+        if done.wait(timeout: .now() + 10) == .timedOut { return body() }
+        return result!
+    }
+
+    private func runInbox() {
+        var buf = [UInt8](repeating: 0, count: 256)
+        while read(wake[0], &buf, buf.count) > 0 {}
+        lock.lock()
+        let work = inbox
+        inbox.removeAll()
+        let stop = stopping
+        lock.unlock()
+        if stop { return }
+        for w in work { w() }
+    }
+
+    private var shouldStop: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
+
     // MARK: - The loop
 
     private func loop() {
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 16)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize + Self.headroom, alignment: 16)
         defer {
             buffer.deallocate()
             lock.lock()
@@ -106,12 +214,20 @@ final class UserDatapath: @unchecked Sendable {
         fds.append(pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0))
         while true {
             var timeout: Int32 = -1
+            let now = Self.nowNanos()
             if let due = pending.nextDue {
-                let now = Self.nowNanos()
                 timeout = due <= now ? 0 : Int32(min(1000, (due - now + 999_999) / 1_000_000))
             }
+            if switches.contains(where: \.hasTimeouts) {
+                let t = nextExpiry <= now ? 0 : Int32((nextExpiry - now) / 1_000_000 + 1)
+                timeout = timeout < 0 ? t : min(timeout, t)
+            }
             let n = poll(&fds, nfds_t(fds.count), timeout)
-            if fds[fds.count - 1].revents != 0 { return }
+            if fds[fds.count - 1].revents != 0 {
+                fds[fds.count - 1].revents = 0
+                if shouldStop { return }
+                runInbox()
+            }
             if n > 0 {
                 for k in 0..<(fds.count - 1) where fds[k].revents != 0 {
                     fds[k].revents = 0
@@ -119,6 +235,10 @@ final class UserDatapath: @unchecked Sendable {
                 }
             }
             releaseDue()
+            if Self.nowNanos() >= nextExpiry {
+                nextExpiry = Self.nowNanos() + 250_000_000
+                for sw in switches where sw.hasTimeouts { expireFlows(sw) }
+            }
         }
     }
 
@@ -127,66 +247,103 @@ final class UserDatapath: @unchecked Sendable {
         for _ in 0..<64 {
             let n = recv(ports[k].fd, buffer, Self.bufferSize, Int32(MSG_DONTWAIT))
             if n <= Self.vnetHeaderSize + 14 { return }
-            received += 1
-            forward(UnsafeMutableRawBufferPointer(start: buffer, count: n), from: k)
+            var frame = FrameBuffer(base: buffer, length: n, capacity: Self.bufferSize + Self.headroom)
+            forward(&frame, from: k)
         }
     }
 
-    private func forward(_ frame: UnsafeMutableRawBufferPointer, from inPort: Int) {
-        let eth = Self.vnetHeaderSize
-        let dst = Self.mac(frame, at: eth)
-        let src = Self.mac(frame, at: eth + 6)
-        let sw = ports[inPort].switchIndex
+    private func forward(_ frame: inout FrameBuffer, from inPort: Int) {
+        let sw = switches[ports[inPort].switchIndex]
+        ports[inPort].counters.rxPackets &+= 1
+        ports[inPort].counters.rxBytes &+= UInt64(frame.frameLength)
+        guard sw.running, ports[inPort].isUp else { ports[inPort].counters.rxDropped &+= 1; return }
         let now = Self.nowNanos()
-        if src & 0x0100_0000_0000 == 0 { macTables[sw][src] = (inPort, now) }
         var ingressDelay: UInt64 = 0
         if let imp = ports[inPort].ingress {
-            if imp.drops(&random) { dropped += 1; return }
+            if imp.drops(&random) { ports[inPort].counters.rxDropped &+= 1; return }
             ingressDelay = imp.delay(&random)
             if imp.rateBitsPerSecond != nil {
-                guard let at = ports[inPort].ingress!.reserve(bits: (frame.count - eth) * 8, now: now) else { dropped += 1; return }
+                guard let at = ports[inPort].ingress!.reserve(bits: frame.frameLength * 8, now: now) else {
+                    ports[inPort].counters.rxDropped &+= 1
+                    return
+                }
                 ingressDelay = max(ingressDelay, at - now)
             }
         }
-        if dst & 0x0100_0000_0000 == 0, let entry = macTables[sw][dst], now - entry.seen < 300_000_000_000 {
-            if entry.port != inPort { output(frame, to: entry.port, now: now, extraDelay: ingressDelay) }
-            return
+        if sw.usesFlowTables {
+            forwardByFlows(&frame, switch: sw, from: inPort, now: now, delay: ingressDelay)
+        } else {
+            learnAndForward(frame, switch: sw, from: inPort, now: now, delay: ingressDelay)
         }
-        for p in portsOfSwitch[sw] where p != inPort { output(frame, to: p, now: now, extraDelay: ingressDelay) }
     }
 
-    private func output(_ frame: UnsafeMutableRawBufferPointer, to port: Int, now: UInt64, extraDelay: UInt64) {
+    /// MAC learning: the standalone switch, and OpenFlow's NORMAL output.
+    func learnAndForward(_ frame: FrameBuffer, switch sw: Switch, from inPort: Int, now: UInt64, delay: UInt64) {
+        let dst = Self.mac(frame, at: 0)
+        let src = Self.mac(frame, at: 6)
+        if src & 0x0100_0000_0000 == 0 && inPort >= 0 { sw.macs[src] = (inPort, now) }
+        if dst & 0x0100_0000_0000 == 0, let entry = sw.macs[dst], now - entry.seen < 300_000_000_000 {
+            if entry.port != inPort { output(frame, to: entry.port, now: now, extraDelay: delay) }
+            return
+        }
+        for p in sw.ports where p != inPort { output(frame, to: p, now: now, extraDelay: delay) }
+    }
+
+    /// Sends a frame out of a port, through the port's impairments.
+    func output(_ frame: FrameBuffer, to port: Int, now: UInt64, extraDelay: UInt64) {
+        guard ports[port].isUp else { ports[port].counters.txDropped &+= 1; return }
         var delay = extraDelay
         if let imp = ports[port].egress {
-            if imp.drops(&random) { dropped += 1; return }
+            if imp.drops(&random) { ports[port].counters.txDropped &+= 1; return }
             delay += imp.delay(&random)
             if imp.rateBitsPerSecond != nil {
-                guard let at = ports[port].egress!.reserve(bits: (frame.count - Self.vnetHeaderSize) * 8, now: now + delay) else {
-                    dropped += 1
+                guard let at = ports[port].egress!.reserve(bits: frame.frameLength * 8, now: now + delay) else {
+                    ports[port].counters.txDropped &+= 1
                     return
                 }
                 delay = at - now
             }
         }
         if delay == 0 && pending.isEmpty {
-            if send(ports[port].fd, frame.baseAddress, frame.count, Int32(MSG_DONTWAIT)) >= 0 { sent += 1 } else { dropped += 1 }
+            transmit(frame.base, frame.length, port: port)
             return
         }
-        if pending.count >= 100_000 { dropped += 1; return }
-        pending.push(due: now + delay, port: port, bytes: [UInt8](frame))
+        if pending.count >= 100_000 { ports[port].counters.txDropped &+= 1; return }
+        pending.push(due: now + delay, port: port, bytes: [UInt8](UnsafeRawBufferPointer(start: frame.base, count: frame.length)))
+    }
+
+    private func transmit(_ bytes: UnsafeRawPointer, _ count: Int, port: Int) {
+        if send(ports[port].fd, bytes, count, Int32(MSG_DONTWAIT)) >= 0 {
+            ports[port].counters.txPackets &+= 1
+            ports[port].counters.txBytes &+= UInt64(count - Self.vnetHeaderSize)
+        } else {
+            ports[port].counters.txErrors &+= 1
+        }
     }
 
     private func releaseDue() {
         let now = Self.nowNanos()
         while let (port, bytes) = pending.popDue(now: now) {
-            let r = bytes.withUnsafeBytes { send(ports[port].fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if r >= 0 { sent += 1 } else { dropped += 1 }
+            bytes.withUnsafeBytes { transmit($0.baseAddress!, $0.count, port: port) }
         }
     }
 
-    static func mac(_ b: UnsafeMutableRawBufferPointer, at o: Int) -> UInt64 {
+    // MARK: - State for the shell and tests
+
+    /// Takes a port down or up (its link went down or up): frames to and from it are dropped.
+    func setPort(named name: String, up: Bool) {
+        post { [self] in
+            guard let i = ports.firstIndex(where: { $0.name == name }), ports[i].isUp != up else { return }
+            ports[i].isUp = up
+            portChanged(i)
+        }
+    }
+
+    func counters(ofPort i: Int) -> PortCounters { ports[i].counters }
+
+    static func mac(_ b: FrameBuffer, at o: Int) -> UInt64 {
         var v: UInt64 = 0
-        for i in 0..<6 { v = v << 8 | UInt64(b[o + i]) }
+        for i in 0..<6 { v = v << 8 | UInt64(b.u8(o + i)) }
         return v
     }
 

@@ -1,0 +1,213 @@
+import Glibc
+import OpenFlow
+
+/// A frame in the datapath's buffer: the 10-byte virtio-net header the kernel gives with
+/// `PACKET_VNET_HDR`, then the Ethernet frame. `capacity` leaves room to push VLAN tags.
+struct FrameBuffer {
+    static let vnet = 10
+    static let needsChecksum: UInt8 = 1
+    let base: UnsafeMutableRawPointer
+    /// Bytes in use, virtio-net header included.
+    var length: Int
+    let capacity: Int
+
+    var frame: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: base + Self.vnet, count: length - Self.vnet) }
+    var frameLength: Int { length - Self.vnet }
+
+    func u8(_ o: Int) -> UInt8 { base.load(fromByteOffset: Self.vnet + o, as: UInt8.self) }
+    func u16(_ o: Int) -> UInt16 { UInt16(u8(o)) << 8 | UInt16(u8(o + 1)) }
+    func put8(_ o: Int, _ v: UInt8) { base.storeBytes(of: v, toByteOffset: Self.vnet + o, as: UInt8.self) }
+    func put16(_ o: Int, _ v: UInt16) { put8(o, UInt8(v >> 8)); put8(o + 1, UInt8(v & 0xFF)) }
+
+    // The virtio-net header's fields (little-endian on the hosts this runs on).
+    var vnetFlags: UInt8 {
+        get { base.load(as: UInt8.self) }
+        nonmutating set { base.storeBytes(of: newValue, as: UInt8.self) }
+    }
+    var gsoType: UInt8 { base.load(fromByteOffset: 1, as: UInt8.self) }
+    private func le16(_ o: Int) -> UInt16 { UInt16(base.load(fromByteOffset: o, as: UInt8.self)) | UInt16(base.load(fromByteOffset: o + 1, as: UInt8.self)) << 8 }
+    private func putLE16(_ o: Int, _ v: UInt16) {
+        base.storeBytes(of: UInt8(v & 0xFF), toByteOffset: o, as: UInt8.self)
+        base.storeBytes(of: UInt8(v >> 8), toByteOffset: o + 1, as: UInt8.self)
+    }
+    var csumStart: Int { Int(le16(6)) }
+    var csumOffset: Int { Int(le16(8)) }
+
+    /// Moves every offset the virtio-net header holds by `delta` (after a VLAN tag went in or out).
+    func shiftHeaderOffsets(by delta: Int) {
+        if vnetFlags & Self.needsChecksum != 0 { putLE16(6, UInt16(Int(le16(6)) + delta)) }
+        if gsoType != 0 { putLE16(2, UInt16(max(0, Int(le16(2)) + delta))) }
+    }
+
+    /// Finishes a checksum the sender left to the hardware (CHECKSUM_PARTIAL), so that the
+    /// bytes are correct on their own, as the controller must see them in a PACKET_IN.
+    func completeChecksum() {
+        guard vnetFlags & Self.needsChecksum != 0 else { return }
+        let start = csumStart, at = start + csumOffset
+        guard at + 2 <= frameLength else { return }
+        var sum: UInt32 = 0
+        var i = start
+        while i + 1 < frameLength { sum &+= UInt32(u16(i)); i += 2 }
+        if i < frameLength { sum &+= UInt32(u8(i)) << 8 }
+        while sum >> 16 != 0 { sum = (sum & 0xFFFF) + (sum >> 16) }
+        let c = ~UInt16(sum)
+        put16(at, c == 0 ? 0xFFFF : c)
+        vnetFlags &= ~Self.needsChecksum
+    }
+}
+
+/// Rewrites a frame for the actions that change headers, keeping the IPv4 header checksum
+/// and the TCP/UDP/ICMP checksums right, whether the sender computed them or left them to
+/// offload (then only the pseudo-header part, which the field holds, changes).
+enum FrameEdit {
+    /// Applies one editing op; returns false when the frame has no room for it.
+    @discardableResult
+    static func apply(_ op: DatapathOp, to b: inout FrameBuffer) -> Bool {
+        switch op {
+        case .pushVLAN(let tpid):
+            return pushVLAN(tpid, &b)
+        case .popVLAN:
+            let t = b.u16(12)
+            guard t == 0x8100 || t == 0x88A8, b.frameLength >= 18 else { return true }
+            let at = b.base + FrameBuffer.vnet + 12
+            memmove(at, at + 4, b.frameLength - 16)
+            b.length -= 4
+            b.shiftHeaderOffsets(by: -4)
+            return true
+        case .setField(let f):
+            return setField(f, &b)
+        case .setTransportSrc(let v), .setTransportDst(let v):
+            guard let p = ParsedPacket(bytes: UnsafeRawBufferPointer(b.frame), inPort: 0), p.l4Offset != nil else { return true }
+            let field: OFField
+            if case .setTransportSrc = op {
+                guard p.tcpSrc != nil || p.udpSrc != nil else { return true }
+                field = p.tcpSrc != nil ? .tcpSrc(v) : .udpSrc(v)
+            } else {
+                guard p.tcpDst != nil || p.udpDst != nil else { return true }
+                field = p.tcpDst != nil ? .tcpDst(v) : .udpDst(v)
+            }
+            return setField(field, &b)
+        case .output, .controller:
+            return true
+        }
+    }
+
+    private static func pushVLAN(_ tpid: UInt16, _ b: inout FrameBuffer) -> Bool {
+        guard b.length + 4 <= b.capacity, b.frameLength >= 14 else { return false }
+        let t = b.u16(12)
+        // A new outer tag copies the VID and PCP of the tag it covers, or is 0.
+        let tci: UInt16 = (t == 0x8100 || t == 0x88A8) ? b.u16(14) : 0
+        let at = b.base + FrameBuffer.vnet + 12
+        memmove(at + 4, at, b.frameLength - 12)
+        b.length += 4
+        b.put16(12, tpid)
+        b.put16(14, tci)
+        b.shiftHeaderOffsets(by: 4)
+        return true
+    }
+
+    private static func setField(_ f: OFField, _ b: inout FrameBuffer) -> Bool {
+        func mac(_ o: Int, _ m: OFMACAddress) { for i in 0..<6 { b.put8(o + i, UInt8((m.rawValue >> (40 - 8 * UInt64(i))) & 0xFF)) } }
+        switch f {
+        case .ethDst(let m): mac(0, m); return true
+        case .ethSrc(let m): mac(6, m); return true
+        case .vlanVID(let v):
+            if !isTagged(b) { guard pushVLAN(0x8100, &b) else { return false } }
+            b.put16(14, b.u16(14) & 0xF000 | v & 0x0FFF)
+            return true
+        case .vlanPCP(let v):
+            if !isTagged(b) { guard pushVLAN(0x8100, &b) else { return false } }
+            b.put16(14, b.u16(14) & 0x1FFF | UInt16(v & 7) << 13)
+            return true
+        default:
+            break
+        }
+        guard let p = ParsedPacket(bytes: UnsafeRawBufferPointer(b.frame), inPort: 0) else { return true }
+        let l3 = p.l3Offset
+        let partial = b.vnetFlags & FrameBuffer.needsChecksum != 0 && p.l4Offset.map { b.csumStart == $0 } == true
+        /// Where the TCP or UDP checksum is, when the packet has one worth updating.
+        var l4Checksum: Int? {
+            guard let l4 = p.l4Offset else { return nil }
+            if p.tcpSrc != nil { return l4 + 16 <= b.frameLength - 2 ? l4 + 16 : nil }
+            if p.udpSrc != nil { return l4 + 8 <= b.frameLength && (b.u16(l4 + 6) != 0 || partial) ? l4 + 6 : nil }
+            return nil
+        }
+        /// Replaces a 16-bit word, fixing the IPv4 header checksum and the L4 checksum.
+        func word(_ o: Int, _ new: UInt16, ipHeader: Bool, pseudoHeader: Bool, transport: Bool) {
+            let old = b.u16(o)
+            guard old != new else { return }
+            b.put16(o, new)
+            if ipHeader { b.put16(l3 + 10, adjust(b.u16(l3 + 10), old: old, new: new, complemented: true)) }
+            if let c = l4Checksum, pseudoHeader || (transport && !partial) {
+                b.put16(c, adjust(b.u16(c), old: old, new: new, complemented: !partial))
+            }
+        }
+        switch f {
+        case .ipv4Src(let a), .ipv4Dst(let a):
+            guard p.ipv4Src != nil else { return true }
+            let o = l3 + (f.oxmField == 11 ? 12 : 16)
+            word(o, UInt16(a.rawValue >> 16), ipHeader: true, pseudoHeader: true, transport: false)
+            word(o + 2, UInt16(a.rawValue & 0xFFFF), ipHeader: true, pseudoHeader: true, transport: false)
+        case .ipv6Src(let a), .ipv6Dst(let a):
+            guard p.ipv6Src != nil else { return true }
+            let o = l3 + (f.oxmField == 26 ? 8 : 24)
+            let bytes = a.bytes
+            for i in stride(from: 0, to: 16, by: 2) {
+                word(o + i, UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]), ipHeader: false, pseudoHeader: true, transport: false)
+            }
+        case .ipDSCP(let d):
+            if p.ipv4Src != nil {
+                let w = b.u16(l3)
+                word(l3, w & 0xFF03 | UInt16(d & 0x3F) << 2, ipHeader: true, pseudoHeader: false, transport: false)
+            } else if p.ipv6Src != nil {
+                let w = b.u16(l3)
+                b.put16(l3, w & 0xF03F | UInt16(d & 0x3F) << 6)
+            }
+        case .tcpSrc(let v), .udpSrc(let v):
+            guard let l4 = p.l4Offset, p.tcpSrc != nil || p.udpSrc != nil else { return true }
+            word(l4, v, ipHeader: false, pseudoHeader: false, transport: true)
+        case .tcpDst(let v), .udpDst(let v):
+            guard let l4 = p.l4Offset, p.tcpDst != nil || p.udpDst != nil else { return true }
+            word(l4 + 2, v, ipHeader: false, pseudoHeader: false, transport: true)
+        case .icmpv4Type, .icmpv4Code:
+            guard let l4 = p.l4Offset, p.icmpv4Type != nil, l4 + 4 <= b.frameLength else { return true }
+            let old = b.u16(l4)
+            let new: UInt16
+            if case .icmpv4Type(let t) = f { new = UInt16(t) << 8 | old & 0xFF } else if case .icmpv4Code(let c) = f { new = old & 0xFF00 | UInt16(c) } else { new = old }
+            b.put16(l4, new)
+            b.put16(l4 + 2, adjust(b.u16(l4 + 2), old: old, new: new, complemented: true))
+        case .arpOp(let v):
+            if p.arpOp != nil { b.put16(l3 + 6, v) }
+        case .arpSpa(let a), .arpTpa(let a):
+            guard p.arpOp != nil else { return true }
+            let o = l3 + (f.oxmField == 22 ? 14 : 24)
+            b.put16(o, UInt16(a.rawValue >> 16))
+            b.put16(o + 2, UInt16(a.rawValue & 0xFFFF))
+        case .ethType(let t):
+            b.put16(l3 - 2, t)
+        case .ipProto(let v):
+            if p.ipv4Src != nil {
+                let w = b.u16(l3 + 8)
+                word(l3 + 8, w & 0xFF00 | UInt16(v), ipHeader: true, pseudoHeader: false, transport: false)
+            }
+        case .inPort, .ethDst, .ethSrc, .vlanVID, .vlanPCP:
+            break
+        }
+        return true
+    }
+
+    private static func isTagged(_ b: FrameBuffer) -> Bool {
+        let t = b.u16(12)
+        return t == 0x8100 || t == 0x88A8
+    }
+
+    /// RFC 1624's incremental update of a ones'-complement sum when one 16-bit word changes
+    /// from `old` to `new`; `complemented` for a finished checksum, false for the partial
+    /// pseudo-header sum an offloading sender leaves in the field.
+    static func adjust(_ field: UInt16, old: UInt16, new: UInt16, complemented: Bool) -> UInt16 {
+        var s = UInt32(complemented ? ~field : field) + UInt32(~old) + UInt32(new)
+        s = (s & 0xFFFF) + (s >> 16)
+        s = (s & 0xFFFF) + (s >> 16)
+        return complemented ? ~UInt16(s) : UInt16(s)
+    }
+}

@@ -1,0 +1,296 @@
+import Foundation
+import Glibc
+import OpenFlow
+
+/// The OpenFlow side of the datapath: forwarding by the flow tables, and the messages of the
+/// controller. Everything here runs on the datapath thread.
+extension UserDatapath {
+    static let maxCacheEntries = 65_536
+
+    // MARK: - Forwarding
+
+    func forwardByFlows(_ frame: inout FrameBuffer, switch sw: Switch, from inPort: Int, now: UInt64, delay: UInt64) {
+        let number = OFPortNo(rawValue: UInt32(ports[inPort].number))
+        guard let packet = ParsedPacket(bytes: UnsafeRawBufferPointer(frame.frame), inPort: number) else { return }
+        if sw.cacheGeneration != sw.tables.generation {
+            sw.cache.removeAll(keepingCapacity: true)
+            sw.cacheGeneration = sw.tables.generation
+        }
+        let decision: Decision
+        if let cached = sw.cache[packet] {
+            decision = cached
+            for v in cached.visits { sw.tables.countCached(table: v.table, matched: v.index >= 0) }
+        } else {
+            decision = sw.tables.evaluate(packet, version: sw.version ?? sw.versions.max()!, missSendLen: sw.config.missSendLen)
+            if sw.cache.count >= Self.maxCacheEntries { sw.cache.removeAll(keepingCapacity: true) }
+            sw.cache[packet] = decision
+        }
+        for v in decision.visits where v.index >= 0 {
+            sw.tables.hit(table: v.table, index: v.index, bytes: frame.frameLength, now: now)
+        }
+        execute(decision.ops, on: &frame, switch: sw, inPort: inPort, now: now, delay: delay)
+    }
+
+    /// Carries out a decision's ops on a frame, in order. `inPort` is -1 for a frame the
+    /// controller sent (PACKET_OUT with in_port CONTROLLER).
+    func execute(_ ops: [DatapathOp], on frame: inout FrameBuffer, switch sw: Switch, inPort: Int, now: UInt64, delay: UInt64) {
+        for op in ops {
+            switch op {
+            case .output(let port):
+                switch port {
+                case .flood, .all:
+                    for p in sw.ports where p != inPort { output(frame, to: p, now: now, extraDelay: delay) }
+                case .inPort:
+                    if inPort >= 0 { output(frame, to: inPort, now: now, extraDelay: delay) }
+                case .normal:
+                    learnAndForward(frame, switch: sw, from: inPort, now: now, delay: delay)
+                default:
+                    if let p = sw.portIndex[port.rawValue], p != inPort { output(frame, to: p, now: now, extraDelay: delay) }
+                }
+            case .controller(_, let reason, let table, let cookie):
+                packetIn(frame, switch: sw, inPort: inPort, reason: reason, table: table, cookie: cookie)
+            default:
+                FrameEdit.apply(op, to: &frame)
+            }
+        }
+    }
+
+    /// Sends a frame to the controller. The switch keeps no buffers, so the whole frame goes
+    /// (as the specification asks when there is no buffer), with any checksum the sender
+    /// left to offload completed first.
+    private func packetIn(_ frame: FrameBuffer, switch sw: Switch, inPort: Int, reason: UInt8, table: UInt8, cookie: UInt64) {
+        guard let v = sw.version, let connection = sw.connection else { return }
+        frame.completeChecksum()
+        let room = 65_535 - 128
+        let data = [UInt8](UnsafeRawBufferPointer(start: frame.base + FrameBuffer.vnet, count: min(frame.frameLength, room)))
+        let port = inPort >= 0 ? OFPortNo(rawValue: UInt32(ports[inPort].number)) : .controller
+        let message = OFMessage.packetIn(OFPacketIn(bufferID: OFBufferID.noBuffer, totalLen: UInt16(clamping: frame.frameLength),
+                                                    reason: reason, tableID: table, cookie: cookie,
+                                                    match: OFMatch(inPort: port), data: data))
+        guard let bytes = try? message.encode(version: v, xid: 0) else { return }
+        sw.packetIns &+= 1
+        connection.send(bytes)
+    }
+
+    // MARK: - Connection state
+
+    func connectionChanged(_ sw: Switch, version: OFVersion?) {
+        sw.version = version
+        sw.ready = false
+        if version != nil { sw.everConnected = true }
+        sw.cacheGeneration = .max
+    }
+
+    // MARK: - Controller messages
+
+    func handle(_ frame: OFFrame, version v: OFVersion, switch sw: Switch) {
+        guard sw.version == v, sw.running else { return }
+        let xid = frame.header.xid
+        func reply(_ m: OFMessage) {
+            if let bytes = try? m.encode(version: v, xid: xid) { sw.connection?.send(bytes) }
+        }
+        func fail(_ type: UInt16, _ code: UInt16) {
+            reply(.error(OFErrorMessage(type: type, code: code, replyingTo: frame.bytes)))
+        }
+        let message: OFMessage
+        do {
+            message = try frame.decode()
+        } catch {
+            reply(.error(OFErrorMessage(decoding: error, request: frame.bytes, version: v)))
+            return
+        }
+        switch message {
+        case .featuresRequest:
+            let v10 = v == .v1_0
+            reply(.featuresReply(OFFeatures(datapathID: sw.dpid, nBuffers: 0, nTables: v10 ? 1 : UInt8(sw.tables.count),
+                                            capabilities: OFFeatures.flowStats | OFFeatures.tableStats | OFFeatures.portStats,
+                                            actions: v10 ? 0x7FF : 0, ports: v10 ? portDescs(sw) : [])))
+            sw.ready = true
+        case .getConfigRequest:
+            reply(.getConfigReply(sw.config))
+        case .setConfig(let c):
+            sw.config = c
+        case .barrierRequest:
+            // Messages are handled in order, so everything before the barrier is done.
+            reply(.barrierReply)
+        case .roleRequest(let r):
+            if r.role != OFRole.noChange {
+                guard [OFRole.equal, OFRole.master, OFRole.slave].contains(r.role) else { return fail(11, 1) }  // OFPRRFC_BAD_ROLE
+                sw.role = r.role
+                sw.generationID = r.generationID
+            }
+            reply(.roleReply(OFRole(role: sw.role, generationID: sw.generationID)))
+        case .flowMod(let mod):
+            if sw.role == OFRole.slave { return fail(OFErrorType.badRequest, 10) }  // OFPBRC_IS_SLAVE
+            flowMod(mod, switch: sw, version: v, fail: fail)
+        case .packetOut(let po):
+            if sw.role == OFRole.slave { return fail(OFErrorType.badRequest, 10) }
+            guard po.bufferID == OFBufferID.noBuffer else { return fail(OFErrorType.badRequest, OFBadRequestCode.bufferUnknown) }
+            packetOut(po, switch: sw, version: v)
+        case .statsRequest(let request, _):
+            stats(request, switch: sw, version: v, reply: reply, fail: fail)
+        case .hello, .echoReply, .echoRequest, .error:
+            break
+        case .unknown, .featuresReply, .getConfigReply, .packetIn, .flowRemoved, .portStatus, .barrierReply, .roleReply, .statsReply:
+            fail(OFErrorType.badRequest, OFBadRequestCode.badType)
+        }
+    }
+
+    private func flowMod(_ mod: OFFlowMod, switch sw: Switch, version v: OFVersion, fail: (UInt16, UInt16) -> Void) {
+        // Every output must name a port of this switch or a reserved port.
+        for case .applyActions(let a) in mod.instructions { if let bad = badPort(a, sw) { return fail(OFErrorType.badAction, bad) } }
+        for case .writeActions(let a) in mod.instructions { if let bad = badPort(a, sw) { return fail(OFErrorType.badAction, bad) } }
+        if v == .v1_3, mod.command == .add || mod.command == .modify || mod.command == .modifyStrict,
+           case let gotos = mod.instructions.compactMap({ if case .gotoTable(let t) = $0 { t } else { nil } }),
+           gotos.contains(where: { Int($0) <= Int(mod.tableID) || Int($0) >= sw.tables.count }) {
+            return fail(3, 2)  // OFPBIC_BAD_TABLE_ID
+        }
+        do {
+            let removed = try sw.tables.apply(mod, now: Self.nowNanos(), addWhenNoneMatch: v == .v1_0)
+            for r in removed where r.entry.flags.contains(.sendFlowRemoved) { flowRemoved(r, switch: sw) }
+        } catch {
+            let type = OFErrorType.flowModFailed(v)
+            switch error {
+            case .badTableID: fail(type, v == .v1_3 ? 9 : 0)
+            case .overlap: fail(type, v == .v1_3 ? 2 : 1)
+            case .tableFull: fail(type, v == .v1_3 ? 1 : 0)
+            }
+        }
+        if mod.bufferID != OFBufferID.noBuffer { fail(OFErrorType.badRequest, OFBadRequestCode.bufferUnknown) }
+        sw.hasTimeouts = sw.tables.hasTimeouts
+    }
+
+    /// OFPBAC_BAD_OUT_PORT (4) when an output names no port of the switch.
+    private func badPort(_ actions: [OFAction], _ sw: Switch) -> UInt16? {
+        for case .output(let p, _) in actions where !p.isReserved && p != .max && sw.portIndex[p.rawValue] == nil {
+            return 4
+        }
+        return nil
+    }
+
+    private func packetOut(_ po: OFPacketOut, switch sw: Switch, version v: OFVersion) {
+        guard po.data.count >= 14, po.data.count <= Self.bufferSize - FrameBuffer.vnet else { return }
+        memset(scratch, 0, FrameBuffer.vnet)
+        po.data.withUnsafeBytes { (scratch + FrameBuffer.vnet).copyMemory(from: $0.baseAddress!, byteCount: po.data.count) }
+        var frame = FrameBuffer(base: scratch, length: po.data.count + FrameBuffer.vnet, capacity: Self.bufferSize + Self.headroom)
+        let inPort = sw.portIndex[po.inPort.rawValue] ?? -1
+        let now = Self.nowNanos()
+        var ops: [DatapathOp] = []
+        for a in po.actions {
+            switch a {
+            case .output(.table, _):
+                // Through the flow tables, as if it had arrived on in_port.
+                execute(ops, on: &frame, switch: sw, inPort: inPort, now: now, delay: 0)
+                ops = []
+                if let p = ParsedPacket(bytes: UnsafeRawBufferPointer(frame.frame), inPort: po.inPort) {
+                    let d = sw.tables.evaluate(p, version: v, missSendLen: sw.config.missSendLen)
+                    for visit in d.visits where visit.index >= 0 { sw.tables.hit(table: visit.table, index: visit.index, bytes: frame.frameLength, now: now) }
+                    execute(d.ops, on: &frame, switch: sw, inPort: inPort, now: now, delay: 0)
+                }
+            case .output(.controller, let maxLen):
+                ops.append(.controller(maxLen: maxLen, reason: OFPacketIn.reasonAction, table: 0xFF, cookie: .max))
+            case .output(let port, _): ops.append(.output(port))
+            case .setField(let f): ops.append(.setField(f))
+            case .setTransportSrc(let p): ops.append(.setTransportSrc(p))
+            case .setTransportDst(let p): ops.append(.setTransportDst(p))
+            case .pushVLAN(let t): ops.append(.pushVLAN(t))
+            case .popVLAN: ops.append(.popVLAN)
+            }
+        }
+        execute(ops, on: &frame, switch: sw, inPort: inPort, now: now, delay: 0)
+    }
+
+    private func flowRemoved(_ r: RemovedFlow, switch sw: Switch) {
+        guard let v = sw.version else { return }
+        let age = Self.nowNanos() &- r.entry.installed
+        let m = OFMessage.flowRemoved(OFFlowRemoved(cookie: r.entry.cookie, priority: r.entry.priority, reason: r.reason,
+                                                    tableID: r.table, durationSec: UInt32(age / 1_000_000_000),
+                                                    durationNsec: UInt32(age % 1_000_000_000), idleTimeout: r.entry.idleTimeout,
+                                                    hardTimeout: r.entry.hardTimeout, packetCount: r.entry.packets,
+                                                    byteCount: r.entry.bytes, match: r.entry.match))
+        if let bytes = try? m.encode(version: v, xid: 0) { sw.connection?.send(bytes) }
+    }
+
+    func expireFlows(_ sw: Switch) {
+        for r in sw.tables.expire(now: Self.nowNanos()) where r.entry.flags.contains(.sendFlowRemoved) { flowRemoved(r, switch: sw) }
+        sw.hasTimeouts = sw.tables.hasTimeouts
+    }
+
+    /// Tells the controller a port went up or down (PORT_STATUS).
+    func portChanged(_ i: Int) {
+        let sw = switches[ports[i].switchIndex]
+        guard let v = sw.version, let desc = portDescs(sw).first(where: { $0.portNo.rawValue == UInt32(ports[i].number) }) else { return }
+        if let bytes = try? OFMessage.portStatus(OFPortStatus(reason: OFPortStatus.reasonModify, desc: desc)).encode(version: v, xid: 0) {
+            sw.connection?.send(bytes)
+        }
+    }
+
+    // MARK: - Statistics
+
+    func portDescs(_ sw: Switch) -> [OFPortDesc] {
+        sw.ports.map { i in
+            let p = ports[i]
+            let mac = 0x0200_0000_0000 | (sw.dpid & 0xFFFF) << 16 | UInt64(p.number & 0xFFFF)
+            return OFPortDesc(portNo: OFPortNo(rawValue: UInt32(p.number)), hwAddr: OFMACAddress(rawValue: mac), name: p.name,
+                              config: p.isUp ? 0 : OFPortDesc.configPortDown, state: p.isUp ? 0 : OFPortDesc.stateLinkDown,
+                              curr: OFPortDesc.feature10GbFD | OFPortDesc.featureCopper,
+                              supported: OFPortDesc.feature10GbFD | OFPortDesc.featureCopper,
+                              currSpeed: 10_000_000, maxSpeed: 10_000_000)
+        }
+    }
+
+    func flowStats(_ sw: Switch, table: UInt8 = 0xFF, match: OFMatch = OFMatch(), outPort: OFPortNo = .any,
+                   cookie: UInt64 = 0, cookieMask: UInt64 = 0) -> [OFFlowStats] {
+        let now = Self.nowNanos()
+        return sw.tables.select(table: table, match: match, outPort: outPort, cookie: cookie, cookieMask: cookieMask).map { t, i in
+            let e = sw.tables.entry(table: t, index: i)
+            let age = now &- e.installed
+            return OFFlowStats(tableID: UInt8(t), durationSec: UInt32(age / 1_000_000_000), durationNsec: UInt32(age % 1_000_000_000),
+                               priority: e.priority, idleTimeout: e.idleTimeout, hardTimeout: e.hardTimeout, flags: e.flags,
+                               cookie: e.cookie, packetCount: e.packets, byteCount: e.bytes, match: e.match, instructions: e.instructions)
+        }
+    }
+
+    func portStats(_ sw: Switch, port: OFPortNo = .any) -> [OFPortStats] {
+        let age = Self.nowNanos() &- sw.started
+        return sw.ports.filter { port == .any || UInt32(ports[$0].number) == port.rawValue }.map { i in
+            let c = ports[i].counters
+            return OFPortStats(portNo: OFPortNo(rawValue: UInt32(ports[i].number)), rxPackets: c.rxPackets, txPackets: c.txPackets,
+                               rxBytes: c.rxBytes, txBytes: c.txBytes, rxDropped: c.rxDropped, txDropped: c.txDropped,
+                               txErrors: c.txErrors, durationSec: UInt32(age / 1_000_000_000), durationNsec: UInt32(age % 1_000_000_000))
+        }
+    }
+
+    private func stats(_ request: OFStatsRequest, switch sw: Switch, version v: OFVersion,
+                       reply: (OFMessage) -> Void, fail: (UInt16, UInt16) -> Void) {
+        switch request {
+        case .desc:
+            reply(.statsReply(.desc(OFDescStats(mfrDesc: "Swiftnet", hwDesc: "swiftnet userspace switch", swDesc: "swiftnet",
+                                                serialNum: "none", dpDesc: sw.name))))
+        case .flow(let r):
+            let all = flowStats(sw, table: r.tableID, match: r.match, outPort: r.outPort, cookie: r.cookie, cookieMask: r.cookieMask)
+            // Replies stay well under 64 KB each; all but the last say "more".
+            var chunks = stride(from: 0, to: all.count, by: 100).map { Array(all[$0..<min($0 + 100, all.count)]) }
+            if chunks.isEmpty { chunks = [[]] }
+            for (n, c) in chunks.enumerated() { reply(.statsReply(.flow(c), flags: n < chunks.count - 1 ? 1 : 0)) }
+        case .aggregate(let r):
+            let all = flowStats(sw, table: r.tableID, match: r.match, outPort: r.outPort, cookie: r.cookie, cookieMask: r.cookieMask)
+            reply(.statsReply(.aggregate(OFAggregateStats(packetCount: all.reduce(0) { $0 &+ $1.packetCount },
+                                                          byteCount: all.reduce(0) { $0 &+ $1.byteCount },
+                                                          flowCount: UInt32(all.count)))))
+        case .table:
+            let count = v == .v1_0 ? 1 : sw.tables.count
+            reply(.statsReply(.table((0..<count).map { t in
+                OFTableStats(tableID: UInt8(t), name: "table\(t)", wildcards: 0x3FFFFF, maxEntries: UInt32(FlowTables.maxEntriesPerTable),
+                             activeCount: UInt32(sw.tables.tables[t].count), lookupCount: sw.tables.lookups[t],
+                             matchedCount: sw.tables.matched[t])
+            })))
+        case .port(let p):
+            reply(.statsReply(.port(portStats(sw, port: p))))
+        case .portDesc:
+            reply(.statsReply(.portDesc(portDescs(sw))))
+        case .unknown:
+            fail(OFErrorType.badRequest, OFBadRequestCode.badMultipart)
+        }
+    }
+}
