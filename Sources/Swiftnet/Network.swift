@@ -422,6 +422,8 @@ public final class Network: @unchecked Sendable {
             for e in [l.a, l.b] {
                 let s = try routeSocket(for: e.node)
                 try s.setLink(index: indexes[e.interface]!, name: e.interface, up: up)
+                // A user switch learns of it as its port's link going down or up (PORT_STATUS).
+                if e.kind == .switch { datapath?.setPort(named: e.interface, up: up) }
             }
         }
         if up {

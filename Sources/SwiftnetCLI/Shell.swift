@@ -41,6 +41,8 @@ public final class Shell: @unchecked Sendable {
         ("link", "link A B up|down: bring the links between A and B up or down; link A B bw=5 [delay=5ms ...]: reshape them"),
         ("route", "route NODE [DEST]: print NODE's routing table, or how it routes DEST (ip route get)"),
         ("path", "path SRC DST: follow the forwarding path from SRC to DST through the routers' tables"),
+        ("dpctl", "dpctl dump-flows|dump-ports [SWITCH]: print user switches' flow tables or port counters (all switches without SWITCH)"),
+        ("switch", "switch SWITCH start|stop: stop a user switch (it forwards nothing and drops its controller connection and flows) or start it again"),
         ("sh", "sh CMD: run CMD in the machine's own shell (outside the network)"),
         ("source", "source FILE: read commands from FILE"),
         ("time", "time CMD: run a shell command and print how long it took"),
@@ -96,6 +98,8 @@ public final class Shell: @unchecked Sendable {
         case "iperfudp": iperf(rest, udp: true)
         case "route": route(rest)
         case "path": path(rest)
+        case "dpctl": dpctl(rest)
+        case "switch": switchCommand(rest)
         case "sh": runLocal(restText)
         case "source": source(rest)
         case "time":
