@@ -7,16 +7,20 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 
 # Debian packages the build and the tests need.
-DEPS = libnl-route-3-dev libcap-dev libedit-dev pkg-config iproute2 iputils-ping iperf3 procps tmux curl dnsmasq-base bind9-dnsutils python3 frr traceroute ethtool
+DEPS = libnl-route-3-dev libcap-dev libedit-dev pkg-config iproute2 iputils-ping iperf3 procps tmux curl dnsmasq-base bind9-dnsutils python3 python3-venv frr traceroute ethtool openvswitch-testcontroller
 # What the benchmark compares against.
 BENCH_DEPS = mininet bridge-utils
+# The OpenFlow controller the user switch is tested against: os-ken from PyPI,
+# in a venv of Debian's Python. os-ken 4 dropped osken-manager, so 3.x it is.
+OSKEN_VENV ?= /opt/swiftnet-venv
+OSKEN_VERSION ?= 3.1.1
 
-.PHONY: run test build release install deps bench-deps bench clean-build
+.PHONY: run test build release install deps controllers bench-deps bench clean-build
 
 run: deps release install
 	swiftnet --topo tree,depth=2,fanout=2 --test pingall
 
-test: deps build
+test: deps controllers build
 	$(SWIFT) test --disable-swift-testing
 
 build:
@@ -38,6 +42,14 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "*** Installing $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+# Skipped when the venv already imports the pinned os-ken.
+controllers: deps
+	@if ! $(OSKEN_VENV)/bin/python -c 'import importlib.metadata as m, os_ken, sys; sys.exit(m.version("os-ken") != "$(OSKEN_VERSION)")' 2>/dev/null; then \
+		echo "*** Installing os-ken $(OSKEN_VERSION) into $(OSKEN_VENV)"; \
+		/usr/bin/python3 -m venv --clear $(OSKEN_VENV) && \
+		$(OSKEN_VENV)/bin/pip install -q --disable-pip-version-check 'os-ken==$(OSKEN_VERSION)'; \
 	fi
 
 bench-deps:
