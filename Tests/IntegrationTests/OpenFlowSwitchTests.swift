@@ -1,0 +1,282 @@
+import Foundation
+import Glibc
+import Swiftnet
+import XCTest
+
+/// A controller process the test starts on a port of its own, and kills by its pid.
+final class ControllerProcess {
+    let process = Process()
+    let port: Int
+    let log: String
+
+    /// A free TCP port on 127.0.0.1 (bound once to port 0, then released).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: a.sin_port))
+    }
+
+    static let oskenManager = "/opt/swiftnet-venv/bin/osken-manager"
+    static let testController = "/usr/bin/ovs-testcontroller"
+    static var l2App: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Controllers/l2_learning.py").path
+    }
+
+    /// os-ken with the tests' L2 learning app (OpenFlow 1.3).
+    static func osken(port: Int? = nil) throws -> ControllerProcess {
+        guard FileManager.default.isExecutableFile(atPath: oskenManager) else {
+            throw XCTSkip("SKIPPED: os-ken is not installed at \(oskenManager) (make controllers installs it)")
+        }
+        let p = port ?? freePort()
+        return try ControllerProcess(port: p, executable: oskenManager,
+                                     arguments: ["--ofp-listen-host", "127.0.0.1", "--ofp-tcp-listen-port", "\(p)", l2App])
+    }
+
+    /// Open vSwitch's test controller, a learning switch, speaking OpenFlow 1.0.
+    static func ovsTestController(port: Int? = nil) throws -> ControllerProcess {
+        guard FileManager.default.isExecutableFile(atPath: testController) else {
+            throw XCTSkip("SKIPPED: ovs-testcontroller is not installed (Debian package openvswitch-testcontroller)")
+        }
+        let p = port ?? freePort()
+        let ctl = NSTemporaryDirectory() + "swiftnet-tc-\(getpid())-\(p).ctl"
+        return try ControllerProcess(port: p, executable: testController,
+                                     arguments: ["-O", "OpenFlow10", "--unixctl=\(ctl)", "ptcp:\(p):127.0.0.1"])
+    }
+
+    init(port: Int, executable: String, arguments: [String]) throws {
+        self.port = port
+        log = NSTemporaryDirectory() + "swiftnet-controller-\(getpid())-\(port).log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = FileHandle(forWritingAtPath: log)!
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            if Self.listening(port) { return }
+            guard process.isRunning else { break }
+            usleep(50_000)
+        }
+        stop()
+        throw NSError(domain: "controller", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(executable) did not listen on \(port): \(output)"])
+    }
+
+    static func listening(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = UInt16(port).bigEndian
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    }
+
+    var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+    /// Kills the controller (SIGKILL by default: as if it crashed) and waits for it.
+    func stop(signal: Int32 = SIGKILL) {
+        if process.isRunning {
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: log)
+    }
+}
+
+/// The user switch under real OpenFlow controllers: Open vSwitch's test controller
+/// (OpenFlow 1.0) and os-ken with a small learning-switch app (OpenFlow 1.3).
+final class OpenFlowSwitchTests: XCTestCase {
+    func userTopology(_ name: String, controller: ControllerProcess, failMode: FailMode? = nil,
+                      protocols: [OpenFlowProtocol]? = nil) throws -> Topology {
+        var t = try Topology.builtin(name)
+        t.name = "of\(getpid())"
+        for i in t.switches.indices {
+            t.switches[i].kind = .user
+            t.switches[i].failMode = failMode
+            t.switches[i].protocols = protocols
+        }
+        t.controller = ControllerSpec(host: "127.0.0.1", port: controller.port)
+        return t
+    }
+
+    func ping(_ net: Network, _ a: String, _ b: String, timeout: Int = 2) throws -> Bool {
+        let ip = net.topology.host(b)!.ip.address
+        return try net.run(on: a, ["ping", "-n", "-c", "1", "-W", "\(timeout)", "\(ip)"], timeout: .seconds(timeout + 5)).exitStatus == 0
+    }
+
+    func waitConnected(_ net: Network, seconds: Double = 12) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let s = net.controllerStatus()
+            if !s.isEmpty && s.allSatisfy(\.connected) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    func testOVSTestControllerOpenFlow10PingallTree() throws {
+        try requireRoot()
+        let c = try ControllerProcess.ovsTestController()
+        try withNetwork(try userTopology("tree,2,2", controller: c)) { net in
+            XCTAssertTrue(waitConnected(net), "\(net.controllerStatus())")
+            XCTAssertTrue(net.controllerStatus().allSatisfy { $0.detail == "connected (OpenFlow 1.0)" }, "\(net.controllerStatus())")
+            let r = net.pingAll()
+            XCTAssertTrue(r.allReceived, "\(r.received)/\(r.sent)")
+            // The controller installed flows; they carry the traffic.
+            XCTAssertGreaterThan(try net.flowCount("s1"), 0)
+            let flows = try net.dumpFlows("s2")
+            XCTAssertTrue(flows.contains("actions=output:"), flows)
+        }
+    }
+
+    func testOSKenOpenFlow13PingallAndTCP() throws {
+        try requireRoot()
+        let c = try ControllerProcess.osken()
+        try withNetwork(try userTopology("tree,2,2", controller: c)) { net in
+            XCTAssertTrue(waitConnected(net), "\(net.controllerStatus()) \(c.output)")
+            XCTAssertTrue(net.controllerStatus().allSatisfy { $0.detail == "connected (OpenFlow 1.3)" }, "\(net.controllerStatus())")
+            let r = net.pingAll()
+            XCTAssertTrue(r.allReceived, "\(r.received)/\(r.sent): \(c.output)")
+            let flows = try net.dumpFlows("s1")
+            XCTAssertTrue(flows.contains("priority=0 actions=CONTROLLER:65535"), flows)
+            XCTAssertTrue(flows.contains("priority=1,in_port="), flows)
+            // TCP with the hosts' default offloads, through three switches.
+            let offloads = try net.run(on: "h1", ["ethtool", "-k", "h1-eth0"]).stdout
+            XCTAssertTrue(offloads.contains("tcp-segmentation-offload: on"), offloads)
+            let t = try net.iperf(client: "h1", server: "h4", seconds: 2)
+            XCTAssertGreaterThan(t.serverBitsPerSecond, 2e8, "TCP through the OpenFlow switches")
+            let ports = try net.dumpPorts("s1")
+            XCTAssertTrue(ports.contains("port  1: rx pkts="), ports)
+            XCTAssertTrue(c.output.contains("switch 0000000000000001 connected"), c.output)
+        }
+    }
+
+    /// Secure mode: with the controller gone, installed flows still forward and new flows
+    /// are dropped; the switch reconnects when the controller is back.
+    func testControllerKilledSecureKeepsFlowsAndReconnects() throws {
+        try requireRoot()
+        var c: ControllerProcess? = try ControllerProcess.osken()
+        let port = c!.port
+        try withNetwork(try userTopology("single,3", controller: c!, failMode: .secure)) { net in
+            XCTAssertTrue(waitConnected(net))
+            XCTAssertTrue(try ping(net, "h1", "h2"))
+            c!.stop()
+            c = nil
+            let deadline = Date().addingTimeInterval(5)
+            while Date() < deadline && net.controllerStatus().contains(where: \.connected) { usleep(20_000) }
+            XCTAssertFalse(net.controllerStatus().contains(where: \.connected), "the switch noticed the controller died")
+            XCTAssertTrue(try ping(net, "h1", "h2"), "installed flows keep forwarding in secure mode")
+            XCTAssertFalse(try ping(net, "h1", "h3", timeout: 1), "a new flow has nobody to ask in secure mode")
+            c = try ControllerProcess.osken(port: port)
+            XCTAssertTrue(waitConnected(net), "the switch reconnects when the controller is back")
+            XCTAssertTrue(try ping(net, "h1", "h3"))
+        }
+    }
+
+    /// Standalone mode: with the controller gone, the switch learns MACs itself.
+    func testControllerKilledStandaloneLearns() throws {
+        try requireRoot()
+        let c = try ControllerProcess.osken()
+        try withNetwork(try userTopology("single,3", controller: c, failMode: .standalone)) { net in
+            XCTAssertTrue(waitConnected(net))
+            XCTAssertTrue(try ping(net, "h1", "h2"))
+            c.stop()
+            let deadline = Date().addingTimeInterval(5)
+            while Date() < deadline && net.controllerStatus().contains(where: \.connected) { usleep(20_000) }
+            XCTAssertTrue(try ping(net, "h1", "h3"), "standalone falls back to MAC learning")
+        }
+    }
+
+    /// `switch s1 stop` cuts the switch off; `start` brings it back, reconnected.
+    func testSwitchStopAndStart() throws {
+        try requireRoot()
+        let c = try ControllerProcess.osken()
+        try withNetwork(try userTopology("single,2", controller: c)) { net in
+            XCTAssertTrue(waitConnected(net))
+            XCTAssertTrue(try ping(net, "h1", "h2"))
+            try net.setSwitch("s1", running: false)
+            XCTAssertEqual(try net.flowCount("s1"), 0)
+            XCTAssertFalse(try ping(net, "h1", "h2", timeout: 1))
+            try net.setSwitch("s1", running: true)
+            XCTAssertTrue(waitConnected(net))
+            XCTAssertTrue(try ping(net, "h1", "h2"))
+        }
+    }
+
+    /// With no controller listening, the build does not hang: it waits its time, says so,
+    /// and a secure switch forwards nothing.
+    func testNoControllerListeningSecureDropsEverything() throws {
+        try requireRoot()
+        var t = try Topology.builtin("single,2")
+        t.name = "of\(getpid())"
+        t.switches[0].kind = .user
+        t.controller = ControllerSpec(host: "127.0.0.1", port: ControllerProcess.freePort())
+        var o = NetworkOptions()
+        o.controllerWait = .milliseconds(500)
+        try withNetwork(t, options: o) { net in
+            XCTAssertEqual(net.controllerStatus().map(\.connected), [false])
+            XCTAssertFalse(try ping(net, "h1", "h2", timeout: 1))
+        }
+    }
+
+    func testCLIWithRemoteController() throws {
+        try requireRoot()
+        let c = try ControllerProcess.ovsTestController()
+        let r = try CLI.run(["--topo", "linear,3", "--switch", "user,protocols=OpenFlow10", "--controller", "remote,ip=127.0.0.1,port=\(c.port)", "--test", "pingall"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("*** Adding controller"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("s1 connected (OpenFlow 1.0)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("*** Results: 0% dropped (6/6 received)"), r.stdout)
+    }
+
+    func testCLIRefusesBadControllerAndSwitchSettings() throws {
+        try requireRoot()
+        for (args, words) in [
+            (["--topo", "single,2", "--switch", "user", "--controller", "remote,port=99999"], "port"),
+            (["--topo", "single,2", "--controller", "remote"], "only user switches"),
+            (["--topo", "linear,2", "--switch", "user,dpid=5"], "dpid"),
+            (["--topo", "single,2", "--switch", "user,failmode=open"], "failmode"),
+            (["--topo", "single,2", "--switch", "user,protocols=OpenFlow15"], "OpenFlow15"),
+            (["--topo", "single,2", "--switch", "user", "--controller", "pox"], "unknown controller"),
+        ] {
+            let before = try RootSnapshot.take()
+            let r = try CLI.run(args + ["--test", "build"])
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stdout) \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(words), "\(args): \(r.stderr)")
+            XCTAssertEqual(before, try RootSnapshot.take())
+        }
+    }
+
+    func testShellDpctl() throws {
+        try requireRoot()
+        let c = try ControllerProcess.osken()
+        let script = NSTemporaryDirectory() + "swiftnet-dpctl-\(getpid()).txt"
+        try "pingall\ndpctl dump-flows\ndpctl dump-ports s1\nswitch s1 stop\npingall 1\nswitch s1 start\nsh sleep 1\npingall\ndpctl dump-flows s9\n"
+            .write(toFile: script, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let r = try CLI.run(["--topo", "single,2", "--switch", "user", "--controller", "remote,port=\(c.port)"], stdin: script)
+        XCTAssertTrue(r.stdout.contains("*** s1 ---"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("priority=0 actions=CONTROLLER:65535"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("OFPST_PORT reply: 2 ports"), r.stdout)
+        let results = r.stdout.split(separator: "\n").filter { $0.hasPrefix("*** Results:") }
+        XCTAssertEqual(results.count, 3, r.stdout)
+        if results.count == 3 {
+            XCTAssertTrue(results[0].contains("0% dropped"), r.stdout)
+            XCTAssertTrue(results[1].contains("100% dropped"), r.stdout)
+            XCTAssertTrue(results[2].contains("0% dropped"), r.stdout)
+        }
+        XCTAssertTrue(r.stderr.contains("no switch 's9'"), r.stderr)
+    }
+}
