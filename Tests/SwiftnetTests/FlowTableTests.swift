@@ -1,0 +1,278 @@
+import OpenFlow
+@testable import Swiftnet
+import XCTest
+
+/// The user switch's flow tables, pipeline and frame rewriting, without a network.
+final class FlowTableTests: XCTestCase {
+    let h1 = OFMACAddress("00:00:00:00:00:01")!
+    let h2 = OFMACAddress("00:00:00:00:00:02")!
+
+    /// An Ethernet + IPv4 + UDP frame from h1 to h2 with a correct UDP checksum.
+    func udpFrame(src: String = "10.0.0.1", dst: String = "10.0.0.2", sport: UInt16 = 1234, dport: UInt16 = 53) -> [UInt8] {
+        var f: [UInt8] = [0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00]
+        let s = OFIPv4Address(src)!.rawValue, d = OFIPv4Address(dst)!.rawValue
+        let payload: [UInt8] = Array("hello, switch".utf8)
+        let udpLen = 8 + payload.count
+        var ip: [UInt8] = [0x45, 0, UInt8((20 + udpLen) >> 8), UInt8((20 + udpLen) & 0xFF), 0, 1, 0x40, 0, 64, 17, 0, 0]
+        for v in [s, d] { ip += [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        let ipSum = ~Self.sum(ip)
+        ip[10] = UInt8(ipSum >> 8); ip[11] = UInt8(ipSum & 0xFF)
+        var udp: [UInt8] = [UInt8(sport >> 8), UInt8(sport & 0xFF), UInt8(dport >> 8), UInt8(dport & 0xFF),
+                            UInt8(udpLen >> 8), UInt8(udpLen & 0xFF), 0, 0] + payload
+        let c = ~Self.sum(Array(ip[12..<20]) + [0, 17, UInt8(udpLen >> 8), UInt8(udpLen & 0xFF)] + udp)
+        udp[6] = UInt8(c >> 8); udp[7] = UInt8(c & 0xFF)
+        f += ip + udp
+        return f
+    }
+
+    static func sum(_ b: [UInt8]) -> UInt16 {
+        var s: UInt32 = 0
+        var i = 0
+        while i + 1 < b.count { s += UInt32(b[i]) << 8 | UInt32(b[i + 1]); i += 2 }
+        if i < b.count { s += UInt32(b[i]) << 8 }
+        while s >> 16 != 0 { s = (s & 0xFFFF) + (s >> 16) }
+        return UInt16(s)
+    }
+
+    /// True when the IPv4 header and UDP checksums of `f` verify.
+    func checksumsHold(_ f: [UInt8]) -> Bool {
+        let ip = Array(f[14..<34])
+        let udp = Array(f[34...])
+        let pseudo = Array(ip[12..<20]) + [0, 17, UInt8(udp.count >> 8), UInt8(udp.count & 0xFF)]
+        return Self.sum(ip) == 0xFFFF && Self.sum(pseudo + udp) == 0xFFFF
+    }
+
+    func mod(_ command: OFFlowModCommand = .add, priority: UInt16 = 100, match: OFMatch = OFMatch(), table: UInt8 = 0,
+             instructions: [OFInstruction] = [], cookie: UInt64 = 0, idle: UInt16 = 0, hard: UInt16 = 0,
+             flags: OFFlowModFlags = [], outPort: OFPortNo = .any) -> OFFlowMod {
+        var m = OFFlowMod()
+        m.command = command
+        m.priority = priority
+        m.match = match
+        m.tableID = table
+        m.instructions = instructions
+        m.cookie = cookie
+        m.cookieMask = cookie == 0 ? 0 : .max
+        m.idleTimeout = idle
+        m.hardTimeout = hard
+        m.flags = flags
+        m.outPort = outPort
+        return m
+    }
+
+    func out(_ p: UInt32) -> [OFInstruction] { [.applyActions([.output(port: OFPortNo(rawValue: p))])] }
+
+    func packet(inPort: UInt32 = 1) -> ParsedPacket { ParsedPacket(frame: udpFrame(), inPort: OFPortNo(rawValue: inPort))! }
+
+    func testHighestPriorityWinsAndSameMatchReplaces() throws {
+        var t = FlowTables(count: 2)
+        var byDst = OFMatch(); byDst.ethDst = h2
+        _ = try t.apply(mod(priority: 10, instructions: out(1)), now: 0, addWhenNoneMatch: false)
+        _ = try t.apply(mod(priority: 20, match: byDst, instructions: out(2)), now: 0, addWhenNoneMatch: false)
+        var d = t.evaluate(packet(), version: .v1_3, missSendLen: 128)
+        XCTAssertEqual(d.ops, [.output(2)])
+        // Same match and priority: replaced, not added.
+        _ = try t.apply(mod(priority: 20, match: byDst, instructions: out(3)), now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(t.flowCount, 2)
+        d = t.evaluate(packet(), version: .v1_3, missSendLen: 128)
+        XCTAssertEqual(d.ops, [.output(3)])
+        XCTAssertEqual(d.visits.map(\.table), [0])
+    }
+
+    func testMissDropsIn13AndAsksTheControllerIn10() {
+        var t = FlowTables(count: 1)
+        XCTAssertEqual(t.evaluate(packet(), version: .v1_3, missSendLen: 128).ops, [])
+        XCTAssertEqual(t.evaluate(packet(), version: .v1_0, missSendLen: 128).ops,
+                       [.controller(maxLen: 128, reason: OFPacketIn.reasonNoMatch, table: 0, cookie: 0)])
+    }
+
+    func testTableMissEntrySaysNoMatch() throws {
+        var t = FlowTables(count: 1)
+        _ = try t.apply(mod(priority: 0, instructions: [.applyActions([.output(port: .controller, maxLen: 0xFFFF)])], cookie: 7),
+                        now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(t.evaluate(packet(), version: .v1_3, missSendLen: 128).ops,
+                       [.controller(maxLen: 0xFFFF, reason: OFPacketIn.reasonNoMatch, table: 0, cookie: 7)])
+    }
+
+    func testGotoTableWriteActionsAndActionSetOrder() throws {
+        var t = FlowTables(count: 3)
+        let write: [OFInstruction] = [.writeActions([.output(port: 9), .setField(.ethDst(h1))]), .gotoTable(2)]
+        _ = try t.apply(mod(priority: 1, instructions: [.applyActions([.pushVLAN(ethertype: 0x8100)])] + write),
+                        now: 0, addWhenNoneMatch: false)
+        var udp = OFMatch(); udp.ethType = 0x0800; udp.ipProto = 17; udp.udpDst = 53
+        _ = try t.apply(mod(priority: 1, match: udp, table: 2, instructions: [.writeActions([.output(port: 4)])]),
+                        now: 0, addWhenNoneMatch: false)
+        let d = t.evaluate(packet(), version: .v1_3, missSendLen: 128)
+        XCTAssertEqual(d.visits.map(\.table), [0, 2])
+        // Apply-actions at once; then the action set: set-field before output, the later output wins.
+        XCTAssertEqual(d.ops, [.pushVLAN(0x8100), .setField(.ethDst(h1)), .output(4)])
+    }
+
+    func testSetFieldChangesWhatLaterTablesSee() throws {
+        var t = FlowTables(count: 2)
+        _ = try t.apply(mod(priority: 1, instructions: [.applyActions([.setField(.ethDst(h1))]), .gotoTable(1)]),
+                        now: 0, addWhenNoneMatch: false)
+        var toH1 = OFMatch(); toH1.ethDst = h1
+        _ = try t.apply(mod(priority: 1, match: toH1, table: 1, instructions: out(5)), now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(t.evaluate(packet(), version: .v1_3, missSendLen: 128).ops, [.setField(.ethDst(h1)), .output(5)])
+    }
+
+    func testModifyAndDeleteSelectNonStrictlyAndStrictly() throws {
+        var t = FlowTables(count: 1)
+        var a = OFMatch(inPort: 1); a.ethDst = h2
+        var b = OFMatch(inPort: 2); b.ethDst = h1
+        _ = try t.apply(mod(priority: 5, match: a, instructions: out(2), cookie: 0xA, flags: .sendFlowRemoved), now: 0, addWhenNoneMatch: false)
+        _ = try t.apply(mod(priority: 5, match: b, instructions: out(1), cookie: 0xB), now: 0, addWhenNoneMatch: false)
+        // A modify matching nothing does nothing in 1.3 and adds in 1.0.
+        _ = try t.apply(mod(.modify, match: OFMatch(inPort: 3), instructions: out(1)), now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(t.flowCount, 2)
+        _ = try t.apply(mod(.modify, match: OFMatch(inPort: 3), instructions: out(1)), now: 0, addWhenNoneMatch: true)
+        XCTAssertEqual(t.flowCount, 3)
+        // Strict delete needs the exact match and priority.
+        XCTAssertEqual(try t.apply(mod(.deleteStrict, priority: 6, match: a), now: 0, addWhenNoneMatch: false).count, 0)
+        // Non-strict modify of in_port=2 touches only b.
+        _ = try t.apply(mod(.modify, match: OFMatch(inPort: 2), instructions: out(7)), now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(t.evaluate(ParsedPacket(frame: udpFrame(), inPort: 2)!, version: .v1_3, missSendLen: 0).ops, [])
+        // Delete by out_port and by cookie.
+        let byPort = try t.apply(mod(.delete, outPort: 2), now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(byPort.map(\.entry.cookie), [0xA])
+        XCTAssertEqual(byPort.first?.reason, OFFlowRemoved.reasonDelete)
+        XCTAssertEqual(try t.apply(mod(.delete, cookie: 0xB), now: 0, addWhenNoneMatch: false).count, 1)
+        XCTAssertEqual(t.flowCount, 1)
+        // Delete everything in every table.
+        XCTAssertEqual(try t.apply(mod(.delete, table: 0xFF), now: 0, addWhenNoneMatch: false).count, 1)
+        XCTAssertEqual(t.flowCount, 0)
+    }
+
+    func testCoversAndOverlapsWithMasks() {
+        var net10 = OFMatch(); net10.ethType = 0x0800; net10.ipv4Dst = OFIPv4Address("10.0.0.0"); net10.ipv4DstMask = .prefixMask(8)
+        var host = OFMatch(); host.ethType = 0x0800; host.ipv4Dst = OFIPv4Address("10.1.2.3")
+        var other = OFMatch(); other.ethType = 0x0800; other.ipv4Dst = OFIPv4Address("11.1.2.3")
+        XCTAssertTrue(FlowTables.covers(net10, host))
+        XCTAssertFalse(FlowTables.covers(host, net10))
+        XCTAssertFalse(FlowTables.covers(net10, other))
+        XCTAssertTrue(FlowTables.covers(OFMatch(), host))
+        XCTAssertTrue(FlowTables.overlaps(net10, host))
+        XCTAssertFalse(FlowTables.overlaps(net10, other))
+        XCTAssertTrue(FlowTables.overlaps(OFMatch(inPort: 1), host))
+    }
+
+    func testCheckOverlapRefusesAndBadTableIsRefused() throws {
+        var t = FlowTables(count: 1)
+        _ = try t.apply(mod(priority: 5, match: OFMatch(inPort: 1), instructions: out(2)), now: 0, addWhenNoneMatch: false)
+        var e = OFMatch(); e.ethDst = h2
+        XCTAssertThrowsError(try t.apply(mod(priority: 5, match: e, flags: .checkOverlap), now: 0, addWhenNoneMatch: false)) {
+            XCTAssertEqual($0 as? FlowModFailure, .overlap)
+        }
+        XCTAssertThrowsError(try t.apply(mod(table: 3), now: 0, addWhenNoneMatch: false)) {
+            XCTAssertEqual($0 as? FlowModFailure, .badTableID)
+        }
+    }
+
+    func testIdleAndHardTimeoutsExpire() throws {
+        var t = FlowTables(count: 1)
+        _ = try t.apply(mod(priority: 1, match: OFMatch(inPort: 1), instructions: out(2), idle: 2), now: 0, addWhenNoneMatch: false)
+        _ = try t.apply(mod(priority: 1, match: OFMatch(inPort: 2), instructions: out(1), hard: 3), now: 0, addWhenNoneMatch: false)
+        XCTAssertTrue(t.hasTimeouts)
+        let s = UInt64(1_000_000_000)
+        // Used at 1.5 s: idle runs from then.
+        t.hit(table: 0, index: 0, bytes: 100, now: s + s / 2)
+        XCTAssertEqual(t.expire(now: 3 * s - 1).count, 0)
+        let gone = t.expire(now: 3 * s + s / 2)
+        XCTAssertEqual(gone.map(\.reason).sorted(), [OFFlowRemoved.reasonIdleTimeout, OFFlowRemoved.reasonHardTimeout].sorted())
+        XCTAssertEqual(t.flowCount, 0)
+    }
+
+    func testGenerationChangesOnEveryChange() throws {
+        var t = FlowTables(count: 1)
+        let g0 = t.generation
+        _ = try t.apply(mod(instructions: out(1)), now: 0, addWhenNoneMatch: false)
+        XCTAssertNotEqual(t.generation, g0)
+        let g1 = t.generation
+        _ = t.evaluate(packet(), version: .v1_3, missSendLen: 0)
+        t.hit(table: 0, index: 0, bytes: 10, now: 1)
+        XCTAssertEqual(t.generation, g1, "lookups and counters do not invalidate the cache")
+        _ = try t.apply(mod(.delete), now: 0, addWhenNoneMatch: false)
+        XCTAssertNotEqual(t.generation, g1)
+    }
+
+    // MARK: - Frame rewriting
+
+    func edit(_ frame: [UInt8], vnet: [UInt8] = Array(repeating: 0, count: 10), _ ops: [DatapathOp]) -> (vnet: [UInt8], frame: [UInt8]) {
+        let cap = 2048
+        let base = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 16)
+        defer { base.deallocate() }
+        let bytes = vnet + frame
+        bytes.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        var b = FrameBuffer(base: base, length: bytes.count, capacity: cap)
+        for op in ops { FrameEdit.apply(op, to: &b) }
+        let out = [UInt8](UnsafeRawBufferPointer(start: base, count: b.length))
+        return (Array(out[0..<10]), Array(out[10...]))
+    }
+
+    func testRewritingAddressesAndPortsKeepsChecksums() {
+        let f = udpFrame()
+        XCTAssertTrue(checksumsHold(f))
+        let r = edit(f, [.setField(.ipv4Src(OFIPv4Address("192.168.7.9")!)), .setField(.ipv4Dst(OFIPv4Address("172.16.0.200")!)),
+                         .setField(.udpSrc(40000)), .setField(.udpDst(5353)), .setField(.ethSrc(h2)), .setField(.ipDSCP(46))])
+        XCTAssertTrue(checksumsHold(r.frame))
+        XCTAssertEqual(r.frame, udpFrame(src: "192.168.7.9", dst: "172.16.0.200", sport: 40000, dport: 5353).enumerated().map { i, v in
+            if (6..<12).contains(i) { return [0, 0, 0, 0, 0, 2][i - 6] }
+            if i == 15 { return 46 << 2 }
+            return v
+        }.withIPChecksum())
+        let p = ParsedPacket(frame: r.frame, inPort: 1)!
+        XCTAssertEqual(p.ipv4Src, OFIPv4Address("192.168.7.9"))
+        XCTAssertEqual(p.udpDst, 5353)
+    }
+
+    /// With checksum offload the field holds only the pseudo-header sum: an address change
+    /// updates it, a port change leaves it, and completing it gives a correct checksum.
+    func testPartialChecksumFollowsThePseudoHeader() {
+        var f = udpFrame()
+        // What an offloading sender leaves: the folded pseudo-header sum, not complemented.
+        let udpLen = f.count - 34
+        let pseudo = Self.sum(Array(f[26..<34]) + [0, 17, UInt8(udpLen >> 8), UInt8(udpLen & 0xFF)])
+        f[40] = UInt8(pseudo >> 8); f[41] = UInt8(pseudo & 0xFF)
+        let vnet: [UInt8] = [1, 0, 0, 0, 0, 0, 34, 0, 6, 0]  // NEEDS_CSUM, csum_start 34, csum_offset 6
+        let r = edit(f, vnet: vnet, [.setField(.ipv4Dst(OFIPv4Address("10.9.9.9")!)), .setField(.udpDst(99))])
+        let cap = 2048
+        let base = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 16)
+        defer { base.deallocate() }
+        let bytes = r.vnet + r.frame
+        bytes.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        let b = FrameBuffer(base: base, length: bytes.count, capacity: cap)
+        b.completeChecksum()
+        let done = [UInt8](UnsafeRawBufferPointer(start: base + 10, count: b.frameLength))
+        XCTAssertEqual(b.vnetFlags, 0)
+        XCTAssertTrue(checksumsHold(done))
+        XCTAssertEqual(ParsedPacket(frame: done, inPort: 1)?.udpDst, 99)
+    }
+
+    func testPushAndPopVLAN() {
+        let f = udpFrame()
+        let vnet: [UInt8] = [1, 0, 0, 0, 0, 0, 34, 0, 6, 0]
+        let pushed = edit(f, vnet: vnet, [.pushVLAN(0x8100), .setField(.vlanVID(0x1000 | 42)), .setField(.vlanPCP(5))])
+        XCTAssertEqual(pushed.frame.count, f.count + 4)
+        XCTAssertEqual(Array(pushed.frame[12..<16]), [0x81, 0x00, 0xA0, 42])
+        XCTAssertEqual(pushed.vnet[6], 38, "csum_start moves with the tag")
+        let p = ParsedPacket(frame: pushed.frame, inPort: 1)!
+        XCTAssertEqual(p.vlanVID, 42)
+        XCTAssertEqual(p.vlanPCP, 5)
+        XCTAssertEqual(p.udpDst, 53)
+        let popped = edit(pushed.frame, vnet: pushed.vnet, [.popVLAN])
+        XCTAssertEqual(popped.frame, f)
+        XCTAssertEqual(popped.vnet, vnet)
+    }
+}
+
+private extension Array where Element == UInt8 {
+    /// The frame with its IPv4 header checksum recomputed.
+    func withIPChecksum() -> [UInt8] {
+        var f = self
+        f[24] = 0; f[25] = 0
+        let c = ~FlowTableTests.sum(Array(f[14..<34]))
+        f[24] = UInt8(c >> 8); f[25] = UInt8(c & 0xFF)
+        return f
+    }
+}
