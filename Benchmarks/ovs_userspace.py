@@ -441,9 +441,19 @@ def _iperf(net, client_args, seconds):
         stop_process(server, grace=2)
 
 
+def _csum_errors(net, i):
+    """TCP InCsumErrors of host i (/proc/net/snmp is per namespace)."""
+    lines = [l.split() for l in net.host_cmd(i, ["cat", "/proc/net/snmp"]).stdout.splitlines()
+             if l.startswith("Tcp:")]
+    return int(lines[1][lines[0].index("InCsumErrors")])
+
+
 def measure_tcp(net, seconds):
+    csum0 = _csum_errors(net, 2)
     status, res, wall = _iperf(net, [], seconds)
-    out = {"status": status, "gbps": 0.0, "retransmits": None}
+    out = {"status": status, "gbps": 0.0, "retransmits": None,
+           "h2_tcp_csum_errors": _csum_errors(net, 2) - csum0,
+           "error": (res or {}).get("error")}
     if res and status == "ok":
         end = res["end"]
         out["gbps"] = end["sum_received"]["bits_per_second"] / 1e9
@@ -506,6 +516,16 @@ def _tcp_cell(m):
     return "%s (%.2f)" % (m["status"], m["gbps"])
 
 
+def _tcp_notes(m):
+    notes = ["iperf3"]
+    if m["retransmits"] is not None:
+        notes.append("retransmits %d" % m["retransmits"])
+    if m["error"]:
+        notes.append("iperf3: %s" % m["error"])
+    notes.append("TCP checksum errors at h2: %d" % m["h2_tcp_csum_errors"])
+    return "; ".join(notes)
+
+
 def markdown(result, command=None):
     udp = result["udp_64"]
     ping = result["ping"]
@@ -523,10 +543,10 @@ def markdown(result, command=None):
         "",
         "| measure | value | notes |",
         "|---|---|---|",
-        "| TCP Gbit/s, default offloads | %s | iperf3; retransmits %s |"
-        % (_tcp_cell(result["tcp_default"]), result["tcp_default"]["retransmits"]),
-        "| TCP Gbit/s, `ethtool -K eth0 tx off` on h1, h2 | %s | iperf3; retransmits %s |"
-        % (_tcp_cell(result["tcp_tx_off"]), result["tcp_tx_off"]["retransmits"]),
+        "| TCP Gbit/s, default offloads | %s | %s |" % (_tcp_cell(result["tcp_default"]),
+                                                         _tcp_notes(result["tcp_default"])),
+        "| TCP Gbit/s, `ethtool -K eth0 tx off` on h1, h2 | %s | %s |" % (_tcp_cell(result["tcp_tx_off"]),
+                                                                           _tcp_notes(result["tcp_tx_off"])),
         "| UDP 64-byte payload, packets/s received | %s | iperf3 -u -l 64 -b 0 (tx off); offered %.0f pps "
         "(h1 eth0 tx), h2 eth0 rx %.0f pps, lost %s%% |"
         % ("%.0f" % udp["pps"] if udp["status"] == "ok" else udp["status"], udp["offered_pps"],
@@ -579,6 +599,8 @@ def main(argv=None):
     if os.geteuid() != 0:
         ap.error("must run as root")
     seconds = int(a.seconds) if a.seconds == int(a.seconds) else a.seconds
+    # SIGTERM unwinds like Ctrl-C, through every cleanup.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     before = snapshot()
     result = run_ovs_bench(seconds, switch_netns=not a.root_switch)
     time.sleep(0.2)
