@@ -572,7 +572,9 @@ def snapshot():
         pid, _, comm = l.strip().partition(" ")
         if comm.strip() in OWN_COMMANDS:
             procs.add((int(pid), comm.strip()))
-    tmp = set(n for n in os.listdir(tempfile.gettempdir()) if n.startswith("swiftnet-ovs-%d-" % os.getpid()))
+    # Our temporary directories: swiftnet-<what>-<pid>-*.
+    tmp = set(n for n in os.listdir(tempfile.gettempdir())
+              if n.startswith("swiftnet-") and "-%d-" % os.getpid() in n)
     return {"links": links, "netns": netns, "procs": procs, "tmpdirs": tmp}
 
 
