@@ -7,9 +7,10 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 
 # Debian packages the build and the tests need.
-DEPS = libnl-route-3-dev libcap-dev libedit-dev pkg-config iproute2 iputils-ping iperf3 procps tmux curl dnsmasq-base bind9-dnsutils python3 frr traceroute ethtool
-# What the benchmark compares against.
-BENCH_DEPS = mininet bridge-utils
+DEPS = libnl-route-3-dev libcap-dev libedit-dev pkg-config iproute2 iputils-ping iperf3 procps tmux curl dnsmasq-base bind9-dnsutils python3 frr traceroute ethtool openvswitch-testcontroller
+# What the benchmarks compare against and use (Benchmarks/ovs_userspace.py: Open vSwitch;
+# Benchmarks/of_capture.py: Open vSwitch, ovs-testcontroller, tcpdump).
+BENCH_DEPS = mininet bridge-utils openvswitch-switch tcpdump
 
 .PHONY: run test build release install deps bench-deps bench clean-build
 
