@@ -8,8 +8,9 @@ PREFIX ?= /usr/local
 
 # Debian packages the build and the tests need.
 DEPS = libnl-route-3-dev libcap-dev libedit-dev pkg-config iproute2 iputils-ping iperf3 procps tmux curl dnsmasq-base bind9-dnsutils python3 python3-venv frr traceroute ethtool openvswitch-testcontroller
-# What the benchmark compares against.
-BENCH_DEPS = mininet bridge-utils
+# What the benchmarks compare against and use (Benchmarks/ovs_userspace.py: Open vSwitch;
+# Benchmarks/of_capture.py: Open vSwitch, ovs-testcontroller, tcpdump).
+BENCH_DEPS = mininet bridge-utils openvswitch-switch tcpdump
 # The OpenFlow controller the user switch is tested against: os-ken from PyPI,
 # in a venv of Debian's Python. os-ken 4 dropped osken-manager, so 3.x it is.
 OSKEN_VENV ?= /opt/swiftnet-venv

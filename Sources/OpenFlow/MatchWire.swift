@@ -140,6 +140,8 @@ extension OFMatch {
 
     /// Reads the 40-byte 1.0 `ofp_match`.
     ///
+    /// dl_vlan_pcp is dropped when dl_vlan is OFP_VLAN_NONE (only untagged packets match, and they
+    /// have no priority).
     /// With dl_type 0x0806 the network fields become ``arpOp``/``arpSpa``/``arpTpa``; otherwise
     /// ``ipProto``/``ipv4Src``/``ipv4Dst``. tp_src/tp_dst become UDP ports when nw_proto is 17,
     /// ICMP type/code when it is 1, and TCP ports otherwise.
@@ -155,7 +157,9 @@ extension OFMatch {
         let vlan = try r.u16()
         if has(Wildcards10.dlVLAN) { m.vlanVID = vlan == 0xFFFF ? vlanNone : vlanPresent | (vlan & 0x0FFF) }
         let pcp = try r.u8()
-        if has(Wildcards10.dlVLANPCP) { m.vlanPCP = pcp }
+        // An untagged packet has no priority: with dl_vlan OFP_VLAN_NONE an exact dl_vlan_pcp
+        // is ignored, as Open vSwitch does (its own controllers send exactly that).
+        if has(Wildcards10.dlVLANPCP) && m.vlanVID != vlanNone { m.vlanPCP = pcp }
         try r.skip(1)
         let type = try r.u16()
         if has(Wildcards10.dlType) { m.ethType = type }

@@ -237,6 +237,30 @@ final class MatchTests: XCTestCase {
         XCTAssertEqual(try OFMatch.decode10(&r), m)
     }
 
+    /// dl_vlan OFP_VLAN_NONE with dl_vlan_pcp not wildcarded (pcp 0), as ovs-testcontroller sends
+    /// it: the match is for untagged packets, so the priority is ignored and an untagged frame
+    /// matches. Decoding used to keep vlanPCP 0, which no untagged packet has.
+    func testOneZeroVLANNoneIgnoresPCP() throws {
+        let bytes = hex(
+            "00 2f ff ec",  // wildcards: all but IN_PORT, DL_VLAN, DL_TYPE, DL_VLAN_PCP
+            "00 01", "00 00 00 00 00 00", "00 00 00 00 00 00",
+            "ff ff", "00 00",  // dl_vlan OFP_VLAN_NONE, dl_vlan_pcp 0, pad
+            "08 06", "00 00 00 00", "00 00 00 00", "00 00 00 00", "00 00 00 00")
+        var r = ByteReader(bytes, context: "test")
+        let m = try OFMatch.decode10(&r)
+        XCTAssertEqual(m, OFMatch([.inPort(1), .vlanVID(OFMatch.vlanNone), .ethType(0x0806)]))
+        XCTAssertNil(m.vlanPCP)
+        XCTAssertTrue(m.matches(packet: try XCTUnwrap(ParsedPacket(frame: Frames.arpRequest, inPort: 1))))
+
+        // With a real VLAN id the priority stays.
+        var tagged = bytes
+        tagged[18] = 0x00; tagged[19] = 0x64; tagged[20] = 3  // dl_vlan 100, dl_vlan_pcp 3
+        r = ByteReader(tagged, context: "test")
+        let t = try OFMatch.decode10(&r)
+        XCTAssertEqual(t.vlanVID, OFMatch.vlanPresent | 100)
+        XCTAssertEqual(t.vlanPCP, 3)
+    }
+
     func testOneZeroRefusals() {
         func refuses(_ m: OFMatch) -> Bool {
             var w = ByteWriter()
