@@ -385,3 +385,40 @@ int sn_packet_open(int ifindex) {
     if (bind(fd, (struct sockaddr *)&sll, sizeof sll) != 0) { int e = errno; close(fd); return -e; }
     return fd;
 }
+
+int sn_packet_recv_batch(int fd, void *const *bufs, int capacity, int *lengths, int count) {
+    if (count > SN_PACKET_BATCH) count = SN_PACKET_BATCH;
+    struct mmsghdr msgs[SN_PACKET_BATCH];
+    struct iovec iov[SN_PACKET_BATCH];
+    memset(msgs, 0, sizeof(struct mmsghdr) * (size_t)count);
+    for (int i = 0; i < count; i++) {
+        iov[i].iov_base = bufs[i];
+        iov[i].iov_len = (size_t)capacity;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int n = recvmmsg(fd, msgs, (unsigned)count, MSG_DONTWAIT, NULL);
+    if (n < 0) return -errno;
+    for (int i = 0; i < n; i++) lengths[i] = (int)msgs[i].msg_len;
+    return n;
+}
+
+int sn_packet_send_batch(int fd, void *const *bufs, const int *lengths, int count) {
+    if (count > SN_PACKET_BATCH) count = SN_PACKET_BATCH;
+    struct mmsghdr msgs[SN_PACKET_BATCH];
+    struct iovec iov[SN_PACKET_BATCH];
+    memset(msgs, 0, sizeof(struct mmsghdr) * (size_t)count);
+    for (int i = 0; i < count; i++) {
+        iov[i].iov_base = bufs[i];
+        iov[i].iov_len = (size_t)lengths[i];
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int sent = 0;
+    while (sent < count) {
+        int n = sendmmsg(fd, msgs + sent, (unsigned)(count - sent), MSG_DONTWAIT);
+        if (n <= 0) break;
+        sent += n;
+    }
+    return sent;
+}

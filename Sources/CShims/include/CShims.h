@@ -73,4 +73,14 @@ int sn_pipe_cloexec(int fds[2]);
 /// Returns the descriptor or -errno.
 int sn_packet_open(int ifindex);
 
+/// Most frames one batch call moves.
+#define SN_PACKET_BATCH 64
+
+/// Receives up to `count` frames (recvmmsg, non-blocking) into `bufs`, each of `capacity`
+/// bytes; their lengths go to `lengths`. Returns the number received, or -errno.
+int sn_packet_recv_batch(int fd, void *const *bufs, int capacity, int *lengths, int count);
+
+/// Sends `count` frames (sendmmsg, non-blocking). Returns how many went out.
+int sn_packet_send_batch(int fd, void *const *bufs, const int *lengths, int count);
+
 #endif

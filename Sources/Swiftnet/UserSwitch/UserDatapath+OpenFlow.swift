@@ -48,8 +48,11 @@ extension UserDatapath {
                     if let p = sw.portIndex[port.rawValue], p != inPort { output(frame, to: p, now: now, extraDelay: delay) }
                 }
             case .controller(_, let reason, let table, let cookie):
+                // The frame is about to change (its checksum completed): queued copies go first.
+                flushSends()
                 packetIn(frame, switch: sw, inPort: inPort, reason: reason, table: table, cookie: cookie)
             default:
+                flushSends()
                 FrameEdit.apply(op, to: &frame)
             }
         }
@@ -198,6 +201,8 @@ extension UserDatapath {
             }
         }
         execute(ops, on: &frame, switch: sw, inPort: inPort, now: now, delay: 0)
+        // The scratch buffer is the next PACKET_OUT's: send what points into it now.
+        flushSends()
     }
 
     private func flowRemoved(_ r: RemovedFlow, switch sw: Switch) {

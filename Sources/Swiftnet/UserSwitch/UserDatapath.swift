@@ -91,6 +91,12 @@ final class UserDatapath: @unchecked Sendable {
     /// A buffer for PACKET_OUT data (the receive buffer may hold the frame being forwarded).
     let scratch: UnsafeMutableRawPointer
     private var nextExpiry: UInt64 = 0
+    /// Frames waiting to be sent, per port: `txBatch` slots each.
+    private let txPointers: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    private let txLengths: UnsafeMutablePointer<Int32>
+    private var txCount: [Int]
+    private var txDirty: [Int] = []
+    static let txBatch = Int(SN_PACKET_BATCH)
 
     static let vnetHeaderSize = FrameBuffer.vnet
     static let bufferSize = 65_536 + vnetHeaderSize
@@ -105,9 +111,16 @@ final class UserDatapath: @unchecked Sendable {
             switches[p.switchIndex].portIndex[UInt32(p.number)] = i
         }
         scratch = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize + Self.headroom, alignment: 16)
+        txPointers = .allocate(capacity: max(1, ports.count) * Self.txBatch)
+        txLengths = .allocate(capacity: max(1, ports.count) * Self.txBatch)
+        txCount = Array(repeating: 0, count: ports.count)
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        txPointers.deallocate()
+        txLengths.deallocate()
+    }
 
     /// Opens every port's socket inside the fabric namespace and starts the thread.
     /// - Parameter indexOf: the ifindex of a port's interface in the fabric namespace.
@@ -203,9 +216,14 @@ final class UserDatapath: @unchecked Sendable {
     // MARK: - The loop
 
     private func loop() {
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize + Self.headroom, alignment: 16)
+        let batch = Int(SN_PACKET_BATCH) / 2
+        let rx = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: batch)
+        let rxLengths = UnsafeMutablePointer<Int32>.allocate(capacity: batch)
+        for i in 0..<batch { rx[i] = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize + Self.headroom, alignment: 16) }
         defer {
-            buffer.deallocate()
+            for i in 0..<batch { rx[i]!.deallocate() }
+            rx.deallocate()
+            rxLengths.deallocate()
             lock.lock()
             finished = true
             lock.unlock()
@@ -227,28 +245,37 @@ final class UserDatapath: @unchecked Sendable {
                 fds[fds.count - 1].revents = 0
                 if shouldStop { return }
                 runInbox()
+                flushSends()
             }
             if n > 0 {
                 for k in 0..<(fds.count - 1) where fds[k].revents != 0 {
                     fds[k].revents = 0
-                    drain(port: k, buffer: buffer)
+                    drain(port: k, rx: rx, lengths: rxLengths, batch: batch)
                 }
             }
             releaseDue()
             if Self.nowNanos() >= nextExpiry {
                 nextExpiry = Self.nowNanos() + 250_000_000
                 for sw in switches where sw.hasTimeouts { expireFlows(sw) }
+                flushSends()
             }
         }
     }
 
-    /// Reads every frame waiting on a port (up to 64 at a time, so that no port starves).
-    private func drain(port k: Int, buffer: UnsafeMutableRawPointer) {
-        for _ in 0..<64 {
-            let n = recv(ports[k].fd, buffer, Self.bufferSize, Int32(MSG_DONTWAIT))
-            if n <= Self.vnetHeaderSize + 14 { return }
-            var frame = FrameBuffer(base: buffer, length: n, capacity: Self.bufferSize + Self.headroom)
-            forward(&frame, from: k)
+    /// Reads the frames waiting on a port in batches (recvmmsg), forwards them, and sends
+    /// what they produced in batches (sendmmsg); at most two batches a turn, so that no
+    /// port starves the others.
+    private func drain(port k: Int, rx: UnsafeMutablePointer<UnsafeMutableRawPointer?>, lengths: UnsafeMutablePointer<Int32>, batch: Int) {
+        for _ in 0..<2 {
+            let n = Int(sn_packet_recv_batch(ports[k].fd, rx, Int32(Self.bufferSize), lengths, Int32(batch)))
+            if n <= 0 { return }
+            for i in 0..<n where Int(lengths[i]) > Self.vnetHeaderSize + 14 {
+                var frame = FrameBuffer(base: rx[i]!, length: Int(lengths[i]), capacity: Self.bufferSize + Self.headroom)
+                forward(&frame, from: k)
+            }
+            // The receive buffers are reused next: what points into them goes out now.
+            flushSends()
+            if n < batch { return }
         }
     }
 
@@ -305,7 +332,7 @@ final class UserDatapath: @unchecked Sendable {
             }
         }
         if delay == 0 && pending.isEmpty {
-            transmit(frame.base, frame.length, port: port)
+            enqueue(frame.base, frame.length, port: port)
             return
         }
         if pending.count >= 100_000 { ports[port].counters.txDropped &+= 1; return }
@@ -321,7 +348,35 @@ final class UserDatapath: @unchecked Sendable {
         }
     }
 
+    /// Queues a frame (by reference: its buffer must stay as it is until `flushSends`).
+    private func enqueue(_ bytes: UnsafeMutableRawPointer, _ count: Int, port: Int) {
+        let slot = port * Self.txBatch + txCount[port]
+        txPointers[slot] = bytes
+        txLengths[slot] = Int32(count)
+        txCount[port] += 1
+        if txCount[port] == 1 { txDirty.append(port) }
+        if txCount[port] == Self.txBatch { flushPort(port) }
+    }
+
+    /// Sends every queued frame, one sendmmsg per port.
+    func flushSends() {
+        for p in txDirty { flushPort(p) }
+        txDirty.removeAll(keepingCapacity: true)
+    }
+
+    private func flushPort(_ p: Int) {
+        let count = txCount[p]
+        guard count > 0 else { return }
+        let base = p * Self.txBatch
+        let sent = Int(sn_packet_send_batch(ports[p].fd, txPointers + base, txLengths + base, Int32(count)))
+        for i in 0..<sent { ports[p].counters.txBytes &+= UInt64(Int(txLengths[base + i]) - Self.vnetHeaderSize) }
+        ports[p].counters.txPackets &+= UInt64(sent)
+        ports[p].counters.txErrors &+= UInt64(count - sent)
+        txCount[p] = 0
+    }
+
     private func releaseDue() {
+        flushSends()
         let now = Self.nowNanos()
         while let (port, bytes) = pending.popDue(now: now) {
             bytes.withUnsafeBytes { transmit($0.baseAddress!, $0.count, port: port) }
