@@ -279,4 +279,25 @@ final class OpenFlowSwitchTests: XCTestCase {
         }
         XCTAssertTrue(r.stderr.contains("no switch 's9'"), r.stderr)
     }
+
+    /// A loop under a controller that only learns and floods (ovs-testcontroller): the
+    /// first ARP broadcast circles the torus for ever. The switch keeps running and the
+    /// network still tears down completely; loops are the controller's job.
+    func testLoopUnderAFloodingControllerStormsButTearsDown() throws {
+        try requireRoot()
+        let c = try ControllerProcess.ovsTestController()
+        let t = try userTopology("torus,3,3", controller: c)
+        try withNetwork(t) { net in
+            XCTAssertTrue(waitConnected(net))
+            _ = try ping(net, "h1x1", "h2x2", timeout: 1)
+            usleep(300_000)
+            // Frames the switches sent: far more than one ping and its ARP could make.
+            let ports = try net.dumpPorts("s1x1")
+            let sent = ports.split(separator: "\n").compactMap { line -> Int? in
+                guard let r = line.range(of: "tx pkts=") else { return nil }
+                return Int(line[r.upperBound...].prefix { $0.isNumber })
+            }.reduce(0, +)
+            XCTAssertGreaterThan(sent, 1000, "a broadcast storm: \(ports)")
+        }
+    }
 }

@@ -172,8 +172,10 @@ extension Topology {
                 if s.stp == true {
                     throw TopologyError("switch '\(s.name)': the user switch has no spanning tree; with a loop, leave loop handling to the controller, or use kind lxbr with stp", at: s.location)
                 }
-                let digits = s.name.split(whereSeparator: { !$0.isNumber }).first.flatMap { UInt64($0) }
-                guard let dpid = s.dpid ?? digits, dpid != 0 else {
+                // The numbers in the name, as Mininet's: s12 is 12; the torus's s2x3 is 0x203.
+                let numbers = s.name.split(whereSeparator: { !$0.isNumber }).compactMap { UInt64($0) }
+                let fromName = numbers.isEmpty ? nil : numbers.dropFirst().reduce(numbers[0]) { $0 << 8 | ($1 & 0xFF) }
+                guard let dpid = s.dpid ?? fromName, dpid != 0 else {
                     throw TopologyError("switch '\(s.name)' needs a dpid: its name has no number to take one from; set dpid: N", at: s.location)
                 }
                 if let other = dpids[dpid] {
