@@ -33,7 +33,8 @@ release:
 install: release
 	install -m 0755 .build/release/swiftnet $(PREFIX)/bin/swiftnet
 
-bench: deps bench-deps release
+bench: deps controllers bench-deps release
+	python3 Benchmarks/switch_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/switch.md
 	python3 Benchmarks/bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/latest.md
 	python3 Benchmarks/experiment_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/experiments.md
 
