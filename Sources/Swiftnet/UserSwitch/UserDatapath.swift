@@ -150,8 +150,13 @@ final class UserDatapath: @unchecked Sendable {
         lock.unlock()
         if wasRunning {
             var b: UInt8 = 1
-            _ = write(wake[1], &b, 1)
-            while !isFinished { usleep(1000) }
+            var waited = 0
+            while !isFinished {
+                // A wake byte every 100 ms, in case one was lost to a full pipe.
+                if waited % 100 == 0 { _ = write(wake[1], &b, 1) }
+                usleep(1000)
+                waited += 1
+            }
         }
         for p in ports where p.fd >= 0 { close(p.fd) }
         for i in ports.indices { ports[i].fd = -1 }
@@ -199,7 +204,9 @@ final class UserDatapath: @unchecked Sendable {
         return result!
     }
 
-    private func runInbox() {
+    /// Runs the queued work; false when the datapath is stopping. The stop flag is read
+    /// after the wake pipe is drained, so a stop whose wake byte was drained here is seen.
+    private func runInbox() -> Bool {
         var buf = [UInt8](repeating: 0, count: 256)
         while read(wake[0], &buf, buf.count) > 0 {}
         lock.lock()
@@ -207,11 +214,10 @@ final class UserDatapath: @unchecked Sendable {
         inbox.removeAll()
         let stop = stopping
         lock.unlock()
-        if stop { return }
+        if stop { return false }
         for w in work { w() }
+        return true
     }
-
-    private var shouldStop: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
 
     // MARK: - The loop
 
@@ -243,8 +249,7 @@ final class UserDatapath: @unchecked Sendable {
             let n = poll(&fds, nfds_t(fds.count), timeout)
             if fds[fds.count - 1].revents != 0 {
                 fds[fds.count - 1].revents = 0
-                if shouldStop { return }
-                runInbox()
+                if !runInbox() { return }
                 flushSends()
             }
             if n > 0 {
