@@ -78,9 +78,12 @@ extension HostSpec {
 
 extension SwitchSpec {
     /// A switch for the DSL; the call site is kept for error messages.
-    public init(_ name: String, kind: SwitchKind = .lxbr, stp: Bool? = nil,
+    /// - Parameters: dpid, protocols and failMode are OpenFlow settings of `kind: .user`.
+    public init(_ name: String, kind: SwitchKind = .lxbr, stp: Bool? = nil, dpid: UInt64? = nil,
+                protocols: [OpenFlowProtocol]? = nil, failMode: FailMode? = nil,
                 file: String = #filePath, line: Int = #line) {
-        self.init(name: name, kind: kind, stp: stp, location: SourceLocation(file: file, line: line))
+        self.init(name: name, kind: kind, stp: stp, dpid: dpid, protocols: protocols, failMode: failMode,
+                  location: SourceLocation(file: file, line: line))
     }
 }
 
