@@ -126,11 +126,11 @@ public enum Script {
 
     static func say(_ text: String) {
         print(text)
-        fflush(stdout)
+        fflush(nil)
     }
 
     static func fail(_ message: String, status: Int32) -> Never {
-        fflush(stdout)
+        fflush(nil)
         FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
         exit(status)
     }
