@@ -30,8 +30,10 @@ build:
 release:
 	$(SWIFT) build -c release
 
+# The command, and the library topology scripts compile against (`swiftnet run FILE.swift`).
 install: release
 	install -m 0755 .build/release/swiftnet $(PREFIX)/bin/swiftnet
+	python3 Tools/install_library.py --build .build/release --package . --dest $(PREFIX)/lib/swiftnet
 
 bench: deps controllers bench-deps release
 	python3 Benchmarks/switch_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/switch.md

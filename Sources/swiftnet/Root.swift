@@ -14,13 +14,24 @@ struct Root: ParsableCommand {
               sudo swiftnet --topo linear,3 --test pingall
               sudo swiftnet --topo tree,depth=2,fanout=3 --test pingall
               sudo swiftnet run Topologies/two-subnets.yaml
+              sudo swiftnet run Topologies/fattree.swift -- --k 4
+              sudo swiftnet --custom Topologies/fattree.swift --topo fattree,4 --test pingall
+              swiftnet doctor
               sudo swiftnet clean
             """,
-        subcommands: [Start.self, Run.self, Test.self, Validate.self, Clean.self],
+        subcommands: [Start.self, Run.self, Test.self, Validate.self, Clean.self, Doctor.self],
         defaultSubcommand: Start.self)
 
     /// Maps errors to the documented exit codes: usage and topology errors give 2.
     static func main() {
+        // `swiftnet run FILE.swift [--] ARGS`, also from a script's shebang line: the
+        // script's arguments are its own, not options of swiftnet.
+        let argv = CommandLine.arguments
+        if argv.count >= 3 && argv[1] == "run" && argv[2].hasSuffix(".swift") {
+            var rest = Array(argv.dropFirst(3))
+            if rest.first == "--" { rest.removeFirst() }
+            ScriptRunner.run(argv[2], arguments: rest)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

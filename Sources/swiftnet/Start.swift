@@ -15,7 +15,7 @@ struct Start: ParsableCommand {
     @Option(help: "Topology: minimal, single,N, linear,K[,N], tree,depth=D,fanout=F, torus,X,Y.")
     var topo: String?
 
-    @Option(help: "A YAML topology file (used when --topo is not given).")
+    @Option(help: "A YAML topology file (used when --topo is not given), or a Swift script whose topology --topo NAME,ARGS names.")
     var custom: String?
 
     @Option(name: .customLong("switch"), help: "Switch kind for every switch: lxbr (Linux bridge, the default) or user[,protocols=OpenFlow13,failmode=secure|standalone,dpid=N] (swiftnet's own userspace OpenFlow switch: a learning switch without a controller; it also applies link delay, jitter, loss and bw itself).")
@@ -31,7 +31,15 @@ struct Start: ParsableCommand {
 
     func run() throws {
         var spec: Topology
-        if let topo {
+        if let custom, custom.hasSuffix(".swift") {
+            // A Swift script offers named topologies: --topo picks one, with its arguments.
+            guard let topo else { throw badInput("--custom \(custom): name one of the script's topologies with --topo NAME[,ARGS]") }
+            do {
+                spec = try ScriptRunner.topology(from: custom, request: topo)
+            } catch let f as ScriptRunner.Failure {
+                throw badInput(f.message)
+            }
+        } else if let topo {
             do { spec = try Topology.builtin(topo) } catch let e as TopologyError { throw badInput("--topo \(topo): \(e.message)") }
         } else if let custom {
             spec = try loadTopologyFile(custom)

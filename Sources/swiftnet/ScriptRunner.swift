@@ -1,0 +1,262 @@
+import Foundation
+import Swiftnet
+
+/// Compiles and runs topology scripts: `swiftnet run FILE.swift [-- ARGS]`, the shebang
+/// form, and `swiftnet --custom FILE.swift --topo NAME,ARGS`.
+///
+/// A script is compiled once with the toolchain's `swiftc` against the Swiftnet library
+/// (the installed one in `<prefix>/lib/swiftnet`, or the build tree the swiftnet binary
+/// sits in), and the binary is cached under a hash of the script, the library and the
+/// toolchain version; a second run starts it without compiling.
+enum ScriptRunner {
+    struct Failure: Error {
+        var message: String
+        var status: Int32 = 2
+    }
+
+    /// Where the library a script links against is.
+    struct Library {
+        /// "installed" or "build tree".
+        var kind: String
+        var root: String
+        var modules: String
+        var libraryDirectory: String
+        var moduleMaps: [String]
+        var includeDirectories: [String]
+
+        var sharedLibrary: String { libraryDirectory + "/libSwiftnet.so" }
+
+        /// Sizes and times of what a script depends on: the cache key changes with them.
+        var fingerprint: String {
+            [sharedLibrary, modules + "/Swiftnet.swiftmodule"].map { p in
+                let a = try? FileManager.default.attributesOfItem(atPath: p)
+                let size = (a?[.size] as? NSNumber)?.intValue ?? -1
+                let time = (a?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+                return "\(p):\(size):\(time)"
+            }.joined(separator: ";")
+        }
+    }
+
+    static let fm = FileManager.default
+
+    static var executableDirectory: String {
+        let exe = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return (exe as NSString).deletingLastPathComponent
+    }
+
+    // MARK: - Toolchain and library
+
+    /// `$SWIFTC`, then `swiftc` on PATH, then the toolchain in /opt/swift.
+    static func swiftc() -> String? {
+        let env = ProcessInfo.processInfo.environment
+        if let s = env["SWIFTC"], fm.isExecutableFile(atPath: s) { return s }
+        for dir in (env["PATH"] ?? "").split(separator: ":") + ["/opt/swift/usr/bin", "/usr/bin"] {
+            let p = "\(dir)/swiftc"
+            if fm.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    static func toolchainVersion(_ swiftc: String) -> String {
+        let r = capture([swiftc, "--version"])
+        return r.output.split(separator: "\n").first.map(String.init) ?? "unknown"
+    }
+
+    /// `$SWIFTNET_LIBRARY`, then `<bin>/../lib/swiftnet` (what `make install` writes), then
+    /// the build tree the binary was built in.
+    static func library() -> Library? {
+        let env = ProcessInfo.processInfo.environment
+        var candidates: [String] = []
+        if let l = env["SWIFTNET_LIBRARY"] { candidates.append(l) }
+        candidates.append(((executableDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("lib/swiftnet"))
+        for root in candidates {
+            let modules = root + "/Modules"
+            guard fm.fileExists(atPath: modules + "/Swiftnet.swiftmodule"), fm.fileExists(atPath: root + "/libSwiftnet.so") else { continue }
+            let include = root + "/include"
+            let maps = ((try? fm.contentsOfDirectory(atPath: include)) ?? []).sorted()
+                .map { "\(include)/\($0)/module.modulemap" }.filter { fm.fileExists(atPath: $0) }
+            let extra = (try? String(contentsOfFile: root + "/include-paths", encoding: .utf8))?
+                .split(separator: "\n").map(String.init) ?? []
+            return Library(kind: "installed", root: root, modules: modules, libraryDirectory: root, moduleMaps: maps,
+                           includeDirectories: extra)
+        }
+        return buildTreeLibrary()
+    }
+
+    /// The library in the SwiftPM build directory the running binary belongs to (a
+    /// developer's `swift build`, and the tests).
+    static func buildTreeLibrary() -> Library? {
+        let root = executableDirectory
+        guard fm.fileExists(atPath: root + "/Modules/Swiftnet.swiftmodule"), fm.fileExists(atPath: root + "/libSwiftnet.so") else {
+            return nil
+        }
+        var maps = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasSuffix(".build") }.sorted()
+            .map { "\(root)/\($0)/module.modulemap" }.filter { fm.fileExists(atPath: $0) }
+        // Packages' own module maps (in their include folders), and this package's system libraries.
+        var dir = root
+        var packageRoot: String?
+        for _ in 0..<4 {
+            dir = (dir as NSString).deletingLastPathComponent
+            let checkouts = dir + "/checkouts"
+            if fm.fileExists(atPath: checkouts) {
+                for package in ((try? fm.contentsOfDirectory(atPath: checkouts)) ?? []).sorted() {
+                    let sources = "\(checkouts)/\(package)/Sources"
+                    for target in ((try? fm.contentsOfDirectory(atPath: sources)) ?? []).sorted() {
+                        let m = "\(sources)/\(target)/include/module.modulemap"
+                        if fm.fileExists(atPath: m) { maps.append(m) }
+                    }
+                }
+            }
+            if fm.fileExists(atPath: dir + "/Package.swift") { packageRoot = dir; break }
+        }
+        if let packageRoot {
+            for target in ["CNetlink", "CLibcap"] {
+                let m = "\(packageRoot)/Sources/\(target)/module.modulemap"
+                if fm.fileExists(atPath: m) { maps.append(m) }
+            }
+        }
+        return Library(kind: "build tree", root: root, modules: root + "/Modules", libraryDirectory: root, moduleMaps: maps,
+                       includeDirectories: ["/usr/include/libnl3"])
+    }
+
+    static var cacheDirectory: String {
+        let env = ProcessInfo.processInfo.environment
+        if let c = env["SWIFTNET_CACHE"] { return c }
+        if let x = env["XDG_CACHE_HOME"] { return x + "/swiftnet/scripts" }
+        return NSHomeDirectory() + "/.cache/swiftnet/scripts"
+    }
+
+    // MARK: - Compiling
+
+    /// The compiled binary for `script`, from the cache or compiled now.
+    /// - Throws: `Failure` when the script cannot be read, the toolchain or library is
+    ///   missing (status 2), or the compiler refuses the script (its messages were printed; 2).
+    static func compile(_ script: String, quiet: Bool = false) throws -> String {
+        guard let source = fm.contents(atPath: script) else {
+            throw Failure(message: "cannot read \(script): \(fm.fileExists(atPath: script) ? "permission denied" : "no such file")")
+        }
+        guard let swiftc = swiftc() else {
+            throw Failure(message: "\(script): no Swift compiler found (set SWIFTC, or put swiftc on PATH); `swiftnet doctor` says what is installed")
+        }
+        guard let lib = library() else {
+            throw Failure(message: "\(script): the Swiftnet library is not installed; run `make install` in the swiftnet source tree (`swiftnet doctor` says what is installed)")
+        }
+        let version = toolchainVersion(swiftc)
+        var key = Data(source)
+        key.append(Data("\u{0}\(lib.fingerprint)\u{0}\(version)\u{0}\(lib.root)".utf8))
+        let hash = Self.hash(key)
+        let dir = cacheDirectory + "/" + hash
+        let name = moduleName(for: script)
+        let binary = dir + "/" + name
+        if fm.isExecutableFile(atPath: binary) { return binary }
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if !quiet { FileHandle.standardError.write(Data("*** Compiling \(script)\n".utf8)) }
+        let temporary = binary + ".\(getpid()).tmp"
+        var args = [swiftc, script, "-module-name", name, "-o", temporary, "-I", lib.modules,
+                    "-L", lib.libraryDirectory, "-lSwiftnet", "-Xlinker", "-rpath", "-Xlinker", lib.libraryDirectory]
+        for m in lib.moduleMaps { args += ["-Xcc", "-fmodule-map-file=\(m)"] }
+        for i in lib.includeDirectories { args += ["-Xcc", "-I\(i)"] }
+        let status = passthrough(args)
+        guard status == 0, fm.fileExists(atPath: temporary) else {
+            try? fm.removeItem(atPath: temporary)
+            throw Failure(message: "\(script): it did not compile (the compiler's messages are above)")
+        }
+        // Renamed into place: a half-written binary is never taken from the cache.
+        _ = rename(temporary, binary)
+        return binary
+    }
+
+    /// A Swift module name from the file name: letters, digits and _ only.
+    static func moduleName(for script: String) -> String {
+        let base = ((script as NSString).lastPathComponent as NSString).deletingPathExtension
+        var name = String(base.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
+        if name.isEmpty || name.first!.isNumber { name = "script_" + name }
+        if name == "Swiftnet" || name == "main" { name += "_script" }
+        return name
+    }
+
+    /// 128 bits of two FNV-1a hashes: a cache key, not a security measure.
+    static func hash(_ data: Data) -> String {
+        var a: UInt64 = 0xCBF2_9CE4_8422_2325, b: UInt64 = 0x84222325_CBF29CE4
+        for byte in data {
+            a = (a ^ UInt64(byte)) &* 0x100_0000_01B3
+            b = (b ^ UInt64(byte)) &* 0x100_0000_01B3 &+ 0x9E37
+        }
+        return String(format: "%016llx%016llx", a, b)
+    }
+
+    // MARK: - Running
+
+    /// `swiftnet run FILE.swift [--] ARGS...`: compiles if needed and replaces this process
+    /// with the script, so signals and the exit status are the script's own.
+    static func run(_ script: String, arguments: [String]) -> Never {
+        let binary: String
+        do {
+            binary = try compile(script)
+        } catch let f as Failure {
+            FileHandle.standardError.write(Data("swiftnet: \(f.message)\n".utf8))
+            exit(f.status)
+        } catch {
+            FileHandle.standardError.write(Data("swiftnet: \(script): \(error)\n".utf8))
+            exit(2)
+        }
+        setenv("SWIFTNET_SCRIPT", script, 1)
+        let argv = [script] + arguments
+        var cargs = argv.map { strdup($0) } + [nil]
+        execv(binary, &cargs)
+        FileHandle.standardError.write(Data("swiftnet: cannot run \(binary): \(String(cString: strerror(errno)))\n".utf8))
+        exit(2)
+    }
+
+    /// Asks a script for one of the topologies it offers (`--custom FILE.swift --topo NAME,ARGS`).
+    static func topology(from script: String, request: String) throws -> Topology {
+        let binary = try compile(script)
+        let out = NSTemporaryDirectory() + "swiftnet-topology-\(getpid())-\(UUID().uuidString).json"
+        defer { try? fm.removeItem(atPath: out) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = []
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFTNET_TOPOLOGY"] = request
+        env["SWIFTNET_TOPOLOGY_OUT"] = out
+        env["SWIFTNET_SCRIPT"] = script
+        p.environment = env
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw Failure(message: "\(script) could not give topology '\(request)' (its message is above)")
+        }
+        guard let data = fm.contents(atPath: out) else {
+            throw Failure(message: "\(script) offers no topologies: call Script.offer([\"name\": { args in ... }]) before building anything")
+        }
+        do {
+            return try JSONDecoder().decode(Topology.self, from: data)
+        } catch {
+            throw Failure(message: "\(script): its topology '\(request)' could not be read: \(error)")
+        }
+    }
+
+    // MARK: - Processes
+
+    static func passthrough(_ args: [String]) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: args[0])
+        p.arguments = Array(args.dropFirst())
+        do { try p.run() } catch { return 127 }
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    static func capture(_ args: [String]) -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: args[0])
+        p.arguments = Array(args.dropFirst())
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        do { try p.run() } catch { return (127, "") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
