@@ -166,6 +166,12 @@ private final class InterruptWatch: @unchecked Sendable {
     }
 }
 
+/// An error a script throws from `Script.run`'s body to end with a message and status 1.
+public struct ScriptError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// A script's arguments: `--k 4 --name x` and positional words after `swiftnet run FILE --`,
 /// or `4,name=x` after a `--topo` name.
 public struct ScriptArguments: Sendable {
