@@ -32,6 +32,7 @@ release:
 
 # The command, and the library topology scripts compile against (`swiftnet run FILE.swift`).
 install: release
+	install -d $(PREFIX)/bin
 	install -m 0755 .build/release/swiftnet $(PREFIX)/bin/swiftnet
 	python3 Tools/install_library.py --build .build/release --package . --dest $(PREFIX)/lib/swiftnet
 
