@@ -149,6 +149,38 @@ final class ScriptTests: FileTestCase {
         XCTAssertEqual(before, try RootSnapshot.take())
     }
 
+    /// SIGKILL gives the script no chance to clean up: the kernel and the janitor do it.
+    func testSIGKILLDuringAScriptLeavesNothing() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let script = try write("killed.swift", """
+            import Foundation
+            import Swiftnet
+            var o = NetworkOptions()
+            o.publishNamespaces = true
+            o.runName = "killed\\(getpid())"
+            let t = Topology("killed") { Switch("s1"); Host("h1"); Host("h2"); Link("h1", "s1"); Link("h2", "s1") }
+            Script.run(t, options: o) { net in
+                _ = try net.startBackground(on: "h1", ["sleep", "300"])
+                print("ready")
+                fflush(nil)
+                Thread.sleep(forTimeInterval: 60)
+            }
+            """)
+        let (p, out) = try CLI.start(["run", script], waitFor: "ready", timeout: 60)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        _ = readRest(out)
+        // The janitor unmounts the published namespaces once it sees the process gone.
+        let deadline = Date().addingTimeInterval(5)
+        var after = try RootSnapshot.take()
+        while after != before && Date() < deadline {
+            usleep(100_000)
+            after = try RootSnapshot.take()
+        }
+        XCTAssertEqual(before, after)
+    }
+
     func testDoctorReportsTheLibrary() throws {
         let r = try CLI.run(["doctor"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
