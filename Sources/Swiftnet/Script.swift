@@ -206,32 +206,27 @@ public struct ScriptArguments: Sendable {
     /// The named value as an integer, or `default`; a value that is not one ends the
     /// script with a message and status 2.
     public func int(_ name: String, default value: Int) -> Int {
-        guard let t = named[name] else { return value }
-        guard let n = Int(t) else { Script.fail("\(Script.path): --\(name) must be a whole number, not '\(t)'", status: 2) }
-        return n
+        parse(named[name], "--\(name)", "a whole number", Int.init) ?? value
     }
 
     /// The positional value at `index` as an integer, or `default`.
     public func int(_ index: Int, default value: Int) -> Int {
-        guard index < positional.count else { return value }
-        guard let n = Int(positional[index]) else {
-            Script.fail("\(Script.path): argument \(index + 1) must be a whole number, not '\(positional[index])'", status: 2)
-        }
-        return n
+        parse(index < positional.count ? positional[index] : nil, "argument \(index + 1)", "a whole number", Int.init) ?? value
     }
 
     public func double(_ name: String, default value: Double) -> Double {
-        guard let t = named[name] else { return value }
-        guard let n = Double(t) else { Script.fail("\(Script.path): --\(name) must be a number, not '\(t)'", status: 2) }
-        return n
+        parse(named[name], "--\(name)", "a number", Double.init) ?? value
     }
 
     public func double(_ index: Int, default value: Double) -> Double {
-        guard index < positional.count else { return value }
-        guard let n = Double(positional[index]) else {
-            Script.fail("\(Script.path): argument \(index + 1) must be a number, not '\(positional[index])'", status: 2)
-        }
-        return n
+        parse(index < positional.count ? positional[index] : nil, "argument \(index + 1)", "a number", Double.init) ?? value
+    }
+
+    /// nil when not given; the parsed value; or the script ends (status 2) saying what was wrong.
+    private func parse<T>(_ text: String?, _ what: String, _ kind: String, _ make: (String) -> T?) -> T? {
+        guard let text else { return nil }
+        guard let v = make(text) else { Script.fail("\(Script.path): \(what) must be \(kind), not '\(text)'", status: 2) }
+        return v
     }
 
     public func string(_ name: String, default value: String) -> String { named[name] ?? value }

@@ -15,15 +15,7 @@ final class OpenFlowProtocolTests: XCTestCase {
         var framer = OFFramer()
 
         init() throws {
-            let l = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            listener = l
-            var a = sockaddr_in()
-            a.sin_family = sa_family_t(AF_INET)
-            a.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(l, $0, len) } }
-            _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(l, $0, &len) } }
-            port = Int(UInt16(bigEndian: a.sin_port))
+            (listener, port) = ControllerProcess.boundSocket()
             guard listen(listener, 4) == 0 else { throw XCTSkip("cannot listen") }
         }
 
