@@ -5,7 +5,7 @@ let package = Package(
     name: "Swiftnet",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "Swiftnet", type: .dynamic, targets: ["Swiftnet"]),
+        .library(name: "Swiftnet", type: .dynamic, targets: ["Swiftnet", "SwiftnetCLI"]),
         .executable(name: "swiftnet", targets: ["swiftnet"]),
     ],
     dependencies: [

@@ -5,8 +5,10 @@
 //   sudo swiftnet --custom Topologies/dumbbell.swift --topo dumbbell,3,20 --test pingall
 //
 // Options after --: --n hosts per side (2), --bw the bottleneck in Mbit/s (10),
-// --switch lxbr|user (lxbr), --seconds for iperf3 (3).
+// --switch lxbr|user (lxbr), --seconds for iperf3 (3), --cli for the swiftnet> shell
+// afterwards (Mininet's CLI(net)).
 import Swiftnet
+import SwiftnetCLI
 
 func dumbbell(n: Int, bw: Double, kind: SwitchKind = .lxbr) -> Topology {
     Topology("dumbbell") {
@@ -40,5 +42,6 @@ Script.run(dumbbell(n: n, bw: bw, kind: kind)) { net in
     Script.printTable(["flow", "bottleneck", "measured", "share"], [
         ["h1 -> h\(n + 1)", "\(bw) Mbit/s", String(format: "%.2f Mbit/s", got), String(format: "%.0f %%", 100 * got / bw)],
     ])
+    if args.named["cli"] != nil { Shell.interact(with: net) }
     if !ping.allReceived { throw ScriptError("pingall: " + "\(ping.received)/\(ping.sent)") }
 }

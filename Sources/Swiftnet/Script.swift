@@ -140,6 +140,20 @@ public enum Script {
     }
 }
 
+extension Script {
+    private static let interruptLock = NSLock()
+    nonisolated(unsafe) private static var interruptHandler: (@Sendable () -> Void)?
+
+    /// While a handler is set, Ctrl-C inside `Script.run` calls it instead of stopping the
+    /// network (the interactive shell uses this to stop its foreground command); nil
+    /// restores the default.
+    public static func routeInterrupts(to handler: (@Sendable () -> Void)?) {
+        interruptLock.withLock { interruptHandler = handler }
+    }
+
+    static var currentInterruptHandler: (@Sendable () -> Void)? { interruptLock.withLock { interruptHandler } }
+}
+
 /// Tears a script's network down on Ctrl-C or SIGTERM, then ends the script (130).
 private final class InterruptWatch: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
@@ -149,6 +163,7 @@ private final class InterruptWatch: @unchecked Sendable {
             signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             s.setEventHandler {
+                if sig == SIGINT, let h = Script.currentInterruptHandler { return h() }
                 FileHandle.standardError.write(Data("\n*** Interrupted: stopping the network\n".utf8))
                 net.stop()
                 exit(130)

@@ -181,6 +181,26 @@ final class ScriptTests: FileTestCase {
         XCTAssertEqual(before, after)
     }
 
+    /// Mininet's CLI(net): the shell inside a script, here reading its commands from stdin.
+    func testShellInsideAScript() throws {
+        try requireRoot()
+        let script = try write("cli.swift", """
+            import Swiftnet
+            import SwiftnetCLI
+            let t = Topology("cli") { Switch("s1"); Host("h1"); Host("h2"); Link("h1", "s1"); Link("h2", "s1") }
+            Script.run(t) { net in
+                let status = Shell.interact(with: net)
+                print("shell ended with \\(status)")
+            }
+            """)
+        let commands = try write("commands.txt", "nodes\npingall\nh1 hostname\n")
+        let r = try CLI.run(["run", script], stdin: commands)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("available nodes are"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("*** Results: 0% dropped (2/2 received)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("shell ended with 0"), r.stdout)
+    }
+
     func testDoctorReportsTheLibrary() throws {
         let r = try CLI.run(["doctor"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
