@@ -8,11 +8,20 @@ extension Network {
     public func setShaping(_ a: String, _ b: String, _ shaping: LinkShaping) throws {
         let matches = topology.links.filter { ($0.a.node == a && $0.b.node == b) || ($0.a.node == b && $0.b.node == a) }
         if matches.isEmpty { throw NetworkError("no link between '\(a)' and '\(b)'") }
-        if matches.contains(where: { l in topology.switches.contains { $0.kind == .user && ($0.name == l.a.node || $0.name == l.b.node) } }) {
-            throw NetworkError("link \(a)-\(b) is on a user switch, whose shaping is set when the network is built; changing it live is not supported yet")
-        }
-        try Self.checkKernel(shaping, "link \(a)-\(b)")
+        let user = Set(topology.switches.filter { $0.kind == .user }.map(\.name))
+        var kernelLinks: [ResolvedLink] = []
         for l in matches {
+            guard user.contains(l.a.node) || user.contains(l.b.node) else { kernelLinks.append(l); continue }
+            // The user switch shapes its links itself: its ports get the new shaping (and a
+            // port facing a non-user node also shapes what arrives, for that node's egress).
+            for (e, other) in [(l.a, l.b), (l.b, l.a)] where user.contains(e.node) {
+                datapath?.reshape(port: e.interface, egress: Impairment(shaping),
+                                  ingress: user.contains(other.node) ? nil : Impairment(shaping))
+            }
+        }
+        if kernelLinks.isEmpty { return }
+        try Self.checkKernel(shaping, "link \(a)-\(b)")
+        for l in kernelLinks {
             for e in [l.a, l.b] {
                 try routeSocket(for: e.node).shape(index: indexes[e.interface]!, name: e.interface, mtu: l.mtu ?? 1500, shaping.egress)
             }

@@ -82,6 +82,27 @@ final class UserSwitchTests: XCTestCase {
         }
     }
 
+    /// `link h1 s1 delay=...` on a running user switch: the switch's ports take the new
+    /// shaping at once (both directions: 2 x 15 ms on a round trip through one shaped link).
+    func testLiveReshapeOnUserSwitch() throws {
+        try requireRoot()
+        try withNetwork(pair()) { net in
+            func medianRTT() throws -> Double {
+                let r = try net.run(on: "h1", ["ping", "-n", "-c", "5", "-i", "0.2", "10.0.0.2"], timeout: .seconds(10))
+                let times = r.stdout.split(separator: "\n").compactMap { line -> Double? in
+                    guard let t = line.range(of: "time=") else { return nil }
+                    return Double(line[t.upperBound...].prefix { $0.isNumber || $0 == "." })
+                }.sorted()
+                return times.isEmpty ? -1 : times[times.count / 2]
+            }
+            XCTAssertLessThan(try medianRTT(), 5)
+            let params = try LinkParams.parse(option: "delay=15ms")
+            try net.setShaping("h1", "s1", try XCTUnwrap(try params.shaping(for: "link h1-s1")))
+            let slow = try medianRTT()
+            XCTAssertTrue((27...36).contains(slow), "RTT \(slow) ms after delay=15ms on h1-s1, expected 30")
+        }
+    }
+
     /// Delay works on this kernel with the user switch, where the Linux bridge refuses it.
     func testImpairmentsNeedNoNetemOnUserSwitches() throws {
         try requireRoot()

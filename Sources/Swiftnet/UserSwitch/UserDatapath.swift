@@ -399,6 +399,15 @@ final class UserDatapath: @unchecked Sendable {
         }
     }
 
+    /// Replaces a port's shaping while the network runs (`link A B bw=5` in the shell).
+    func reshape(port name: String, egress: Impairment?, ingress: Impairment?) {
+        sync { [self] in
+            guard let i = ports.firstIndex(where: { $0.name == name }) else { return }
+            ports[i].egress = egress
+            ports[i].ingress = ingress
+        }
+    }
+
     func counters(ofPort i: Int) -> PortCounters { ports[i].counters }
 
     static func mac(_ b: FrameBuffer, at o: Int) -> UInt64 {
