@@ -36,8 +36,15 @@ extension Network {
             for sw in switches {
                 sw.connection = ControllerConnection(
                     spec: controller, versions: sw.versions, loop: loop,
-                    onMessage: { [weak dp] version, frame in dp?.post { dp?.handle(frame, version: version, switch: sw) } },
-                    onState: { [weak dp] version in dp?.post { dp?.connectionChanged(sw, version: version) } })
+                    // Weak both ways: the switch owns its connection, not the other way round.
+                    onMessage: { [weak dp, weak sw] version, frame in
+                        guard let dp, let sw else { return }
+                        dp.post { [weak dp] in dp?.handle(frame, version: version, switch: sw) }
+                    },
+                    onState: { [weak dp, weak sw] version in
+                        guard let dp, let sw else { return }
+                        dp.post { [weak dp] in dp?.connectionChanged(sw, version: version) }
+                    })
             }
         }
         try dp.start(fabric: fabric) { self.indexes[$0] }

@@ -158,6 +158,9 @@ final class UserDatapath: @unchecked Sendable {
                 waited += 1
             }
         }
+        lock.lock()
+        inbox.removeAll()
+        lock.unlock()
         for p in ports where p.fd >= 0 { close(p.fd) }
         for i in ports.indices { ports[i].fd = -1 }
         for fd in wake where fd >= 0 { close(fd) }
