@@ -30,7 +30,7 @@ struct Doctor: ParsableCommand {
             line(false, "library for scripts", "not installed: run `make install` in the source tree (scripts need it)")
         }
         let cache = ScriptRunner.cacheDirectory
-        let cached = (try? FileManager.default.contentsOfDirectory(atPath: cache))?.count ?? 0
+        let cached = ((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? []).filter { !$0.hasPrefix("toolchain-") }.count
         line(nil, "script cache", "\(cache) (\(cached) compiled scripts)")
 
         let capability = RequiredCapability.missingMessage()

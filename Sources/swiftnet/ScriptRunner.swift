@@ -57,9 +57,23 @@ enum ScriptRunner {
         return nil
     }
 
+    /// `swiftc --version`'s first line, remembered in the cache per compiler binary (its
+    /// path, size and time), so that a cached script starts without asking the compiler.
     static func toolchainVersion(_ swiftc: String) -> String {
-        let r = capture([swiftc, "--version"])
-        return r.output.split(separator: "\n").first.map(String.init) ?? "unknown"
+        let a = try? fm.attributesOfItem(atPath: (try? fm.destinationOfSymbolicLink(atPath: swiftc)).map {
+            $0.hasPrefix("/") ? $0 : ((swiftc as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
+        } ?? swiftc)
+        let stamp = "\(swiftc):\((a?[.size] as? NSNumber)?.intValue ?? -1):\((a?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        let remembered = cacheDirectory + "/toolchain-" + hash(Data(stamp.utf8))
+        if let v = try? String(contentsOfFile: remembered, encoding: .utf8), !v.isEmpty { return v }
+        // The driver leaves an empty TemporaryDirectory.* in $TMPDIR: give it one of ours.
+        let scratch = cacheDirectory + "/tmp.version.\(getpid())"
+        try? fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: scratch) }
+        let r = capture([swiftc, "--version"], environment: ["TMPDIR": scratch])
+        let version = r.output.split(separator: "\n").first.map(String.init) ?? "unknown"
+        if r.status == 0 { try? version.write(toFile: remembered, atomically: false, encoding: .utf8) }
+        return version
     }
 
     /// `$SWIFTNET_LIBRARY`, then `<bin>/../lib/swiftnet` (what `make install` writes), then
@@ -156,7 +170,12 @@ enum ScriptRunner {
                     "-L", lib.libraryDirectory, "-lSwiftnet", "-Xlinker", "-rpath", "-Xlinker", lib.libraryDirectory]
         for m in lib.moduleMaps { args += ["-Xcc", "-fmodule-map-file=\(m)"] }
         for i in lib.includeDirectories { args += ["-Xcc", "-I\(i)"] }
-        let status = passthrough(args)
+        // The compiler leaves an empty TemporaryDirectory.* behind in $TMPDIR: give it one
+        // of ours, removed afterwards.
+        let scratch = dir + "/tmp.\(getpid())"
+        try fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: scratch) }
+        let status = passthrough(args, environment: ["TMPDIR": scratch])
         guard status == 0, fm.fileExists(atPath: temporary) else {
             try? fm.removeItem(atPath: temporary)
             throw Failure(message: "\(script): it did not compile (the compiler's messages are above)")
@@ -238,19 +257,21 @@ enum ScriptRunner {
 
     // MARK: - Processes
 
-    static func passthrough(_ args: [String]) -> Int32 {
+    static func passthrough(_ args: [String], environment: [String: String] = [:]) -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: args[0])
         p.arguments = Array(args.dropFirst())
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         do { try p.run() } catch { return 127 }
         p.waitUntilExit()
         return p.terminationStatus
     }
 
-    static func capture(_ args: [String]) -> (status: Int32, output: String) {
+    static func capture(_ args: [String], environment: [String: String] = [:]) -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: args[0])
         p.arguments = Array(args.dropFirst())
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe
