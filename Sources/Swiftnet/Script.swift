@@ -229,10 +229,12 @@ public struct ScriptArguments: Sendable {
         parse(index < positional.count ? positional[index] : nil, "argument \(index + 1)", "a whole number", Int.init) ?? value
     }
 
+    /// The named value as a number, or `default`.
     public func double(_ name: String, default value: Double) -> Double {
         parse(named[name], "--\(name)", "a number", Double.init) ?? value
     }
 
+    /// The positional value at `index` as a number, or `default`.
     public func double(_ index: Int, default value: Double) -> Double {
         parse(index < positional.count ? positional[index] : nil, "argument \(index + 1)", "a number", Double.init) ?? value
     }
@@ -244,5 +246,6 @@ public struct ScriptArguments: Sendable {
         return v
     }
 
+    /// The named value as written, or `default`.
     public func string(_ name: String, default value: String) -> String { named[name] ?? value }
 }

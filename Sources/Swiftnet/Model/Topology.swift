@@ -134,7 +134,9 @@ public struct SwitchSpec: Hashable, Sendable, Codable {
 
 /// An OpenFlow version, named as Open vSwitch and Mininet name them.
 public enum OpenFlowProtocol: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
+    /// OpenFlow 1.0 (wire version 0x01): one table, 12-field matches.
     case openFlow10 = "OpenFlow10"
+    /// OpenFlow 1.3 (wire version 0x04): several tables, OXM matches, instructions.
     case openFlow13 = "OpenFlow13"
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
@@ -152,13 +154,18 @@ public enum OpenFlowProtocol: String, Hashable, Sendable, Codable, CaseIterable,
 /// fail_mode: `secure` keeps forwarding by the flows it has and drops the rest;
 /// `standalone` forwards as a MAC-learning switch.
 public enum FailMode: String, Hashable, Sendable, Codable, CaseIterable {
-    case secure, standalone
+    /// Keep forwarding by the installed flows; drop what no flow matches.
+    case secure
+    /// Forward as a MAC-learning switch until the controller is back.
+    case standalone
 }
 
 /// An external OpenFlow controller the user switches connect to (Mininet's
 /// `--controller remote,ip=...,port=...`).
 public struct ControllerSpec: Hashable, Sendable, Codable {
+    /// The controller's IPv4 address, reached from the machine's own namespace.
     public var host: String
+    /// Its TCP port (6653, OpenFlow's IANA port, by default).
     public var port: Int
     public init(host: String = "127.0.0.1", port: Int = 6653) {
         self.host = host
@@ -166,6 +173,8 @@ public struct ControllerSpec: Hashable, Sendable, Codable {
     }
 
     /// Parses `remote[,ip=A][,port=P]`; "none" gives nil.
+    /// - Throws: `TopologyError` for another kind, an unknown key, a value that is not an
+    ///   IPv4 address or a port.
     public static func parse(option: String) throws -> ControllerSpec? {
         var parts = option.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let kind = parts.removeFirst()
