@@ -5,9 +5,9 @@ import Swiftnet
 /// `swiftnet run FILE.yaml`: build the file's network and hold it until Ctrl-C.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Build a YAML topology, run its experiment steps if any, and hold it until Ctrl-C (or open the shell with --shell).")
+        abstract: "Build a YAML topology, run its experiment steps if any, and hold it until Ctrl-C (or open the shell with --shell); or compile and run a Swift topology script (FILE.swift [-- ARGS]).")
 
-    @Argument(help: "The topology file.")
+    @Argument(help: "The topology file (FILE.yaml), or a Swift script (FILE.swift, compiled once and cached; its arguments follow --).")
     var file: String
 
     @Flag(help: "Open the swiftnet> shell instead of holding the network until Ctrl-C.")
