@@ -22,6 +22,26 @@ public struct PingAllResult: Sendable {
     /// Percentage lost, truncated to an integer as Mininet prints it.
     public var droppedPercent: Int { sent == 0 ? 0 : Int(100.0 * Double(sent - received) / Double(sent)) }
     public var allReceived: Bool { received == sent }
+
+    /// Mininet's pingall table: one line per source in `hosts` ("h1 -> h2 X h4 ", X for a
+    /// lost ping), with `full` each pair's result under it, then the results line. The
+    /// shell, the command line and scripts all print this.
+    public func mininetLines(hosts: [String], full: Bool = false) -> [String] {
+        var bySource: [String: [PingResult]] = [:]
+        for r in results { bySource[r.source, default: []].append(r) }
+        var lines: [String] = []
+        for h in hosts {
+            let rs = bySource[h] ?? []
+            lines.append("\(h) -> " + rs.map { $0.received ? $0.destination : "X" }.joined(separator: " ") + " ")
+            if full {
+                for r in rs {
+                    lines.append("   \(h) -> \(r.destination): " + (r.rttMilliseconds.map { String(format: "1/1, rtt %.3f ms", $0) } ?? "0/1"))
+                }
+            }
+        }
+        lines.append("*** Results: \(droppedPercent)% dropped (\(received)/\(sent) received)")
+        return lines
+    }
 }
 
 extension Network {

@@ -102,12 +102,7 @@ public enum Script {
     public static func pingAll(_ net: Network, timeout: Int = 3) -> PingAllResult {
         say("*** Ping: testing ping reachability")
         let result = net.pingAll(timeout: timeout)
-        var bySource: [String: [PingResult]] = [:]
-        for r in result.results { bySource[r.source, default: []].append(r) }
-        for h in net.topology.endHosts.map(\.name) {
-            say("\(h) -> " + (bySource[h] ?? []).map { $0.received ? $0.destination : "X" }.joined(separator: " "))
-        }
-        say("*** Results: \(result.droppedPercent)% dropped (\(result.received)/\(result.sent) received)")
+        for line in result.mininetLines(hosts: net.topology.endHosts.map(\.name)) { say(line) }
         return result
     }
 

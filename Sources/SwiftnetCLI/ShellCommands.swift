@@ -146,18 +146,7 @@ extension Shell {
     func pingAll(timeout: Int, full: Bool = false, hosts: [String]? = nil) {
         say("*** Ping: testing ping reachability")
         let result = net.pingAll(hosts: hosts, timeout: timeout)
-        var bySource: [String: [PingResult]] = [:]
-        for r in result.results { bySource[r.source, default: []].append(r) }
-        for h in hosts ?? net.topology.endHosts.map(\.name) {
-            let rs = bySource[h] ?? []
-            say("\(h) -> " + rs.map { $0.received ? $0.destination : "X" }.joined(separator: " ") + " ")
-            if full {
-                for r in rs {
-                    say("   \(h) -> \(r.destination): " + (r.rttMilliseconds.map { String(format: "1/1, rtt %.3f ms", $0) } ?? "0/1"))
-                }
-            }
-        }
-        say("*** Results: \(result.droppedPercent)% dropped (\(result.received)/\(result.sent) received)")
+        for line in result.mininetLines(hosts: hosts ?? net.topology.endHosts.map(\.name), full: full) { say(line) }
         if !result.allReceived { lastStatus = 1 }
     }
 

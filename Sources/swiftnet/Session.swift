@@ -81,13 +81,7 @@ final class Session {
     func pingAll(hosts: [String]? = nil) -> Bool {
         say("*** Ping: testing ping reachability")
         let result = net.pingAll(hosts: hosts, isCancelled: { Interrupts.shared.interrupted })
-        var bySource: [String: [PingResult]] = [:]
-        for r in result.results { bySource[r.source, default: []].append(r) }
-        for h in hosts ?? topology.endHosts.map(\.name) {
-            let line = (bySource[h] ?? []).map { $0.received ? $0.destination : "X" }.joined(separator: " ")
-            say("\(h) -> \(line) ")
-        }
-        say("*** Results: \(result.droppedPercent)% dropped (\(result.received)/\(result.sent) received)")
+        for line in result.mininetLines(hosts: hosts ?? topology.endHosts.map(\.name)) { say(line) }
         return result.allReceived
     }
 
