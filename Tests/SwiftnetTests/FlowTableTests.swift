@@ -181,6 +181,10 @@ final class FlowTableTests: XCTestCase {
         let gone = t.expire(now: 3 * s + s / 2)
         XCTAssertEqual(gone.map(\.reason).sorted(), [OFFlowRemoved.reasonIdleTimeout, OFFlowRemoved.reasonHardTimeout].sorted())
         XCTAssertEqual(t.flowCount, 0)
+        XCTAssertFalse(t.hasTimeouts)
+        _ = try t.apply(mod(priority: 1, instructions: out(2), idle: 5), now: 0, addWhenNoneMatch: false)
+        _ = try t.apply(mod(priority: 1, instructions: out(3)), now: 0, addWhenNoneMatch: false)
+        XCTAssertFalse(t.hasTimeouts, "the replacement has no timeout")
     }
 
     func testGenerationChangesOnEveryChange() throws {

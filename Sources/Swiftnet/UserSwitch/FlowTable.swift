@@ -30,6 +30,8 @@ struct FlowEntry: Sendable {
 
     /// The table-miss entry of OpenFlow 1.3: priority 0, every field wildcarded.
     var isTableMiss: Bool { priority == 0 && match.isEmpty }
+
+    var hasTimeout: Bool { idleTimeout != 0 || hardTimeout != 0 }
 }
 
 /// A flow entry taken out of the table, and why (OFPRR_*).
@@ -58,6 +60,8 @@ struct FlowTables: Sendable {
     private(set) var lookups: [UInt64]
     private(set) var matched: [UInt64]
     private(set) var generation: UInt64 = 0
+    /// Entries with an idle or hard timeout, kept as they come and go.
+    private var timed = 0
 
     init(count: Int) {
         tables = Array(repeating: [], count: count)
@@ -68,7 +72,7 @@ struct FlowTables: Sendable {
     var count: Int { tables.count }
     var flowCount: Int { tables.reduce(0) { $0 + $1.count } }
     /// True when some entry has a timeout (the datapath then checks them periodically).
-    var hasTimeouts: Bool { tables.contains { $0.contains { $0.idleTimeout != 0 || $0.hardTimeout != 0 } } }
+    var hasTimeouts: Bool { timed > 0 }
 
     // MARK: - Lookup
 
@@ -138,6 +142,7 @@ struct FlowTables: Sendable {
                 for e in tables[t] {
                     if selects(e, match: match, strict: strict, priority: mod.priority, outPort: mod.outPort,
                                cookie: mod.cookie, cookieMask: mod.cookieMask) {
+                        if e.hasTimeout { timed -= 1 }
                         removed.append(RemovedFlow(entry: e, table: UInt8(t), reason: OFFlowRemoved.reasonDelete))
                     } else {
                         kept.append(e)
@@ -157,6 +162,7 @@ struct FlowTables: Sendable {
                               installed: now, lastUsed: now)
         if let same = tables[t].firstIndex(where: { $0.priority == mod.priority && $0.match == match }) {
             // An identical match and priority replaces the old entry (counters start again).
+            timed += (entry.hasTimeout ? 1 : 0) - (tables[t][same].hasTimeout ? 1 : 0)
             tables[t][same] = entry
             generation &+= 1
             return
@@ -168,6 +174,7 @@ struct FlowTables: Sendable {
         guard tables[t].count < Self.maxEntriesPerTable else { throw .tableFull }
         let at = tables[t].firstIndex { $0.priority < mod.priority } ?? tables[t].endIndex
         tables[t].insert(entry, at: at)
+        if entry.hasTimeout { timed += 1 }
         generation &+= 1
     }
 
@@ -210,6 +217,7 @@ struct FlowTables: Sendable {
                 return false
             }
         }
+        timed -= removed.count
         if !removed.isEmpty { generation &+= 1 }
         return removed
     }
@@ -217,6 +225,7 @@ struct FlowTables: Sendable {
     /// Empties every table.
     mutating func removeAll() {
         for t in tables.indices { tables[t].removeAll() }
+        timed = 0
         generation &+= 1
     }
 

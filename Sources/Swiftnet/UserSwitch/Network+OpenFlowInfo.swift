@@ -60,7 +60,6 @@ extension Network {
                 sw.macs.removeAll()
                 sw.version = nil
                 sw.ready = false
-                sw.hasTimeouts = false
             }
         }
         if running { sw.connection?.start() }

@@ -10,7 +10,12 @@ extension UserDatapath {
     // MARK: - Forwarding
 
     func forwardByFlows(_ frame: inout FrameBuffer, switch sw: Switch, from inPort: Int, now: UInt64, delay: UInt64) {
-        let number = OFPortNo(rawValue: UInt32(ports[inPort].number))
+        runPipeline(&frame, switch: sw, inPort: inPort, number: OFPortNo(rawValue: UInt32(ports[inPort].number)), now: now, delay: delay)
+    }
+
+    /// Runs a frame through the flow tables (the exact-match cache first), counts it on the
+    /// entries it hit, and carries out the decision. `number` is the in_port the tables see.
+    private func runPipeline(_ frame: inout FrameBuffer, switch sw: Switch, inPort: Int, number: OFPortNo, now: UInt64, delay: UInt64) {
         guard let packet = ParsedPacket(bytes: UnsafeRawBufferPointer(frame.frame), inPort: number) else { return }
         if sw.cacheGeneration != sw.tables.generation {
             sw.cache.removeAll(keepingCapacity: true)
@@ -129,7 +134,7 @@ extension UserDatapath {
         case .packetOut(let po):
             if sw.role == OFRole.slave { return fail(OFErrorType.badRequest, 10) }
             guard po.bufferID == OFBufferID.noBuffer else { return fail(OFErrorType.badRequest, OFBadRequestCode.bufferUnknown) }
-            packetOut(po, switch: sw, version: v)
+            packetOut(po, switch: sw)
         case .statsRequest(let request, _):
             stats(request, switch: sw, version: v, reply: reply, fail: fail)
         case .hello, .echoReply, .echoRequest, .error:
@@ -160,7 +165,6 @@ extension UserDatapath {
             }
         }
         if mod.bufferID != OFBufferID.noBuffer { fail(OFErrorType.badRequest, OFBadRequestCode.bufferUnknown) }
-        sw.hasTimeouts = sw.tables.hasTimeouts
     }
 
     /// OFPBAC_BAD_OUT_PORT (4) when an output names no port of the switch.
@@ -171,7 +175,7 @@ extension UserDatapath {
         return nil
     }
 
-    private func packetOut(_ po: OFPacketOut, switch sw: Switch, version v: OFVersion) {
+    private func packetOut(_ po: OFPacketOut, switch sw: Switch) {
         guard po.data.count >= 14, po.data.count <= Self.bufferSize - FrameBuffer.vnet else { return }
         memset(scratch, 0, FrameBuffer.vnet)
         po.data.withUnsafeBytes { (scratch + FrameBuffer.vnet).copyMemory(from: $0.baseAddress!, byteCount: po.data.count) }
@@ -185,11 +189,7 @@ extension UserDatapath {
                 // Through the flow tables, as if it had arrived on in_port.
                 execute(ops, on: &frame, switch: sw, inPort: inPort, now: now, delay: 0)
                 ops = []
-                if let p = ParsedPacket(bytes: UnsafeRawBufferPointer(frame.frame), inPort: po.inPort) {
-                    let d = sw.tables.evaluate(p, version: v, missSendLen: sw.config.missSendLen)
-                    for visit in d.visits where visit.index >= 0 { sw.tables.hit(table: visit.table, index: visit.index, bytes: frame.frameLength, now: now) }
-                    execute(d.ops, on: &frame, switch: sw, inPort: inPort, now: now, delay: 0)
-                }
+                runPipeline(&frame, switch: sw, inPort: inPort, number: po.inPort, now: now, delay: 0)
             case .output(.controller, let maxLen):
                 ops.append(.controller(maxLen: maxLen, reason: OFPacketIn.reasonAction, table: 0xFF, cookie: .max))
             case .output(let port, _): ops.append(.output(port))
@@ -218,7 +218,6 @@ extension UserDatapath {
 
     func expireFlows(_ sw: Switch) {
         for r in sw.tables.expire(now: Self.nowNanos()) where r.entry.flags.contains(.sendFlowRemoved) { flowRemoved(r, switch: sw) }
-        sw.hasTimeouts = sw.tables.hasTimeouts
     }
 
     /// Tells the controller a port went up or down (PORT_STATUS).

@@ -64,7 +64,6 @@ final class UserDatapath: @unchecked Sendable {
         var cacheGeneration: UInt64 = .max
         var role = OFRole.equal
         var generationID: UInt64 = 0
-        var hasTimeouts = false
         var packetIns: UInt64 = 0
 
         init(name: String, dpid: UInt64, failMode: FailMode, versions: [OFVersion]) {
@@ -75,6 +74,8 @@ final class UserDatapath: @unchecked Sendable {
         }
 
         var isOpenFlow: Bool { connection != nil }
+        /// True when a flow can expire (the loop then checks every 250 ms).
+        var hasTimeouts: Bool { tables.hasTimeouts }
         /// True when the flow tables decide: connected, or disconnected in secure mode.
         var usesFlowTables: Bool { isOpenFlow && (version != nil || failMode == .secure) }
     }
