@@ -8,7 +8,7 @@ import Namespaces
 /// configuration and query log are in the run's state directory.
 extension Network {
     /// The dnsmasq program, or nil when Debian's `dnsmasq-base` is not installed.
-    static var dnsmasqPath: String? { ProcessRuntime.resolve("dnsmasq") }
+    public static var dnsmasqPath: String? { ProcessRuntime.resolve("dnsmasq") }
 
     /// Starts dnsmasq in every `dns` host and waits until each accepts queries.
     func startDNSNodes() throws {

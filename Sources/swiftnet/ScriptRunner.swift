@@ -14,17 +14,15 @@ enum ScriptRunner {
         var status: Int32 = 2
     }
 
-    /// Where the library a script links against is.
+    /// Where the library a script links against is: `root` holds libSwiftnet.so and
+    /// `Modules/`, both for an install and for a SwiftPM build folder.
     struct Library {
-        /// "installed" or "build tree".
-        var kind: String
         var root: String
-        var modules: String
-        var libraryDirectory: String
-        var moduleMaps: [String]
-        var includeDirectories: [String]
+        var isInstalled: Bool
 
-        var sharedLibrary: String { libraryDirectory + "/libSwiftnet.so" }
+        var kind: String { isInstalled ? "installed" : "build tree" }
+        var modules: String { root + "/Modules" }
+        var sharedLibrary: String { root + "/libSwiftnet.so" }
 
         /// Sizes and times of what a script depends on: the cache key changes with them.
         var fingerprint: String {
@@ -34,6 +32,12 @@ enum ScriptRunner {
                 let time = (a?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
                 return "\(p):\(size):\(time)"
             }.joined(separator: ";")
+        }
+
+        /// The C modules' maps and extra header folders the compiler needs. Found only
+        /// when a script is compiled: a cached script never looks for them.
+        func cModules() -> (maps: [String], includes: [String]) {
+            isInstalled ? ScriptRunner.installedCModules(root) : ScriptRunner.buildTreeCModules(root)
         }
     }
 
@@ -79,34 +83,32 @@ enum ScriptRunner {
     /// `$SWIFTNET_LIBRARY`, then `<bin>/../lib/swiftnet` (what `make install` writes), then
     /// the build tree the binary was built in.
     static func library() -> Library? {
-        let env = ProcessInfo.processInfo.environment
-        var candidates: [String] = []
-        if let l = env["SWIFTNET_LIBRARY"] { candidates.append(l) }
-        candidates.append(((executableDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("lib/swiftnet"))
-        for root in candidates {
-            let modules = root + "/Modules"
-            guard fm.fileExists(atPath: modules + "/Swiftnet.swiftmodule"), fm.fileExists(atPath: root + "/libSwiftnet.so") else { continue }
-            let include = root + "/include"
-            let maps = ((try? fm.contentsOfDirectory(atPath: include)) ?? []).sorted()
-                .map { "\(include)/\($0)/module.modulemap" }.filter { fm.fileExists(atPath: $0) }
-            let extra = (try? String(contentsOfFile: root + "/include-paths", encoding: .utf8))?
-                .split(separator: "\n").map(String.init) ?? []
-            return Library(kind: "installed", root: root, modules: modules, libraryDirectory: root, moduleMaps: maps,
-                           includeDirectories: extra)
+        func has(_ root: String) -> Bool {
+            fm.fileExists(atPath: root + "/Modules/Swiftnet.swiftmodule") && fm.fileExists(atPath: root + "/libSwiftnet.so")
         }
-        return buildTreeLibrary()
+        var candidates: [String] = []
+        if let l = ProcessInfo.processInfo.environment["SWIFTNET_LIBRARY"] { candidates.append(l) }
+        candidates.append(((executableDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("lib/swiftnet"))
+        if let root = candidates.first(where: has) { return Library(root: root, isInstalled: true) }
+        // A developer's `swift build`, and the tests: the library built beside the binary.
+        return has(executableDirectory) ? Library(root: executableDirectory, isInstalled: false) : nil
     }
 
-    /// The library in the SwiftPM build directory the running binary belongs to (a
-    /// developer's `swift build`, and the tests).
-    static func buildTreeLibrary() -> Library? {
-        let root = executableDirectory
-        guard fm.fileExists(atPath: root + "/Modules/Swiftnet.swiftmodule"), fm.fileExists(atPath: root + "/libSwiftnet.so") else {
-            return nil
-        }
+    /// What `Tools/install_library.py` wrote: include/<Module>/module.modulemap, include-paths.
+    static func installedCModules(_ root: String) -> (maps: [String], includes: [String]) {
+        let include = root + "/include"
+        let maps = ((try? fm.contentsOfDirectory(atPath: include)) ?? []).sorted()
+            .map { "\(include)/\($0)/module.modulemap" }.filter { fm.fileExists(atPath: $0) }
+        let extra = (try? String(contentsOfFile: root + "/include-paths", encoding: .utf8))?
+            .split(separator: "\n").map(String.init) ?? []
+        return (maps, extra)
+    }
+
+    /// In a SwiftPM build folder: the generated maps of C targets, the packages' own maps
+    /// (in their include folders), and this package's system libraries.
+    static func buildTreeCModules(_ root: String) -> (maps: [String], includes: [String]) {
         var maps = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasSuffix(".build") }.sorted()
             .map { "\(root)/\($0)/module.modulemap" }.filter { fm.fileExists(atPath: $0) }
-        // Packages' own module maps (in their include folders), and this package's system libraries.
         var dir = root
         var packageRoot: String?
         for _ in 0..<4 {
@@ -129,8 +131,7 @@ enum ScriptRunner {
                 if fm.fileExists(atPath: m) { maps.append(m) }
             }
         }
-        return Library(kind: "build tree", root: root, modules: root + "/Modules", libraryDirectory: root, moduleMaps: maps,
-                       includeDirectories: ["/usr/include/libnl3"])
+        return (maps, ["/usr/include/libnl3"])
     }
 
     static var cacheDirectory: String {
@@ -167,9 +168,10 @@ enum ScriptRunner {
         if !quiet { FileHandle.standardError.write(Data("*** Compiling \(script)\n".utf8)) }
         let temporary = binary + ".\(getpid()).tmp"
         var args = [swiftc, script, "-module-name", name, "-o", temporary, "-I", lib.modules,
-                    "-L", lib.libraryDirectory, "-lSwiftnet", "-Xlinker", "-rpath", "-Xlinker", lib.libraryDirectory]
-        for m in lib.moduleMaps { args += ["-Xcc", "-fmodule-map-file=\(m)"] }
-        for i in lib.includeDirectories { args += ["-Xcc", "-I\(i)"] }
+                    "-L", lib.root, "-lSwiftnet", "-Xlinker", "-rpath", "-Xlinker", lib.root]
+        let c = lib.cModules()
+        for m in c.maps { args += ["-Xcc", "-fmodule-map-file=\(m)"] }
+        for i in c.includes { args += ["-Xcc", "-I\(i)"] }
         // The compiler leaves an empty TemporaryDirectory.* behind in $TMPDIR: give it one
         // of ours, removed afterwards.
         let scratch = dir + "/tmp.\(getpid())"
