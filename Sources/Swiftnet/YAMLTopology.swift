@@ -223,14 +223,9 @@ struct YAMLTopologyReader {
                     sw.dpid = d
                 case "protocols":
                     guard let t = try text(optValue, key: optKey, what: "switch '\(name)': 'protocols'", example: "protocols: OpenFlow13") else { continue }
-                    var list: [OpenFlowProtocol] = []
-                    for word in t.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "+" }) {
-                        guard let p = OpenFlowProtocol(text: String(word)) else {
-                            throw error("switch '\(name)': protocol '\(word)' is not one this switch speaks; write OpenFlow10, OpenFlow13 or both", at: optKey)
-                        }
-                        list.append(p)
+                    do { sw.protocols = try OpenFlowProtocol.parseList(t) } catch {
+                        throw self.error("switch '\(name)': \(error.message)", at: optKey)
                     }
-                    sw.protocols = list
                 case "failmode":
                     guard let t = try text(optValue, key: optKey, what: "switch '\(name)': 'failmode'", example: "failmode: secure") else { continue }
                     guard let m = FailMode(rawValue: t) else {

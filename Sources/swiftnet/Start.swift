@@ -53,9 +53,6 @@ struct Start: ParsableCommand {
         } catch let e as TopologyError {
             throw badInput("--controller \(controller): \(e.message)")
         }
-        if spec.controller != nil && !spec.switches.contains(where: { $0.kind == .user }) {
-            throw badInput("--controller \(controller): only user switches talk to a controller, and this topology has none; add --switch user")
-        }
         let topology = try network.validate(spec)
         try network.preflight(topology)
         let session = Session(topology: topology, group: network)
@@ -93,13 +90,8 @@ func applySwitchOption(_ option: String, to spec: inout Topology) throws {
         }
         switch kv[0] {
         case "protocols":
-            var list: [OpenFlowProtocol] = []
-            for w in kv[1].split(whereSeparator: { $0 == "+" || $0 == ":" || $0 == " " }) {
-                guard let v = OpenFlowProtocol(text: String(w)) else {
-                    throw badInput("--switch \(option): protocol '\(w)' is not one the switch speaks; use OpenFlow10, OpenFlow13, or OpenFlow10+OpenFlow13")
-                }
-                list.append(v)
-            }
+            let list: [OpenFlowProtocol]
+            do { list = try OpenFlowProtocol.parseList(kv[1]) } catch { throw badInput("--switch \(option): \(error.message)") }
             for i in spec.switches.indices { spec.switches[i].protocols = list }
         case "failmode", "fail-mode", "fail_mode":
             guard let m = FailMode(rawValue: kv[1]) else {

@@ -140,6 +140,19 @@ public enum OpenFlowProtocol: String, Hashable, Sendable, Codable, CaseIterable,
     case openFlow13 = "OpenFlow13"
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
+    /// Parses a list such as "OpenFlow10,OpenFlow13" or "OpenFlow10+OpenFlow13" (commas,
+    /// pluses, colons or spaces between); the first word that is not a version is thrown.
+    public static func parseList(_ text: String) throws(TopologyError) -> [OpenFlowProtocol] {
+        var list: [OpenFlowProtocol] = []
+        for word in text.split(whereSeparator: { ",+: ".contains($0) }) {
+            guard let p = OpenFlowProtocol(text: String(word)) else {
+                throw TopologyError("protocol '\(word)' is not one the switch speaks; write OpenFlow10, OpenFlow13 or both (OpenFlow10+OpenFlow13)")
+            }
+            list.append(p)
+        }
+        return list
+    }
+
     /// Parses "OpenFlow13", "of13", "1.3" (any case).
     public init?(text: String) {
         switch text.lowercased() {
@@ -188,7 +201,7 @@ public struct ControllerSpec: Hashable, Sendable, Codable {
             guard kv.count == 2 else { throw TopologyError("controller parameter '\(p)' needs a value: ip=ADDR or port=PORT") }
             switch kv[0] {
             case "ip", "host":
-                guard inet_addr_ok(kv[1]) else { throw TopologyError("controller ip '\(kv[1])' is not an IPv4 address") }
+                guard IPv4Address(kv[1]) != nil else { throw TopologyError("controller ip '\(kv[1])' is not an IPv4 address") }
                 spec.host = kv[1]
             case "port":
                 guard let n = Int(kv[1]), (1...65535).contains(n) else { throw TopologyError("controller port '\(kv[1])' is not a port number (1-65535)") }
@@ -199,11 +212,6 @@ public struct ControllerSpec: Hashable, Sendable, Codable {
         }
         return spec
     }
-}
-
-private func inet_addr_ok(_ s: String) -> Bool {
-    let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-    return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
 }
 
 /// A link as written: a veth pair between two nodes.

@@ -192,7 +192,10 @@ extension Topology {
             outSwitches.append(r)
         }
         var out = ValidatedTopology(name: name, ipBase: base, hosts: outHosts, switches: outSwitches, links: links, hasLoop: loopLink != nil)
-        out.controller = outSwitches.contains { $0.kind == .user } ? controller : nil
+        if controller != nil && !outSwitches.contains(where: { $0.kind == .user }) {
+            throw TopologyError("a controller is set, but only user switches talk to a controller, and this topology has none: make the switches kind user (--switch user)", at: location)
+        }
+        out.controller = controller
         try resolveAddressing(into: &out)
         try resolveDNS(into: &out)
         out.experiment = try checkedExperiment(against: out)
