@@ -230,6 +230,15 @@ final class FlowTableTests: XCTestCase {
         XCTAssertEqual(p.udpDst, 5353)
     }
 
+    /// OpenFlow 1.0's SET_TP_SRC/DST rewrite the UDP ports of a UDP packet.
+    func testTransportPortActionsOnUDP() {
+        let r = edit(udpFrame(), [.setTransportSrc(4444), .setTransportDst(5555)])
+        XCTAssertTrue(checksumsHold(r.frame))
+        let p = ParsedPacket(frame: r.frame, inPort: 1)
+        XCTAssertEqual(p?.udpSrc, 4444)
+        XCTAssertEqual(p?.udpDst, 5555)
+    }
+
     /// With checksum offload the field holds only the pseudo-header sum: an address change
     /// updates it, a port change leaves it, and completing it gives a correct checksum.
     func testPartialChecksumFollowsThePseudoHeader() {

@@ -76,17 +76,12 @@ enum FrameEdit {
             return true
         case .setField(let f):
             return setField(f, &b)
-        case .setTransportSrc(let v), .setTransportDst(let v):
-            guard let p = ParsedPacket(bytes: UnsafeRawBufferPointer(b.frame), inPort: 0), p.l4Offset != nil else { return true }
-            let field: OFField
-            if case .setTransportSrc = op {
-                guard p.tcpSrc != nil || p.udpSrc != nil else { return true }
-                field = p.tcpSrc != nil ? .tcpSrc(v) : .udpSrc(v)
-            } else {
-                guard p.tcpDst != nil || p.udpDst != nil else { return true }
-                field = p.tcpDst != nil ? .tcpDst(v) : .udpDst(v)
-            }
-            return setField(field, &b)
+        case .setTransportSrc(let v):
+            // 1.0's SET_TP_SRC/DST: whichever of TCP and UDP the packet has; the port
+            // set-fields below already write the port at the transport header either way.
+            return setField(.tcpSrc(v), &b)
+        case .setTransportDst(let v):
+            return setField(.tcpDst(v), &b)
         case .output, .controller:
             return true
         }

@@ -58,8 +58,7 @@ extension Network {
             if !running {
                 sw.tables.removeAll()
                 sw.macs.removeAll()
-                sw.version = nil
-                sw.ready = false
+                dp.connectionChanged(sw, version: nil)
             }
         }
         if running { sw.connection?.start() }
