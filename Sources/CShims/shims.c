@@ -18,6 +18,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ftw.h>
+#include <dirent.h>
+#include <limits.h>
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
@@ -191,6 +193,128 @@ static void child_fail(int errfd, int err) {
     _exit(127);
 }
 
+// What getdents64 returns, one entry after another.
+struct sn_dirent64 {
+    unsigned long long d_ino;
+    long long d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+// dir + "/" + name into out; no malloc (this runs between fork and execve).
+static int join_path(char *out, size_t len, const char *dir, const char *name) {
+    size_t a = strlen(dir), b = strlen(name);
+    if (a > 0 && dir[a - 1] == '/') a--;
+    if (a + 1 + b + 1 > len) return -ENAMETOOLONG;
+    memcpy(out, dir, a);
+    out[a] = '/';
+    memcpy(out + a + 1, name, b + 1);
+    return 0;
+}
+
+// Shows `name` of the directory `old` (a descriptor of the directory as it was before a
+// tmpfs covered it) again at `dir/name`: the same symlink, or the same file or directory
+// bind-mounted with everything mounted below it.
+static int bind_back(int old, int cover, const char *dir, const char *name, unsigned char type) {
+    char target[PATH_MAX];
+    int r = join_path(target, sizeof target, dir, name);
+    if (r) return r;
+    if (type == DT_UNKNOWN) {
+        struct stat st;
+        if (fstatat(old, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return -errno;
+        type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+    }
+    if (type == DT_LNK) {
+        char link[PATH_MAX];
+        ssize_t n = readlinkat(old, name, link, sizeof link - 1);
+        if (n < 0) return -errno;
+        link[n] = 0;
+        return symlinkat(link, cover, name) == 0 ? 0 : -errno;
+    }
+    if (type == DT_DIR) {
+        if (mkdirat(cover, name, 0755) != 0) return -errno;
+    } else {
+        int fd = openat(cover, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) return -errno;
+        close(fd);
+    }
+    int src = openat(old, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (src < 0) return -errno;
+    char source[64];
+    memcpy(source, "/proc/self/fd/", 14);
+    // The descriptor's number, in decimal, without printf.
+    char digits[16];
+    int nd = 0;
+    for (int v = src; nd == 0 || v > 0; v /= 10) digits[nd++] = (char)('0' + v % 10);
+    for (int i = 0; i < nd; i++) source[14 + i] = digits[nd - 1 - i];
+    source[14 + nd] = 0;
+    r = mount(source, target, NULL, MS_BIND | MS_REC, NULL) == 0 ? 0 : -errno;
+    close(src);
+    return r;
+}
+
+// Makes `path` exist in this private mount namespace without writing to the machine, so
+// that something can be mounted on it. An existing path is left alone. A missing one is
+// made inside a private tmpfs laid over its parent, after every entry of the parent has
+// been shown again in place (symlinks copied, files and directories bind-mounted back
+// with whatever is mounted below them): the program sees the parent as it was, plus the
+// new entry, and the machine's disk gets nothing. A missing parent is made the same way;
+// a dangling symlink at `path` is replaced by the new entry, in this namespace only.
+static int ensure_mount_point(const char *path, int is_dir, int depth) {
+    struct stat st;
+    if (stat(path, &st) == 0) return 0;
+    if (errno != ENOENT) return -errno;
+    if (depth > 8) return -ELOOP;
+    char parent[PATH_MAX];
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof parent) return -ENAMETOOLONG;
+    memcpy(parent, path, len + 1);
+    while (len > 1 && parent[len - 1] == '/') parent[--len] = 0;
+    char *slash = strrchr(parent, '/');
+    if (!slash || slash == parent) return -ENOENT;  // never cover "/"
+    *slash = 0;
+    const char *name = slash + 1;
+    int r = ensure_mount_point(parent, 1, depth + 1);
+    if (r) return r;
+    int old = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (old < 0) return -errno;
+    struct stat pst;
+    if (fstat(old, &pst) != 0) { r = -errno; close(old); return r; }
+    if (mount("tmpfs", parent, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+        r = -errno; close(old); return r;
+    }
+    int cover = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cover < 0) { r = -errno; close(old); return r; }
+    // The cover looks like the directory it hides: owner and mode.
+    if (fchown(cover, pst.st_uid, pst.st_gid) != 0 || fchmod(cover, pst.st_mode & 07777) != 0) r = -errno;
+    char buf[4096] __attribute__((aligned(8)));
+    while (r == 0) {
+        long n = syscall(SYS_getdents64, old, buf, sizeof buf);
+        if (n < 0) { r = -errno; break; }
+        if (n == 0) break;
+        for (long off = 0; off < n && r == 0;) {
+            struct sn_dirent64 *d = (struct sn_dirent64 *)(buf + off);
+            off += d->d_reclen;
+            if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0) continue;
+            // A dangling symlink by that name is replaced, not copied.
+            if (strcmp(d->d_name, name) == 0) continue;
+            r = bind_back(old, cover, parent, d->d_name, d->d_type);
+        }
+    }
+    if (r == 0) {
+        if (is_dir) {
+            if (mkdirat(cover, name, 0755) != 0) r = -errno;
+        } else {
+            int fd = openat(cover, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+            if (fd < 0) r = -errno; else close(fd);
+        }
+    }
+    close(cover);
+    close(old);
+    return r;
+}
+
 static void spawn_child(const sn_spawn_options *o, int errfd) {
     sigset_t none;
     sigemptyset(&none);
@@ -220,18 +344,30 @@ static void spawn_child(const sn_spawn_options *o, int errfd) {
         if (umount2("/sys", MNT_DETACH) == 0) {
             mount("sysfs", "/sys", "sysfs", 0, NULL);
         }
-        if (o->bind_resolv && mount(o->bind_resolv, "/etc/resolv.conf", NULL, MS_BIND, NULL) != 0)
-            child_fail(errfd, errno);
-        if (o->bind_hosts && mount(o->bind_hosts, "/etc/hosts", NULL, MS_BIND, NULL) != 0)
-            child_fail(errfd, errno);
-        if (o->extra_bind_source && o->extra_bind_target && access(o->extra_bind_target, F_OK) == 0
-            && mount(o->extra_bind_source, o->extra_bind_target, NULL, MS_BIND, NULL) != 0)
-            child_fail(errfd, errno);
-        // A private, empty tmpfs (gone with the mount namespace) over a directory where
-        // the program would otherwise leave files on the machine (FRR's /var/tmp/frr).
-        if (o->tmpfs_path && access(o->tmpfs_path, F_OK) == 0
-            && mount("tmpfs", o->tmpfs_path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
-            child_fail(errfd, errno);
+        // Every mount point is made to exist first, inside this namespace only: a mount
+        // done "only if the target exists" would let the program write to the machine
+        // on the first run, where the directory is missing.
+        int r;
+        if (o->tmpfs_path) {
+            // A private, empty tmpfs (gone with the mount namespace) over a directory where
+            // the program would otherwise leave files on the machine (FRR's /var/tmp/frr).
+            if ((r = ensure_mount_point(o->tmpfs_path, 1, 0)) != 0) child_fail(errfd, -r);
+            if (mount("tmpfs", o->tmpfs_path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+                child_fail(errfd, errno);
+        }
+        if (o->extra_bind_source && o->extra_bind_target) {
+            if ((r = ensure_mount_point(o->extra_bind_target, 1, 0)) != 0) child_fail(errfd, -r);
+            if (mount(o->extra_bind_source, o->extra_bind_target, NULL, MS_BIND, NULL) != 0)
+                child_fail(errfd, errno);
+        }
+        if (o->bind_resolv) {
+            if ((r = ensure_mount_point("/etc/resolv.conf", 0, 0)) != 0) child_fail(errfd, -r);
+            if (mount(o->bind_resolv, "/etc/resolv.conf", NULL, MS_BIND, NULL) != 0) child_fail(errfd, errno);
+        }
+        if (o->bind_hosts) {
+            if ((r = ensure_mount_point("/etc/hosts", 0, 0)) != 0) child_fail(errfd, -r);
+            if (mount(o->bind_hosts, "/etc/hosts", NULL, MS_BIND, NULL) != 0) child_fail(errfd, errno);
+        }
     }
     int devnull = -1;
     int fds[3] = { o->stdin_fd, o->stdout_fd, o->stderr_fd };

@@ -309,10 +309,13 @@ public struct HostFiles: Sendable, Hashable {
     /// namespace of the program's own, as container runtimes give each container its name.
     public var hostname: String?
     /// A directory that gets an empty private tmpfs, for programs that would leave files
-    /// there on the machine.
+    /// there on the machine. A missing directory is made in the program's own mount
+    /// namespace only (over a private tmpfs on its parent, which shows the parent's
+    /// entries bound back in place), never on the machine.
     public var privateTmpfs: String?
     /// One more directory bind-mounted over another (a router's FRR directory over
-    /// /var/run/frr, so that `vtysh` inside the router finds its daemons).
+    /// /var/run/frr, so that `vtysh` inside the router finds its daemons). A missing
+    /// target is made as for `privateTmpfs`.
     public var extraBind: BindMount?
     public init(resolvConf: String?, hosts: String?, hostname: String? = nil, privateTmpfs: String? = nil) {
         self.resolvConf = resolvConf

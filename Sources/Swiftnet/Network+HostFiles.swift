@@ -21,13 +21,13 @@ extension Network {
         let j = try janitorLocked()
         let n = Network.stateCounter.next()
         let dir = "\(RunRecord.directory)/\(name).\(getpid()).\(n)"
-        try FileManager.default.createDirectory(atPath: RunRecord.directory, withIntermediateDirectories: true)
         // The whole directory, not only the files registered one by one: a file being
         // written when swiftnet is killed (a temporary of an atomic write) goes too.
         // The name holds our pid and a counter, so it is this run's alone.
-        j.register(.removeTree(dir))
-        guard mkdir(dir, 0o755) == 0 else {
-            throw NetworkError("cannot create the run's state directory \(dir): \(String(cString: strerror(errno)))")
+        do {
+            try RunRecord.makeEntry(janitor: j, registering: .removeTree(dir)) { mkdir(dir, 0o755) == 0 ? 0 : errno }
+        } catch {
+            throw NetworkError("cannot create the run's state directory \(dir): \(error)")
         }
         stateDirectoryPath = dir
         let pid = getpid()

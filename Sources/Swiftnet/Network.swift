@@ -321,7 +321,11 @@ public final class Network: @unchecked Sendable {
 
     private func publishNamespaces() throws {
         let j = try janitorLocked()
-        try? FileManager.default.createDirectory(atPath: "/run/netns", withIntermediateDirectories: true)
+        // `ip netns` makes /run/netns on demand too; made here, it goes when empty at the end.
+        if access("/run/netns", F_OK) != 0 {
+            j.register(.removeDirectory("/run/netns"))
+            _ = mkdir("/run/netns", 0o755)
+        }
         var published: [String] = []
         func publish(_ ns: NetworkNamespace, _ node: String) throws {
             let path = "/run/netns/\(name)-\(node)"

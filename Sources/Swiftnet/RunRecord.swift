@@ -11,14 +11,34 @@ public enum RunRecord {
     public static let directory = "/run/swiftnet"
 
     static func write(name: String, paths: [String], janitor: Janitor) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let file = "\(directory)/\(name).run"
-        janitor.register(.removeFile(file))
         let pid = getpid()
         var text = "pid \(pid) start \(processStartTime(pid) ?? 0)\n"
         for p in paths { text += p + "\n" }
-        guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8)) else {
-            throw NetworkError("cannot write \(file)")
+        try makeEntry(janitor: janitor, registering: .removeFile(file)) {
+            FileManager.default.createFile(atPath: file, contents: Data(text.utf8)) ? 0 : ENOENT
+        }
+    }
+
+    /// Makes one entry of /run/swiftnet with `create` (which returns 0 or an errno),
+    /// registering it with the janitor first. /run/swiftnet itself is made when missing
+    /// and removed by the janitor when the run ends if no other run uses it then, so a
+    /// machine that had none has none afterwards. Another run's janitor may remove it
+    /// between our mkdir and `create`: then it is made again.
+    static func makeEntry(janitor: Janitor, registering task: Janitor.Task, _ create: () -> Int32) throws {
+        // Registered before the entry, so the janitor (newest first) tries it after.
+        janitor.register(.removeDirectory(directory))
+        janitor.register(task)
+        var err: Int32 = 0
+        for _ in 0..<10 {
+            if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+                throw NetworkError("cannot create \(directory): \(String(cString: strerror(errno)))")
+            }
+            err = create()
+            if err != ENOENT { break }
+        }
+        if err != 0 {
+            throw NetworkError("cannot create an entry of \(directory): \(String(cString: strerror(err)))")
         }
     }
 

@@ -20,8 +20,8 @@ typedef struct sn_spawn_options {
     int new_process_group;       ///< 1: setpgid(0, 0) so the whole job can be signalled
     int terminal_fd;             ///< >= 0: make the new process group the foreground of this terminal
     const char *hostname;        ///< not NULL: a UTS namespace of its own with this host name
-    const char *tmpfs_path;      ///< not NULL (with private_mounts): an empty tmpfs mounted here
-    const char *extra_bind_source; ///< with extra_bind_target: one more bind mount (if the target exists)
+    const char *tmpfs_path;      ///< not NULL (with private_mounts): an empty tmpfs mounted here (made if missing, privately)
+    const char *extra_bind_source; ///< with extra_bind_target: one more bind mount (the target is made if missing, in the private namespace only)
     const char *extra_bind_target;
 } sn_spawn_options;
 
