@@ -22,7 +22,7 @@ run: deps release install
 	swiftnet --topo tree,depth=2,fanout=2 --test pingall
 
 test: deps controllers build
-	$(SWIFT) test --disable-swift-testing
+	python3 Tools/run_tests.py --swift $(SWIFT)
 
 build:
 	$(SWIFT) build

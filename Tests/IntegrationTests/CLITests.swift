@@ -70,7 +70,8 @@ enum CLI {
             usleep(20_000)
         }
         kill(p.processIdentifier, SIGKILL)
-        throw XCTSkip("swiftnet did not print '\(marker)': \(String(decoding: seen, as: UTF8.self))")
+        // swiftnet hung or died at start-up: a failure of swiftnet, never a skip.
+        throw MissingPrerequisite("swiftnet \(args.joined(separator: " ")) did not print '\(marker)' within \(Int(timeout)) s (running: \(p.isRunning)): \(String(decoding: seen, as: UTF8.self))")
     }
 }
 
@@ -135,7 +136,7 @@ func eventually(_ timeout: TimeInterval = 5, _ condition: () throws -> Bool) ret
 final class CLITests: XCTestCase {
     override func setUp() async throws {
         guard FileManager.default.isExecutableFile(atPath: CLI.binary) else {
-            throw XCTSkip("SKIPPED: \(CLI.binary) is not built (run `swift build` first)")
+            throw MissingPrerequisite("\(CLI.binary) is not built (run `swift build` first)")
         }
     }
 
@@ -186,7 +187,7 @@ final class CLITests: XCTestCase {
 
     func testWithoutPrivilegesSaysWhichCapabilityIsMissing() throws {
         try requireRoot()
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("SKIPPED: setpriv missing") }
+        try requireProgram("/usr/bin/setpriv", "setpriv (util-linux)")
         let r = try CLI.run(["--topo", "minimal", "--test", "pingall"],
                             prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
@@ -198,7 +199,7 @@ final class CLITests: XCTestCase {
     /// bounding set. The message names exactly the flag the container needs.
     func testWithoutTheCapabilityInTheBoundingSetNamesTheCapAddFlag() throws {
         try requireRoot()
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("SKIPPED: setpriv missing") }
+        try requireProgram("/usr/bin/setpriv", "setpriv (util-linux)")
         let before = try RootSnapshot.take()
         let r = try CLI.run(["--topo", "minimal", "--test", "pingall"], prefix: ["/usr/bin/setpriv", "--bounding-set=-net_admin"])
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)

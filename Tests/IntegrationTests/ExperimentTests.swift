@@ -223,9 +223,7 @@ final class ExperimentTests: FileTestCase {
     /// A real DNS server as a node: dnsmasq answers for the nodes and the records.
     func testDnsmasqNode() throws {
         try requireRoot()
-        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/dnsmasq") else {
-            throw XCTSkip("SKIPPED: dnsmasq is not installed (make deps installs dnsmasq-base)")
-        }
+        try requireProgram("/usr/sbin/dnsmasq", "dnsmasq (make deps installs dnsmasq-base)")
         let before = try RootSnapshot.take()
         let file = try write("dnsmasq.yaml", """
             domain: corp.test

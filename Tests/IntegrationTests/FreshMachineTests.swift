@@ -54,7 +54,7 @@ final class FreshMachineTests: XCTestCase {
     func testLabsWriteNothingOutsideTheRunOnAFreshMachine() throws {
         try requireRoot()
         try requireProgram("\(Network.frrDaemons)/zebra", "FRR (apt-get install -y frr)")
-        try requireProgram(Network.dnsmasqPath ?? "/usr/sbin/dnsmasq", "dnsmasq (apt-get install -y dnsmasq-base)")
+        try requireProgram(Network.dnsmasqPath ?? "/usr/sbin/dnsmasq", "dnsmasq (make deps installs dnsmasq-base)")
         let machineBefore = try RootSnapshot.take()
         let labs = ["bgp-line.yaml", "ospf-failover.yaml", "dnsmasq-lab.yaml"].map { CLI.packageRoot + "/Examples/" + $0 }
         let run = try runFresh([CLI.binary, "test"] + labs)
@@ -116,18 +116,4 @@ func runProgram(_ argv: [String], stdin: String? = nil, timeout: TimeInterval) t
     p.waitUntilExit()
     group.wait()
     return CLI.Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-}
-
-/// Fails (never skips) when a program the tests need is missing: `make test` installs it.
-func requireProgram(_ path: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw MissingPrerequisite("\(what) is needed by this test and is not installed at \(path); make test installs it")
-    }
-}
-
-/// A prerequisite the test suite must have (a program, root, a built binary): its absence
-/// is a failure, as only a kernel feature the machine lacks may skip a test.
-struct MissingPrerequisite: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -36,9 +36,7 @@ final class ControllerProcess {
 
     /// os-ken with the tests' L2 learning app (OpenFlow 1.3).
     static func osken(port: Int? = nil) throws -> ControllerProcess {
-        guard FileManager.default.isExecutableFile(atPath: oskenManager) else {
-            throw XCTSkip("SKIPPED: os-ken is not installed at \(oskenManager) (make controllers installs it)")
-        }
+        try requireProgram(oskenManager, "os-ken (make controllers installs it)")
         let p = port ?? freePort()
         return try ControllerProcess(port: p, executable: oskenManager,
                                      arguments: ["--ofp-listen-host", "127.0.0.1", "--ofp-tcp-listen-port", "\(p)", l2App])
@@ -46,9 +44,7 @@ final class ControllerProcess {
 
     /// Open vSwitch's test controller, a learning switch, speaking OpenFlow 1.0.
     static func ovsTestController(port: Int? = nil) throws -> ControllerProcess {
-        guard FileManager.default.isExecutableFile(atPath: testController) else {
-            throw XCTSkip("SKIPPED: ovs-testcontroller is not installed (Debian package openvswitch-testcontroller)")
-        }
+        try requireProgram(testController, "ovs-testcontroller (make deps installs openvswitch-testcontroller)")
         let p = port ?? freePort()
         let ctl = NSTemporaryDirectory() + "swiftnet-tc-\(getpid())-\(p).ctl"
         return try ControllerProcess(port: p, executable: testController,

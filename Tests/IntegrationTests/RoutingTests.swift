@@ -6,7 +6,7 @@ import XCTest
 /// Routers, static and dynamic routing, and the routing checks, on real namespaces.
 final class RoutingTests: FileTestCase {
     func requireFRR() throws {
-        guard Network.frrInstalled else { throw XCTSkip("SKIPPED: FRR is not installed (make deps installs frr)") }
+        try requireProgram("\(Network.frrDaemons)/zebra", "FRR (make deps installs frr)")
     }
 
     /// Three routers in a line, static routes: reachability, route lookups, paths, a

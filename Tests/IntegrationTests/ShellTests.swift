@@ -7,9 +7,7 @@ import XCTest
 final class ShellTests: XCTestCase {
     override func setUp() async throws {
         try requireRoot()
-        guard FileManager.default.isExecutableFile(atPath: CLI.binary) else {
-            throw XCTSkip("SKIPPED: \(CLI.binary) is not built")
-        }
+        try requireProgram(CLI.binary, "swiftnet (swift build)")
     }
 
     /// Runs swiftnet with `script` on stdin.
@@ -73,7 +71,7 @@ final class ShellTests: XCTestCase {
     }
 
     func testInteractiveShellInATerminal() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { throw XCTSkip("SKIPPED: tmux is not installed") }
+        try requireProgram("/usr/bin/tmux", "tmux (make deps installs it)")
         let before = try RootSnapshot.take()
         let t = Tmux(session: "sn\(getpid())")
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("sn-home-\(getpid())").path

@@ -52,11 +52,34 @@ func pidNamespaceInode(of pid: Int32) -> String? {
     try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/pid")
 }
 
-/// Skips unless the test runs with the capabilities to build networks.
+/// Fails unless the test runs with the capabilities to build networks (`make test`
+/// runs as root; a suite that cannot build networks has not tested anything).
 func requireRoot() throws {
     if let message = RequiredCapability.missingMessage() {
-        throw XCTSkip("SKIPPED: needs root: \(message)")
+        throw MissingPrerequisite("needs root: \(message)")
     }
+}
+
+/// Fails (never skips) when a program the tests need is missing: `make test` installs it.
+func requireProgram(_ path: String, _ what: String) throws {
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw MissingPrerequisite("\(what) is needed by this test and is not installed at \(path); make test installs it")
+    }
+}
+
+/// A prerequisite the test suite must have (a program, root, a built binary, swiftnet
+/// starting): its absence is a failure. Only a kernel feature the machine lacks may skip
+/// a test, through `kernelLacks`.
+struct MissingPrerequisite: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Skips the rest of a test because this machine's kernel lacks `feature` (such as
+/// sch_netem or the openvswitch module). The reason starts with "kernel lacks", which
+/// `make test`'s summary counts as expected; any other skip fails CI.
+func kernelLacks(_ feature: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) -> XCTSkip {
+    XCTSkip("kernel lacks \(feature): \(what)", file: file, line: line)
 }
 
 /// Builds `topology`, runs `body`, stops, and asserts that the root namespace and the

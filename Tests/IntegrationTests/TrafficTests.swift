@@ -16,9 +16,7 @@ final class TrafficTests: XCTestCase {
     }
 
     func requireIperf() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/iperf3") else {
-            throw XCTSkip("SKIPPED: iperf3 is not installed (apt-get install iperf3)")
-        }
+        try requireProgram("/usr/bin/iperf3", "iperf3 (apt-get install iperf3)")
     }
 
     func testBandwidthLimitWithHTBAndTBF() throws {
@@ -65,8 +63,7 @@ final class TrafficTests: XCTestCase {
             XCTAssertEqual(cli.status, 2)
             XCTAssertTrue(cli.stderr.contains("sch_netem"), cli.stderr)
             XCTAssertFalse(cli.stdout.contains("*** Creating network"), "refused before anything is built")
-            print("SKIPPED: delay, jitter and loss measurements: this kernel has no sch_netem; the refusal is tested instead, and UserSwitchTests measure delay and loss through the userspace switch")
-            return
+            throw kernelLacks("sch_netem", "delay, jitter and loss measurements over kernel links not run; the refusal was tested instead, and UserSwitchTests measure delay and loss through the userspace switch")
         }
         try withNetwork(topo) { net in
             let r = try net.ping(from: "h1", to: "h2", timeout: 2)

@@ -30,7 +30,7 @@ final class UserSwitchTests: XCTestCase {
     /// virtio-net header through the switch).
     func testTCPWithDefaultOffloads() throws {
         try requireRoot()
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/iperf3") else { throw XCTSkip("SKIPPED: iperf3 is not installed") }
+        try requireProgram("/usr/bin/iperf3", "iperf3 (apt-get install iperf3)")
         try withNetwork(pair()) { net in
             let offloads = try net.run(on: "h1", ["ethtool", "-k", "h1-eth0"]).stdout
             XCTAssertTrue(offloads.contains("tx-checksumming: on"), offloads)
@@ -74,7 +74,7 @@ final class UserSwitchTests: XCTestCase {
 
     func testBandwidthLimit() throws {
         try requireRoot()
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/iperf3") else { throw XCTSkip("SKIPPED: iperf3 is not installed") }
+        try requireProgram("/usr/bin/iperf3", "iperf3 (apt-get install iperf3)")
         try withNetwork(pair(LinkParams(bw: "10"), both: true)) { net in
             let r = try net.iperf(client: "h1", server: "h2", seconds: 3)
             let mbps = r.serverBitsPerSecond / 1e6
