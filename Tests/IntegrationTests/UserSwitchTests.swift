@@ -58,16 +58,17 @@ final class UserSwitchTests: XCTestCase {
         }
     }
 
-    /// `loss=10` on one link: 10 % in each direction, so 14-24 % of pings are lost.
+    /// `loss=10` on one link: 10 % in each direction, so 19 % of pings are lost; 1,000
+    /// pings put 14-24 % four standard deviations (1.24 %) either side.
     func testLossOnOneLink() throws {
         try requireRoot()
         try withNetwork(pair(LinkParams(loss: "10"))) { net in
-            let r = try net.run(on: "h1", ["ping", "-n", "-q", "-c", "500", "-i", "0.002", "-W", "1", "10.0.0.2"], timeout: .seconds(30))
+            let r = try net.run(on: "h1", ["ping", "-n", "-q", "-c", "1000", "-i", "0.002", "-W", "1", "10.0.0.2"], timeout: .seconds(30))
             guard let range = r.stdout.range(of: #"(\d+) received"#, options: .regularExpression),
                   let received = Int(r.stdout[range].split(separator: " ")[0]) else {
                 return XCTFail(r.stdout + r.stderr)
             }
-            let lost = Double(500 - received) / 5
+            let lost = Double(1000 - received) / 10
             XCTAssertTrue((14...24).contains(lost), "lost \(lost) %, expected 14-24 %: \(r.stdout)")
         }
     }
