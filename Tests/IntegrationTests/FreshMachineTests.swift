@@ -3,13 +3,13 @@ import Swiftnet
 import XCTest
 
 /// Runs on a machine state that never saw FRR, dnsmasq or swiftnet: a private mount
-/// namespace of the test with empty tmpfs over `/var/tmp`, `/run` and `/var/lib`, so
+/// namespace of the test with empty tmpfs over `/var/tmp`, `/run`, `/var/lib` and `/tmp`, so
 /// `/var/tmp/frr`, `/run/frr`, `/run/swiftnet` and `/var/lib/misc` do not exist. A
 /// program of a run that writes outside the run's state directory shows up as a new
 /// file there; a mount "only over what already exists" protects nothing in this state.
 final class FreshMachineTests: XCTestCase {
     /// The directories made empty for the run.
-    static let fresh = ["/var/tmp", "/run", "/var/lib"]
+    static let fresh = ["/var/tmp", "/run", "/var/lib", "/tmp"]
 
     struct FreshRun {
         var before: [String]
@@ -24,6 +24,7 @@ final class FreshMachineTests: XCTestCase {
         let script = """
             set -e
             mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+            mount -t tmpfs -o mode=1777 tmpfs /tmp
             mount -t tmpfs -o mode=0755 tmpfs /run
             mount -t tmpfs -o mode=0755 tmpfs /var/lib
             # /run/mount is mount(8)'s own table (utab), written by the mounts above.
@@ -71,7 +72,8 @@ final class FreshMachineTests: XCTestCase {
     func testVtyshInARouterOnAFreshMachine() throws {
         try requireRoot()
         try requireProgram("\(Network.frrDaemons)/zebra", "FRR (apt-get install -y frr)")
-        let dir = NSTemporaryDirectory() + "swiftnet-fresh-\(getpid())"
+        // Not in /tmp, which the fresh state hides.
+        let dir = CLI.packageRoot + "/.build/fresh-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let commands = "\(dir)/commands"
