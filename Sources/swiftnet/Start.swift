@@ -40,7 +40,7 @@ struct Start: ParsableCommand {
                 throw badInput(f.message)
             }
         } else if let topo {
-            do { spec = try Topology.builtin(topo) } catch let e as TopologyError { throw badInput("--topo \(topo): \(e.message)") }
+            do { spec = try Topology.builtin(topo) } catch let e as TopologyError { throw badInput(e.message) }
         } else if let custom {
             spec = try loadTopologyFile(custom)
         } else {
