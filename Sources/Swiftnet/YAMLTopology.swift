@@ -215,10 +215,10 @@ struct YAMLTopologyReader {
                     }
                     sw.stp = b
                 case "dpid":
-                    guard let t = try text(optValue, key: optKey, what: "switch '\(name)': 'dpid'", example: "dpid: 1") else { continue }
-                    let hex = t.hasPrefix("0x") ? UInt64(t.dropFirst(2), radix: 16) : UInt64(t)
-                    guard let d = hex, d != 0 else {
-                        throw error("switch '\(name)': 'dpid' must be a number from 1 (or hex as 0x1f), not '\(t)'", at: optKey)
+                    // The scalar's text, read as hex: `dpid: 10` is 0x10, as in Mininet.
+                    guard let t = try text(optValue, key: optKey, what: "switch '\(name)': 'dpid'", example: "dpid: 1f") else { continue }
+                    guard let d = parseDPID(t) else {
+                        throw error("switch '\(name)': 'dpid' is '\(t)'; write it in \(dpidSyntax)", at: optKey)
                     }
                     sw.dpid = d
                 case "protocols":

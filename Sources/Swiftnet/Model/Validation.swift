@@ -188,10 +188,10 @@ extension Topology {
                 let numbers = s.name.split(whereSeparator: { !$0.isNumber }).compactMap { UInt64($0) }
                 let fromName = numbers.isEmpty ? nil : numbers.dropFirst().reduce(numbers[0]) { $0 << 8 | ($1 & 0xFF) }
                 guard let dpid = s.dpid ?? fromName, dpid != 0 else {
-                    throw TopologyError("switch '\(s.name)' needs a dpid: its name has no number to take one from; set dpid: N", at: s.location)
+                    throw TopologyError("switch '\(s.name)' needs a dpid: its name has no number to take one from; set dpid: N (hex)", at: s.location)
                 }
                 if let other = dpids[dpid] {
-                    throw TopologyError("switch '\(s.name)' has dpid \(dpid), already the dpid of '\(other)': give each switch its own dpid", at: s.location)
+                    throw TopologyError("switch '\(s.name)' has dpid \(formatDPID(dpid)), already the dpid of '\(other)': give each switch its own dpid", at: s.location)
                 }
                 dpids[dpid] = s.name
                 r.dpid = dpid
