@@ -64,21 +64,6 @@ final class ExperimentYAMLTests: XCTestCase {
         XCTAssertEqual(steps.filter { $0.action.isCheck }.count, 9)
     }
 
-    func testDurations() {
-        XCTAssertEqual(parseStepDuration("500ms"), .milliseconds(500))
-        XCTAssertEqual(parseStepDuration("30s"), .seconds(30))
-        XCTAssertEqual(parseStepDuration("1.5s"), .milliseconds(1500))
-        XCTAssertEqual(parseStepDuration("2m"), .seconds(120))
-        XCTAssertEqual(parseStepDuration("100us"), .microseconds(100))
-        XCTAssertNil(parseStepDuration("30"))
-        XCTAssertNil(parseStepDuration("fast"))
-        XCTAssertNil(parseStepDuration("-1s"))
-        XCTAssertNil(parseStepDuration("2d"))
-        XCTAssertEqual(formatDuration(.milliseconds(500)), "500ms")
-        XCTAssertEqual(formatDuration(.milliseconds(1500)), "1.5s")
-        XCTAssertEqual(formatDuration(.seconds(30)), "30s")
-    }
-
     func testBadStepsAreRefusedWithTheirLine() {
         expectRefused("experiment:\n  - ping: {from: h9, to: h2}\n", line: 14, "'from: h9' is not a node", "h1 h2 web")
         expectRefused("experiment:\n  - ping: {from: s1, to: h2}\n", line: 14, "is a switch")

@@ -12,16 +12,16 @@ extension LinkParams {
             }
             out.bandwidthMbps = v
         }
-        if let delay {
-            guard let us = parseDuration(delay) else {
-                throw TopologyError("\(what) has delay '\(delay)': write a duration such as 5ms, 100us or 1s", at: location)
+        // 10000 s is far past any emulated link's delay.
+        func duration(_ name: String, _ text: String) throws -> Int {
+            guard let d = parseDuration(text), d < .seconds(10_000) else {
+                throw TopologyError("\(what) has \(name) '\(text)': write \(durationSyntax), below 10000s", at: location)
             }
-            out.delayMicroseconds = us
+            return Int(microseconds(d))
         }
+        if let delay { out.delayMicroseconds = try duration("delay", delay) }
         if let jitter {
-            guard let us = parseDuration(jitter) else {
-                throw TopologyError("\(what) has jitter '\(jitter)': write a duration such as 1ms", at: location)
-            }
+            let us = try duration("jitter", jitter)
             guard out.delayMicroseconds != nil else {
                 throw TopologyError("\(what) has jitter but no delay: jitter varies the delay, so give a delay too", at: location)
             }
@@ -42,18 +42,6 @@ extension LinkParams {
         out.useTBF = useTBF ?? false
         return out
     }
-}
-
-/// Parses "5ms", "100us", "1.5s" or a bare number of milliseconds into microseconds.
-func parseDuration(_ text: String) -> Int? {
-    let t = text.trimmingCharacters(in: .whitespaces)
-    let units: [(String, Double)] = [("us", 1), ("µs", 1), ("ms", 1000), ("s", 1_000_000)]
-    for (suffix, scale) in units where t.hasSuffix(suffix) {
-        guard let v = Double(t.dropLast(suffix.count)), v >= 0, v * scale < 1e10 else { return nil }
-        return Int(v * scale)
-    }
-    guard let v = Double(t), v >= 0, v < 1e7 else { return nil }
-    return Int(v * 1000)
 }
 
 

@@ -239,7 +239,8 @@ public struct LinkSpec: Hashable, Sendable, Codable {
 public struct LinkParams: Hashable, Sendable, Codable {
     /// Bandwidth in Mbit/s ("10", "0.5").
     public var bw: String?
-    /// One-way delay added on each end ("5ms", "100us", "1s"; a bare number is ms).
+    /// One-way delay added on each end ("5ms", "100us", "1s"; a unit is needed, see
+    /// `parseDuration`).
     public var delay: String?
     /// Delay variation, same units; needs `delay`.
     public var jitter: String?
