@@ -209,11 +209,7 @@ struct YAMLTopologyReader {
                     }
                     sw.kind = kind
                 case "stp":
-                    if isNull(optValue) { continue }
-                    guard optValue.scalar != nil, !isQuoted(optValue), let b = optValue.bool else {
-                        throw error("switch '\(name)': 'stp' must be true or false, not \(describe(optValue))", at: optKey)
-                    }
-                    sw.stp = b
+                    sw.stp = try bool(optValue, key: optKey, what: "switch '\(name)': 'stp'")
                 case "dpid":
                     // The scalar's text, read as hex: `dpid: 10` is 0x10, as in Mininet.
                     guard let t = try text(optValue, key: optKey, what: "switch '\(name)': 'dpid'", example: "dpid: 1f") else { continue }
@@ -296,11 +292,7 @@ struct YAMLTopologyReader {
                 default: spec.params.maxQueue = scalar.string
                 }
             case "use_tbf":
-                if isNull(optValue) { continue }
-                guard optValue.scalar != nil, !isQuoted(optValue), let b = optValue.bool else {
-                    throw error("link \(a)-\(b): 'use_tbf' must be true or false, not \(describe(optValue))", at: optKey)
-                }
-                spec.params.useTBF = b
+                spec.params.useTBF = try bool(optValue, key: optKey, what: "link \(a)-\(b): 'use_tbf'")
             default:
                 throw unknownKey(opt, key: optKey, owner: "link \(a)-\(b)", allowed: Topology.yamlLinkKeys)
             }

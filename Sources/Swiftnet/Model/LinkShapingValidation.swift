@@ -64,8 +64,8 @@ extension LinkParams {
             case "loss": p.loss = kv[1]
             case "max_queue", "max_queue_size": p.maxQueue = kv[1]
             case "use_tbf":
-                guard let b = ["1": true, "true": true, "True": true, "0": false, "false": false, "False": false][kv[1]] else {
-                    throw TopologyError("use_tbf must be 1 or 0, not '\(kv[1])'")
+                guard let b = parseBool(kv[1]) else {
+                    throw TopologyError("use_tbf must be \(boolSyntax), not '\(kv[1])'")
                 }
                 p.useTBF = b
             default:
