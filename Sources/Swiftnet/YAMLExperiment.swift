@@ -124,7 +124,7 @@ extension YAMLTopologyReader {
         let loc = location(key)
         if kind == "sleep" {
             guard let d = stepDuration(value) else {
-                throw error("step 'sleep' needs a duration with a unit, such as `sleep: 500ms` or `sleep: 2s` (\(durationSyntax), up to 24h); found \(describe(value))", at: key)
+                throw error("step 'sleep' needs a number with a unit (\(durationUnits)) up to 24h, such as `sleep: 500ms` or `sleep: 2s`; found \(describe(value))", at: key)
             }
             return ExperimentStep(.sleep(d), location: loc)
         }
@@ -186,7 +186,7 @@ extension YAMLTopologyReader {
         var within: Duration?
         if let (k, v) = given["within"] {
             guard let d = stepDuration(v) else {
-                throw error("\(what): 'within' needs a duration with a unit, such as `within: 30s` (\(durationSyntax), up to 24h); found \(describe(v))", at: k)
+                throw error("\(what): 'within' needs a number with a unit (\(durationUnits)) up to 24h, such as `within: 30s`; found \(describe(v))", at: k)
             }
             within = d
         }
@@ -246,7 +246,7 @@ extension YAMLTopologyReader {
             var timeout: Duration = .seconds(60)
             if let (k, v) = given["timeout"] {
                 guard let d = stepDuration(v) else {
-                    throw error("\(what): 'timeout' needs a duration with a unit, such as `timeout: 60s` (\(durationSyntax), up to 24h); found \(describe(v))", at: k)
+                    throw error("\(what): 'timeout' needs a number with a unit (\(durationUnits)) up to 24h, such as `timeout: 60s`; found \(describe(v))", at: k)
                 }
                 timeout = d
             }

@@ -9,8 +9,8 @@ import Foundation
 /// guessed: Mininet's users mean milliseconds by `delay=10`, tc means microseconds, and a
 /// timeout of 10 reads as seconds.
 
-/// How a duration is written, for messages.
-public let durationSyntax = "a number with a unit, such as 10ms or 2s (us, ms, s, m or h; a bare number other than 0 has no unit to go by)"
+/// The units a duration takes, for messages.
+public let durationUnits = "us, ms, s, m or h"
 
 /// Parses a duration: a number (digits and at most one '.') with a unit (`us`, `µs`,
 /// `ms`, `s`, `m`, `h`), or a bare 0.

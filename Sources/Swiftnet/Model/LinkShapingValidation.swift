@@ -15,7 +15,7 @@ extension LinkParams {
         // 10000 s is far past any emulated link's delay.
         func duration(_ name: String, _ text: String) throws -> Int {
             guard let d = parseDuration(text), d < .seconds(10_000) else {
-                throw TopologyError("\(what) has \(name) '\(text)': write \(durationSyntax), below 10000s", at: location)
+                throw TopologyError("\(what) has \(name) '\(text)': write a number with a unit (\(durationUnits)) below 10000s, such as 10ms or 2s", at: location)
             }
             return Int(microseconds(d))
         }
