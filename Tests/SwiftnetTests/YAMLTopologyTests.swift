@@ -235,23 +235,6 @@ final class YAMLTopologyTests: XCTestCase {
         XCTAssertEqual(try parse("switches:\n  s1: {stp: false}\n").switches[0].stp, false)
     }
 
-    /// One reading of yes and no for YAML's settings and the command line's use_tbf=.
-    func testBooleansReadTheSameEverywhere() throws {
-        for (text, value) in [("true", true), ("True", true), ("yes", true), ("on", true), ("1", true),
-                              ("false", false), ("FALSE", false), ("no", false), ("off", false), ("0", false)] {
-            XCTAssertEqual(parseBool(text), value, text)
-            XCTAssertEqual(try parse("switches:\n  s1: {stp: \(text)}\n").switches[0].stp, value, "stp: \(text)")
-            XCTAssertEqual(try parse("hosts: {h1: }\nswitches: {s1: }\nlinks:\n  - {endpoints: [h1, s1], use_tbf: \(text)}\n").links[0].params.useTBF,
-                           value, "use_tbf: \(text)")
-            XCTAssertEqual(try parse("autoaddress: \(text)\n").autoAddress, value, "autoaddress: \(text)")
-            XCTAssertEqual(try LinkParams.parse(option: "tc,use_tbf=\(text)").useTBF, value, "use_tbf=\(text)")
-        }
-        for bad in ["2", "maybe", "y", ""] {
-            XCTAssertNil(parseBool(bad), bad)
-            XCTAssertThrowsError(try LinkParams.parse(option: "tc,use_tbf=\(bad)"), bad)
-        }
-    }
-
     func testLinkShapes() {
         let head = "hosts: {h1: , h2: }\nswitches: {s1: }\nlinks:\n  - [h2, s1]\n"
         expectRefused(head + "  - [h1]\n", line: 5, "link #2 must name exactly two nodes", "1 item", "[h1, s1]")
