@@ -20,7 +20,7 @@ extension Topology {
             .map { $0.trimmed() }
         let name = parts[0]
         guard let def = BuiltinTopology.all.first(where: { $0.name == name }) else {
-            let what = name.isEmpty ? "--topo needs a topology name" : "unknown topology '\(name)'"
+            let what = name.isEmpty ? "--topo needs a topology name" : "--topo \(spec): unknown topology '\(name)'"
             throw TopologyError("\(what); the built-in ones are \(builtinNames.joined(separator: ", ")), for example: \(BuiltinTopology.all.map(\.usage).joined(separator: ", "))")
         }
         let values = try def.arguments(Array(parts.dropFirst()), spec: spec)

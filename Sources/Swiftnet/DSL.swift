@@ -79,6 +79,8 @@ extension HostSpec {
 extension SwitchSpec {
     /// A switch for the DSL; the call site is kept for error messages.
     /// - Parameters: dpid, protocols and failMode are OpenFlow settings of `kind: .user`.
+    ///   dpid is a number: write it as a hex literal to match YAML and the command line,
+    ///   where the text is hex (`dpid: 0x10` here is YAML's `dpid: 10`).
     public init(_ name: String, kind: SwitchKind = .lxbr, stp: Bool? = nil, dpid: UInt64? = nil,
                 protocols: [OpenFlowProtocol]? = nil, failMode: FailMode? = nil,
                 file: String = #filePath, line: Int = #line) {

@@ -28,10 +28,13 @@ extension Network {
         }
     }
 
-    /// Refuses, before anything is built, link parameters the kernel cannot honour.
+    /// Refuses, before anything is built, link parameters the kernel cannot honour, a
+    /// topology that needs more open files than the process may have, and programs the
+    /// topology needs that are not installed.
     /// - Throws: `NetworkError` naming the link, the parameter, the missing queueing
-    ///   discipline and the alternative.
+    ///   discipline and the alternative (or the files needed, or the program).
     public static func checkKernelSupport(for topology: ValidatedTopology) throws {
+        try checkOpenFileLimit(for: topology)
         let user = Set(topology.switches.filter { $0.kind == .user }.map(\.name))
         for l in topology.links where !user.contains(l.a.node) && !user.contains(l.b.node) {
             // Links of user switches are shaped by the switch itself, not by the kernel.

@@ -101,6 +101,9 @@ public final class Network: @unchecked Sendable {
     ///   `NamespaceError`.
     public func start() throws {
         if let message = RequiredCapability.missingMessage() { throw NetworkError(message) }
+        guard Topology.isValidRunName(name) else {
+            throw NetworkError("run name '\(name)' must be \(Topology.runNameRule): it names files in /run/netns and /run/swiftnet")
+        }
         try Self.checkKernelSupport(for: topology)
         let began = ContinuousClock.now
         do {
@@ -143,7 +146,7 @@ public final class Network: @unchecked Sendable {
     // MARK: - Building
 
     private func build(began: ContinuousClock.Instant) throws {
-        raiseFileLimit(to: UInt64(topology.hosts.count * 2 + 256))
+        raiseFileLimit(to: UInt64(topology.openFilesNeeded))
         let total = topology.hosts.count + topology.switches.count + topology.links.count
         var done = 0
         func report(_ phase: String) throws {
@@ -490,12 +493,4 @@ public final class Network: @unchecked Sendable {
         }
         return all
     }
-}
-
-/// Raises RLIMIT_NOFILE's soft limit: every host holds a namespace descriptor.
-func raiseFileLimit(to wanted: UInt64) {
-    var lim = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim) == 0, lim.rlim_cur < wanted else { return }
-    lim.rlim_cur = min(max(rlim_t(wanted), lim.rlim_cur), lim.rlim_max)
-    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim)
 }

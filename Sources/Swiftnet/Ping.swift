@@ -22,6 +22,9 @@ public struct PingAllResult: Sendable {
     /// Percentage lost, truncated to an integer as Mininet prints it.
     public var droppedPercent: Int { sent == 0 ? 0 : Int(100.0 * Double(sent - received) / Double(sent)) }
     public var allReceived: Bool { received == sent }
+    /// Why pings were lost, when swiftnet can tell (the machine's neighbour table was
+    /// too small for this pingall); printed after the results line.
+    public var note: String?
 
     /// Mininet's pingall table: one line per source in `hosts` ("h1 -> h2 X h4 ", X for a
     /// lost ping), with `full` each pair's result under it, then the results line. The
@@ -40,6 +43,7 @@ public struct PingAllResult: Sendable {
             }
         }
         lines.append("*** Results: \(droppedPercent)% dropped (\(received)/\(sent) received)")
+        if let note { lines.append(note) }
         return lines
     }
 }
@@ -87,8 +91,13 @@ extension Network {
         let names = hosts ?? topology.endHosts.map(\.name)
         var pairs: [(String, String)] = []
         for s in names { for d in names where d != s { pairs.append((s, d)) } }
+        func explained(_ r: PingAllResult) -> PingAllResult {
+            var r = r
+            if !r.allReceived { r.note = neighbourTableNote(among: names, limit: Self.neighbourTableLimit()) }
+            return r
+        }
         if case .icmp = method, let r = try? ICMPProbe(net: self).run(pairs, timeout: .seconds(timeout)) {
-            return PingAllResult(results: r)
+            return explained(PingAllResult(results: r))
         }
         var parallelism = 64
         if case .program(let p) = method { parallelism = p }
@@ -108,7 +117,7 @@ extension Network {
             }
         }
         group.wait()
-        return PingAllResult(results: results.values)
+        return explained(PingAllResult(results: results.values))
     }
 }
 

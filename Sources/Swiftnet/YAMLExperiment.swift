@@ -114,11 +114,17 @@ extension YAMLTopologyReader {
         }
     }
 
+    /// A step's duration (`sleep`, `within`, `timeout`): `parseDuration`'s text, up to a day.
+    func stepDuration(_ node: Node) -> Duration? {
+        guard let s = node.scalar, let d = parseDuration(s.string), d <= .seconds(86_400) else { return nil }
+        return d
+    }
+
     func step(_ kind: String, _ key: Node, _ value: Node, index: Int) throws -> ExperimentStep {
         let loc = location(key)
         if kind == "sleep" {
-            guard let s = value.scalar, let d = parseStepDuration(s.string) else {
-                throw error("step 'sleep' needs a duration with a unit, such as `sleep: 500ms` or `sleep: 2s`; found \(describe(value))", at: key)
+            guard let d = stepDuration(value) else {
+                throw error("step 'sleep' needs a number with a unit (\(durationUnits)) up to 24h, such as `sleep: 500ms` or `sleep: 2s`; found \(describe(value))", at: key)
             }
             return ExperimentStep(.sleep(d), location: loc)
         }
@@ -179,8 +185,8 @@ extension YAMLTopologyReader {
         }
         var within: Duration?
         if let (k, v) = given["within"] {
-            guard let s = v.scalar, let d = parseStepDuration(s.string) else {
-                throw error("\(what): 'within' needs a duration with a unit, such as `within: 30s`; found \(describe(v))", at: k)
+            guard let d = stepDuration(v) else {
+                throw error("\(what): 'within' needs a number with a unit (\(durationUnits)) up to 24h, such as `within: 30s`; found \(describe(v))", at: k)
             }
             within = d
         }
@@ -239,8 +245,8 @@ extension YAMLTopologyReader {
         case "converge":
             var timeout: Duration = .seconds(60)
             if let (k, v) = given["timeout"] {
-                guard let s = v.scalar, let d = parseStepDuration(s.string) else {
-                    throw error("\(what): 'timeout' needs a duration with a unit, such as `timeout: 60s`", at: k)
+                guard let d = stepDuration(v) else {
+                    throw error("\(what): 'timeout' needs a number with a unit (\(durationUnits)) up to 24h, such as `timeout: 60s`; found \(describe(v))", at: k)
                 }
                 timeout = d
             }

@@ -89,10 +89,11 @@ extension YAMLTopologyReader {
         }
     }
 
+    /// A yes-or-no setting (`parseBool`); a quoted one is text, not a setting.
     func bool(_ value: Node, key: Node, what: String) throws -> Bool? {
         if isNull(value) { return nil }
-        guard value.scalar != nil, !isQuoted(value), let b = value.bool else {
-            throw error("\(what) must be true or false, not \(describe(value))", at: key)
+        guard let scalar = value.scalar, !isQuoted(value), let b = parseBool(scalar.string) else {
+            throw error("\(what) must be \(boolSyntax), not \(describe(value))", at: key)
         }
         return b
     }

@@ -209,16 +209,12 @@ struct YAMLTopologyReader {
                     }
                     sw.kind = kind
                 case "stp":
-                    if isNull(optValue) { continue }
-                    guard optValue.scalar != nil, !isQuoted(optValue), let b = optValue.bool else {
-                        throw error("switch '\(name)': 'stp' must be true or false, not \(describe(optValue))", at: optKey)
-                    }
-                    sw.stp = b
+                    sw.stp = try bool(optValue, key: optKey, what: "switch '\(name)': 'stp'")
                 case "dpid":
-                    guard let t = try text(optValue, key: optKey, what: "switch '\(name)': 'dpid'", example: "dpid: 1") else { continue }
-                    let hex = t.hasPrefix("0x") ? UInt64(t.dropFirst(2), radix: 16) : UInt64(t)
-                    guard let d = hex, d != 0 else {
-                        throw error("switch '\(name)': 'dpid' must be a number from 1 (or hex as 0x1f), not '\(t)'", at: optKey)
+                    // The scalar's text, read as hex: `dpid: 10` is 0x10, as in Mininet.
+                    guard let t = try text(optValue, key: optKey, what: "switch '\(name)': 'dpid'", example: "dpid: 1f") else { continue }
+                    guard let d = parseDPID(t) else {
+                        throw error("switch '\(name)': 'dpid' is '\(t)'; write it in \(dpidSyntax)", at: optKey)
                     }
                     sw.dpid = d
                 case "protocols":
@@ -296,11 +292,7 @@ struct YAMLTopologyReader {
                 default: spec.params.maxQueue = scalar.string
                 }
             case "use_tbf":
-                if isNull(optValue) { continue }
-                guard optValue.scalar != nil, !isQuoted(optValue), let b = optValue.bool else {
-                    throw error("link \(a)-\(b): 'use_tbf' must be true or false, not \(describe(optValue))", at: optKey)
-                }
-                spec.params.useTBF = b
+                spec.params.useTBF = try bool(optValue, key: optKey, what: "link \(a)-\(b): 'use_tbf'")
             default:
                 throw unknownKey(opt, key: optKey, owner: "link \(a)-\(b)", allowed: Topology.yamlLinkKeys)
             }

@@ -32,6 +32,9 @@ struct NetworkOptionGroup: ParsableArguments {
     /// Validates `topology` with these options; exits with status 2 on bad input.
     func validate(_ topology: Topology) throws -> ValidatedTopology {
         var t = topology
+        if let name, !Topology.isValidRunName(name) {
+            throw badInput("--name '\(name)' must be \(Topology.runNameRule): it names files in /run/netns and /run/swiftnet")
+        }
         if let ipbase { t.ipBase = ipbase }
         if let link {
             let defaults: LinkParams

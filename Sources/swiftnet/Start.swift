@@ -18,7 +18,7 @@ struct Start: ParsableCommand {
     @Option(help: "A YAML topology file (used when --topo is not given), or a Swift script whose topology --topo NAME,ARGS names.")
     var custom: String?
 
-    @Option(name: .customLong("switch"), help: "Switch kind for every switch: lxbr (Linux bridge, the default) or user[,protocols=OpenFlow13,failmode=secure|standalone,dpid=N] (swiftnet's own userspace OpenFlow switch: a learning switch without a controller; it also applies link delay, jitter, loss and bw itself).")
+    @Option(name: .customLong("switch"), help: "Switch kind for every switch: lxbr (Linux bridge, the default) or user[,protocols=OpenFlow13,failmode=secure|standalone,dpid=HEX] (swiftnet's own userspace OpenFlow switch: a learning switch without a controller; it also applies link delay, jitter, loss and bw itself).")
     var switchKind: String?
 
     @Option(help: "OpenFlow controller for user switches: none, or remote[,ip=127.0.0.1][,port=6653].")
@@ -40,13 +40,15 @@ struct Start: ParsableCommand {
                 throw badInput(f.message)
             }
         } else if let topo {
-            do { spec = try Topology.builtin(topo) } catch let e as TopologyError { throw badInput("--topo \(topo): \(e.message)") }
+            do { spec = try Topology.builtin(topo) } catch let e as TopologyError { throw badInput(e.message) }
         } else if let custom {
             spec = try loadTopologyFile(custom)
         } else {
             spec = try Topology.builtin("minimal")
         }
-        if let switchKind { try applySwitchOption(switchKind, to: &spec) }
+        if let switchKind {
+            do { try spec.applySwitchOption(switchKind) } catch { throw badInput("--switch \(switchKind): \(error.message)") }
+        }
         do {
             // --controller none is the default: a file's own controller stays.
             if let c = try ControllerSpec.parse(option: controller) { spec.controller = c }
@@ -73,42 +75,5 @@ struct Start: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
         if Interrupts.shared.interrupted { throw ExitCode(130) }
         if failed { throw ExitCode(1) }
-    }
-}
-
-/// Applies `--switch KIND[,key=value...]` to every switch of `spec`.
-func applySwitchOption(_ option: String, to spec: inout Topology) throws {
-    var parts = option.split(separator: ",").map(String.init)
-    guard !parts.isEmpty, let kind = SwitchKind(rawValue: parts.removeFirst()) else {
-        throw badInput("--switch \(option): the kind does not exist: use lxbr (Linux bridges) or user (swiftnet's userspace switch)")
-    }
-    for i in spec.switches.indices { spec.switches[i].kind = kind }
-    for p in parts {
-        let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
-        guard kv.count == 2, kind == .user else {
-            throw badInput("--switch \(option): '\(p)' is not a setting of \(kind.rawValue); user takes protocols=, failmode= and dpid=")
-        }
-        switch kv[0] {
-        case "protocols":
-            let list: [OpenFlowProtocol]
-            do { list = try OpenFlowProtocol.parseList(kv[1]) } catch { throw badInput("--switch \(option): \(error.message)") }
-            for i in spec.switches.indices { spec.switches[i].protocols = list }
-        case "failmode", "fail-mode", "fail_mode":
-            guard let m = FailMode(rawValue: kv[1]) else {
-                throw badInput("--switch \(option): failmode '\(kv[1])' does not exist; use secure or standalone")
-            }
-            for i in spec.switches.indices { spec.switches[i].failMode = m }
-        case "dpid":
-            let text = kv[1]
-            guard let d = text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text, radix: 16), d != 0 else {
-                throw badInput("--switch \(option): dpid '\(text)' is not a hex number above 0")
-            }
-            guard spec.switches.count == 1 else {
-                throw badInput("--switch \(option): dpid= names one switch's id, and this topology has \(spec.switches.count) switches; set dpid per switch in a YAML file")
-            }
-            spec.switches[0].dpid = d
-        default:
-            throw badInput("--switch \(option): unknown setting '\(kv[0])'; user takes protocols=, failmode= and dpid=")
-        }
     }
 }

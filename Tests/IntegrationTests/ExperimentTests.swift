@@ -177,7 +177,7 @@ final class ExperimentTests: FileTestCase {
         let r = try CLI.run(["test", good, bad])
         XCTAssertEqual(r.status, 2)
         XCTAssertEqual(r.stdout, "")
-        XCTAssertEqual(r.stderr, "swiftnet: \(bad):16: step 'sleep' needs a duration with a unit, such as `sleep: 500ms` or `sleep: 2s`; found '5'\n")
+        XCTAssertEqual(r.stderr, "swiftnet: \(bad):16: step 'sleep' needs a number with a unit (us, ms, s, m or h) up to 24h, such as `sleep: 500ms` or `sleep: 2s`; found '5'\n")
         let none = try write("none.yaml", Self.lab)
         let r2 = try CLI.run(["test", none])
         XCTAssertEqual(r2.status, 2)

@@ -48,6 +48,17 @@ final class ShellTests: XCTestCase {
         XCTAssertTrue(try eventually(5) { try RootSnapshot.take() == before })
     }
 
+    /// `link A B delay=` reads a duration as the command line's --link and YAML do: a
+    /// unit is needed, and the refusal says so in the same words.
+    func testLinkShapingReadsDurationsAsEverywhereElse() throws {
+        let r = try runScript(["--topo", "minimal", "--switch", "user"], "link h1 s1 delay=10\nlink h1 s1 delay=5ms\n")
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("link h1-s1 has delay '10': write a number with a unit (us, ms, s, m or h) below 10000s, such as 10ms or 2s"), r.stderr)
+        let cli = try CLI.run(["--topo", "minimal", "--switch", "user", "--link", "tc,delay=10", "--test", "build"])
+        XCTAssertEqual(cli.status, 2, cli.stdout + cli.stderr)
+        XCTAssertTrue(cli.stderr.contains("has delay '10': write a number with a unit (us, ms, s, m or h)"), cli.stderr)
+    }
+
     func testScriptStatusIsTheLastCommands() throws {
         let failing = try runScript(["--topo", "minimal"], "nodes\nh1 false\n")
         XCTAssertEqual(failing.status, 1, failing.stderr)

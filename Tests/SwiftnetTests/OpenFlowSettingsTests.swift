@@ -33,6 +33,39 @@ final class OpenFlowSettingsTests: XCTestCase {
         XCTAssertEqual(edge.failMode, .secure)
     }
 
+    func testADpidIsHexEverywhere() throws {
+        for (text, value) in [("10", 0x10), ("0x10", 0x10), ("1f", 0x1F), ("0X1F", 0x1F), ("00:00:00:00:00:00:00:10", 0x10),
+                              ("ffffffffffffffff", UInt64.max), (" 7 ", 7)] as [(String, UInt64)] {
+            XCTAssertEqual(parseDPID(text), value, text)
+        }
+        for bad in ["", "0", "0x", "g", "-1", "0x-1", "1 0", "10000000000000000", "00:10:", "0:1", "00:00:00:00:00:00:00:00:01"] {
+            XCTAssertNil(parseDPID(bad), bad)
+        }
+        // YAML takes the scalar's text: `dpid: 10` is 0x10, not ten.
+        let yaml = try parse("switches:\n  s1: {kind: user, dpid: 10}\n  s2: {kind: user, dpid: 00:00:00:00:00:00:00:1f}\n")
+        XCTAssertEqual(yaml.switches.map(\.dpid), [0x10, 0x1F])
+        // The command line's --switch reads the same text the same way.
+        var cli = try Topology.builtin("single,2")
+        try cli.applySwitchOption("user,dpid=10")
+        XCTAssertEqual(cli.switches[0].dpid, yaml.switches[0].dpid)
+        // The DSL's dpid is a number: the hex literal is the same switch.
+        XCTAssertEqual(Switch("s1", kind: .user, dpid: 0x10).dpid, yaml.switches[0].dpid)
+        // And the refusals say the same.
+        XCTAssertThrowsError(try cli.applySwitchOption("user,dpid=zz")) { XCTAssertTrue("\($0)".contains(dpidSyntax), "\($0)") }
+        expectRefused("switches:\n  s1: {kind: user, dpid: zz}\n", line: 2, dpidSyntax)
+    }
+
+    func testTheSwitchOptionSetsEverySwitch() throws {
+        var t = try Topology.builtin("linear,3")
+        try t.applySwitchOption("user,protocols=OpenFlow13,failmode=standalone")
+        XCTAssertEqual(t.switches.map(\.kind), [.user, .user, .user])
+        XCTAssertEqual(t.switches.map(\.protocols), Array(repeating: [.openFlow13], count: 3))
+        XCTAssertEqual(t.switches.map(\.failMode), Array(repeating: .standalone, count: 3))
+        XCTAssertThrowsError(try t.applySwitchOption("user,dpid=5")) { XCTAssertTrue("\($0)".contains("3 switches"), "\($0)") }
+        XCTAssertThrowsError(try t.applySwitchOption("ovsk")) { XCTAssertTrue("\($0)".contains("lxbr"), "\($0)") }
+        XCTAssertThrowsError(try t.applySwitchOption("lxbr,stp=1")) { XCTAssertTrue("\($0)".contains("not a setting of lxbr"), "\($0)") }
+    }
+
     func testDpidFromTheNameAsMininet() throws {
         var t = try Topology.builtin("torus,3,3")
         for i in t.switches.indices { t.switches[i].kind = .user }
@@ -48,7 +81,7 @@ final class OpenFlowSettingsTests: XCTestCase {
         expectRefused("""
             switches:
               s1: {kind: user, dpid: zero}
-            """, line: 2, "dpid", "number")
+            """, line: 2, "dpid", "hex")
         expectRefused("""
             switches:
               s1: {kind: user, protocols: OpenFlow12}
@@ -66,7 +99,7 @@ final class OpenFlowSettingsTests: XCTestCase {
               s1: {kind: user, dpid: 3}
               s2: {kind: user, dpid: 3}
             links: [[s1, s2]]
-            """, line: 3, "dpid 3", "'s1'")
+            """, line: 3, "dpid 0x3", "'s1'")
         expectRefused("""
             controller: remote,port=0
             """, line: 1, "controller", "port")

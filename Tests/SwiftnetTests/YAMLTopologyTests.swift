@@ -231,7 +231,7 @@ final class YAMLTopologyTests: XCTestCase {
     func testSTPMustBeABool() {
         expectRefused("switches:\n  s1: {stp: maybe}\n", line: 2, "'stp' must be true or false", "'maybe'")
         expectRefused("switches:\n  s1: {stp: \"true\"}\n", line: 2, "'stp' must be true or false")
-        expectRefused("switches:\n  s1: {stp: 1}\n", line: 2, "'stp' must be true or false")
+        expectRefused("switches:\n  s1: {stp: 2}\n", line: 2, "'stp' must be true or false")
         XCTAssertEqual(try parse("switches:\n  s1: {stp: false}\n").switches[0].stp, false)
     }
 

@@ -165,38 +165,3 @@ public enum ExperimentAction: Hashable, Sendable, Codable {
         }
     }
 }
-
-/// "500ms", "2s", "1.5s", "1m", "100us" to a Duration; nil when it is not one. A
-/// unit is required: a bare number could mean anything.
-public func parseStepDuration(_ text: String) -> Duration? {
-    let t = text.trimmingCharacters(in: .whitespaces)
-    let units: [(String, Double)] = [("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
-    for (suffix, scale) in units where t.hasSuffix(suffix) {
-        let number = t.dropLast(suffix.count)
-        // "ms" also ends in "s", "m" in "ms" is taken care of by the order above.
-        guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }),
-              let v = Double(number), v >= 0, v * scale <= 86_400 else { return nil }
-        return .microseconds(Int64((v * scale * 1e6).rounded()))
-    }
-    return nil
-}
-
-/// "500ms", "2s", "1.5s": the shortest way to write a duration.
-public func formatDuration(_ d: Duration) -> String {
-    let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-    if ms < 1 { return "\(Int((ms * 1000).rounded()))us" }
-    if ms < 1000 || ms.truncatingRemainder(dividingBy: 1000) != 0 && ms < 10_000 {
-        return ms < 1000 ? "\(Int(ms.rounded()))ms" : String(format3(ms / 1000)) + "s"
-    }
-    return "\(Int((ms / 1000).rounded()))s"
-}
-
-private func format3(_ v: Double) -> String {
-    var s = String(Int((v * 1000).rounded()))
-    while s.count < 4 { s = "0" + s }
-    let i = s.index(s.endIndex, offsetBy: -3)
-    var out = s[..<i] + "." + s[i...]
-    while out.hasSuffix("0") { out.removeLast() }
-    if out.hasSuffix(".") { out.removeLast() }
-    return String(out)
-}

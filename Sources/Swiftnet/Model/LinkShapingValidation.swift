@@ -12,16 +12,16 @@ extension LinkParams {
             }
             out.bandwidthMbps = v
         }
-        if let delay {
-            guard let us = parseDuration(delay) else {
-                throw TopologyError("\(what) has delay '\(delay)': write a duration such as 5ms, 100us or 1s", at: location)
+        // 10000 s is far past any emulated link's delay.
+        func duration(_ name: String, _ text: String) throws -> Int {
+            guard let d = parseDuration(text), d < .seconds(10_000) else {
+                throw TopologyError("\(what) has \(name) '\(text)': write a number with a unit (\(durationUnits)) below 10000s, such as 10ms or 2s", at: location)
             }
-            out.delayMicroseconds = us
+            return Int(microseconds(d))
         }
+        if let delay { out.delayMicroseconds = try duration("delay", delay) }
         if let jitter {
-            guard let us = parseDuration(jitter) else {
-                throw TopologyError("\(what) has jitter '\(jitter)': write a duration such as 1ms", at: location)
-            }
+            let us = try duration("jitter", jitter)
             guard out.delayMicroseconds != nil else {
                 throw TopologyError("\(what) has jitter but no delay: jitter varies the delay, so give a delay too", at: location)
             }
@@ -44,18 +44,6 @@ extension LinkParams {
     }
 }
 
-/// Parses "5ms", "100us", "1.5s" or a bare number of milliseconds into microseconds.
-func parseDuration(_ text: String) -> Int? {
-    let t = text.trimmingCharacters(in: .whitespaces)
-    let units: [(String, Double)] = [("us", 1), ("µs", 1), ("ms", 1000), ("s", 1_000_000)]
-    for (suffix, scale) in units where t.hasSuffix(suffix) {
-        guard let v = Double(t.dropLast(suffix.count)), v >= 0, v * scale < 1e10 else { return nil }
-        return Int(v * scale)
-    }
-    guard let v = Double(t), v >= 0, v < 1e7 else { return nil }
-    return Int(v * 1000)
-}
-
 
 extension LinkParams {
     /// Parses Mininet's `--link tc,bw=10,delay=5ms,loss=1` (the `tc` is optional) or the
@@ -76,8 +64,8 @@ extension LinkParams {
             case "loss": p.loss = kv[1]
             case "max_queue", "max_queue_size": p.maxQueue = kv[1]
             case "use_tbf":
-                guard let b = ["1": true, "true": true, "True": true, "0": false, "false": false, "False": false][kv[1]] else {
-                    throw TopologyError("use_tbf must be 1 or 0, not '\(kv[1])'")
+                guard let b = parseBool(kv[1]) else {
+                    throw TopologyError("use_tbf must be \(boolSyntax), not '\(kv[1])'")
                 }
                 p.useTBF = b
             default:

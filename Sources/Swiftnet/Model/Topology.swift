@@ -112,7 +112,8 @@ public struct SwitchSpec: Hashable, Sendable, Codable {
     /// Kernel spanning tree: nil turns it on only when the switches form a loop.
     public var stp: Bool?
     /// OpenFlow datapath id of a user switch; nil takes the number in its name (s12 → 12),
-    /// as Mininet does.
+    /// as Mininet does. A number here: YAML's and the command line's text is hex
+    /// (`dpid: 10` is 0x10, see `parseDPID`).
     public var dpid: UInt64?
     /// OpenFlow versions a user switch offers its controller (nil: 1.0 and 1.3).
     public var protocols: [OpenFlowProtocol]?
@@ -238,7 +239,8 @@ public struct LinkSpec: Hashable, Sendable, Codable {
 public struct LinkParams: Hashable, Sendable, Codable {
     /// Bandwidth in Mbit/s ("10", "0.5").
     public var bw: String?
-    /// One-way delay added on each end ("5ms", "100us", "1s"; a bare number is ms).
+    /// One-way delay added on each end ("5ms", "100us", "1s"; a unit is needed, see
+    /// `parseDuration`).
     public var delay: String?
     /// Delay variation, same units; needs `delay`.
     public var jitter: String?

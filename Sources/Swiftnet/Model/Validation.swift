@@ -1,7 +1,19 @@
-/// Linux's limit on interface names (IFNAMSIZ - 1).
-public let maxInterfaceNameLength = 15
+/// Linux's limit on interface names (IFNAMSIZ - 1); see `KernelLimits`.
+public let maxInterfaceNameLength = KernelLimits.interfaceNameLength
 
 extension Topology {
+    /// What a topology's or a run's name may be, as messages say it.
+    public static let runNameRule = "1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit"
+
+    /// Whether `name` can name a topology or a run. It becomes part of file names
+    /// (`/run/netns/<run>-<node>`, `/run/swiftnet/<run>.run`), so no '/' and well under
+    /// NAME_MAX (255 bytes).
+    public static func isValidRunName(_ name: String) -> Bool {
+        func alnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
+        return name.utf8.count <= 64 && name.first.map(alnum) == true
+            && name.allSatisfy({ alnum($0) || $0 == "-" || $0 == "_" || $0 == "." })
+    }
+
     /// Checks everything that can be checked without the kernel and resolves defaults.
     ///
     /// - Parameter autoMAC: give hosts Mininet's `--mac` addresses (00:00:00:00:00:0N).
@@ -12,11 +24,8 @@ extension Topology {
             throw TopologyError("ipbase '\(ipBase)' is not an IPv4 network with a prefix of at most /30, such as 10.0.0.0/8", at: whole)
         }
         base.address = base.network
-        func alnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
-        guard name.utf8.count <= 64, name.first.map(alnum) == true,
-              name.allSatisfy({ alnum($0) || $0 == "-" || $0 == "_" || $0 == "." })
-        else {
-            throw TopologyError("topology name '\(name)' must be 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit", at: whole)
+        guard Topology.isValidRunName(name) else {
+            throw TopologyError("topology name '\(name)' must be \(Topology.runNameRule)", at: whole)
         }
         var seen: [String: SourceLocation?] = [:]
         func checkName(_ name: String, _ what: String, _ loc: SourceLocation?) throws {
@@ -60,9 +69,7 @@ extension Topology {
                 let port = nextPort[n] ?? (k == .host ? 0 : 1)
                 nextPort[n] = port + 1
                 let intf = "\(n)-eth\(port)"
-                if intf.utf8.count > maxInterfaceNameLength {
-                    throw TopologyError("interface name '\(intf)' is \(intf.utf8.count) bytes; Linux allows \(maxInterfaceNameLength): shorten the node name '\(n)'", at: l.location)
-                }
+                try KernelLimits.checkInterfaceName(intf, of: n, at: l.location)
                 interfaces[n, default: []].append(intf)
                 ends.append(Endpoint(node: n, kind: k, interface: intf, port: port))
             }
@@ -168,6 +175,11 @@ extension Topology {
                 throw TopologyError("switch '\(s.name)' has stp off, but link \(l.a.node)-\(l.b.node) closes a loop among the switches and would flood it forever: remove 'stp: false' or the link", at: s.location)
             }
             var r = ResolvedSwitch(name: s.name, kind: s.kind, stp: s.kind == .lxbr && (s.stp ?? (loopLink != nil)), interfaces: interfaces[s.name] ?? [])
+            if s.kind == .lxbr {
+                // The bridge is an interface of its own, even without ports.
+                try KernelLimits.checkInterfaceName(s.name, of: s.name, at: s.location)
+                try KernelLimits.checkBridgePorts(s.name, ports: r.interfaces.count, at: s.location)
+            }
             if s.kind == .user {
                 if s.stp == true {
                     throw TopologyError("switch '\(s.name)': the user switch has no spanning tree; with a loop, leave loop handling to the controller, or use kind lxbr with stp", at: s.location)
@@ -176,10 +188,10 @@ extension Topology {
                 let numbers = s.name.split(whereSeparator: { !$0.isNumber }).compactMap { UInt64($0) }
                 let fromName = numbers.isEmpty ? nil : numbers.dropFirst().reduce(numbers[0]) { $0 << 8 | ($1 & 0xFF) }
                 guard let dpid = s.dpid ?? fromName, dpid != 0 else {
-                    throw TopologyError("switch '\(s.name)' needs a dpid: its name has no number to take one from; set dpid: N", at: s.location)
+                    throw TopologyError("switch '\(s.name)' needs a dpid: its name has no number to take one from; set dpid: N (hex)", at: s.location)
                 }
                 if let other = dpids[dpid] {
-                    throw TopologyError("switch '\(s.name)' has dpid \(dpid), already the dpid of '\(other)': give each switch its own dpid", at: s.location)
+                    throw TopologyError("switch '\(s.name)' has dpid \(formatDPID(dpid)), already the dpid of '\(other)': give each switch its own dpid", at: s.location)
                 }
                 dpids[dpid] = s.name
                 r.dpid = dpid

@@ -1,0 +1,61 @@
+import Foundation
+import XCTest
+
+/// Topologies past a kernel limit are refused before anything is built: exit 2, one
+/// message, the root namespace as it was.
+final class LimitsTests: XCTestCase {
+    override func setUp() async throws {
+        guard FileManager.default.isExecutableFile(atPath: CLI.binary) else {
+            throw XCTSkip("SKIPPED: \(CLI.binary) is not built (run `swift build` first)")
+        }
+        // As root the build would really start without the checks (and fail half-way).
+        try requireRoot()
+    }
+
+    func testTooManyBridgePortsExitTwoAndCreateNothing() throws {
+        let before = try RootSnapshot.take()
+        let r = try CLI.run(["--topo", "single,1100", "--test", "build"])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("switch 's1' has 1100 ports; a Linux bridge takes at most 1023"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("--switch user"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one message: \(r.stderr)")
+        XCTAssertFalse(r.stdout.contains("Adding hosts"), "nothing is built: \(r.stdout)")
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    func testMoreOpenFilesThanTheHardLimitExitTwo() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit") else { throw XCTSkip("SKIPPED: prlimit missing") }
+        let before = try RootSnapshot.take()
+        // single,1000 needs 2000 descriptors for its hosts and 256 more.
+        let r = try CLI.run(["--topo", "single,1000", "--test", "build"], prefix: ["/usr/bin/prlimit", "--nofile=2000:2000", "--"])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("needs about 2256 open files"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("at most 2000"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("ulimit -n 2256"), r.stderr)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    func testARunNameThatCannotNameAFileExitsTwo() throws {
+        let before = try RootSnapshot.take()
+        let r = try CLI.run(["--topo", "minimal", "--name", "a/b", "--netns-names", "--test", "build"])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("--name 'a/b' must be 1 to 64 letters"), r.stderr)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    /// The neighbour table is the machine's: a pingall that needs more entries than it
+    /// holds loses pings, and says why.
+    func testAPingAllPastTheNeighbourTableSaysWhy() throws {
+        guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/neigh/default/gc_thresh3", encoding: .utf8),
+              let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit <= 2048 else {
+            throw XCTSkip("SKIPPED: the neighbour table is large here")
+        }
+        // The fewest hosts on one switch whose pingall needs more than `limit` entries.
+        var n = 2
+        while n * (n - 1) <= limit { n += 1 }
+        let r = try CLI.run(["--topo", "single,\(n)", "--test", "pingall"])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("needed \(n * (n - 1)) ARP entries at once"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("gc_thresh3"), r.stdout)
+    }
+}
