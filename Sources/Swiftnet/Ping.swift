@@ -54,9 +54,12 @@ extension Network {
 
     /// Sends one ICMP echo from `source` to `target` with `ping -c1 -W timeout` inside
     /// the source host. Equivalent to Mininet's `h1.cmd('ping -c1', h2.IP())`.
-    public func ping(from source: String, to target: String, timeout: Int = 1) throws -> PingResult {
+    /// - Throws: `NetworkError.interrupted` when cancelled (`isCancelled` or `options.isCancelled`).
+    public func ping(from source: String, to target: String, timeout: Int = 1,
+                     isCancelled: () -> Bool = { false }) throws -> PingResult {
         let addr = try address(of: target)
-        let r = try runNetworkOnly(on: source, ["ping", "-n", "-c1", "-W\(timeout)", addr], timeout: .seconds(timeout + 5))
+        let r = try runNetworkOnly(on: source, ["ping", "-n", "-c1", "-W\(timeout)", addr], timeout: .seconds(timeout + 5),
+                                   isCancelled: isCancelled)
         var rtt: Double?
         if let range = r.stdout.range(of: "time=") {
             let rest = r.stdout[range.upperBound...]
