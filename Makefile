@@ -40,6 +40,7 @@ bench: deps controllers bench-deps release
 	python3 Benchmarks/switch_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/switch.md
 	python3 Benchmarks/bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/latest.md
 	python3 Benchmarks/experiment_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/experiments.md
+	python3 Benchmarks/scale_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/scale.md
 
 # Installs only the packages that are missing, so repeated runs cost nothing.
 deps:

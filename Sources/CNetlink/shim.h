@@ -11,6 +11,7 @@
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/route.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/nexthop.h>
 #include <netlink/route/tc.h>
 #include <netlink/route/qdisc.h>

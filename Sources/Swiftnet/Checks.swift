@@ -34,7 +34,10 @@ struct Observation {
 extension Network {
     /// Runs one step: an action once, a check until it passes or its `within` runs out
     /// (once without). Never throws: every failure is in the report.
-    public func runStep(_ step: ExperimentStep, isCancelled: @Sendable () -> Bool = { false }) -> StepReport {
+    /// `isCancelled` (and `options.isCancelled`) is checked at least every 100 ms; a
+    /// cancelled step ends at once and fails with "interrupted".
+    public func runStep(_ step: ExperimentStep, isCancelled callerCancelled: @Sendable () -> Bool = { false }) -> StepReport {
+        func isCancelled() -> Bool { callerCancelled() || isInterrupted }
         let start = ContinuousClock.now
         let deadline = step.within.map { start + $0 }
         var attempts = 0
@@ -48,9 +51,14 @@ extension Network {
             }
             // `start` waits for its port itself; other actions are not retried.
             guard step.action.isCheck, !last.passed, let d = deadline, !isCancelled() else { break }
-            let left = d - ContinuousClock.now
-            if left <= .zero { break }
-            Thread.sleep(forTimeInterval: min(0.2, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
+            if d - ContinuousClock.now <= .zero { break }
+            // The next attempt in 200 ms (or when `within` ends), watching for Ctrl-C.
+            let next = min(d, ContinuousClock.now + .milliseconds(200))
+            while ContinuousClock.now < next && !isCancelled() {
+                let left = next - ContinuousClock.now
+                Thread.sleep(forTimeInterval: min(0.05, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
+            }
+            if isCancelled() { break }
         }
         return StepReport(step: step, passed: last.passed, expected: last.expected, observed: last.observed,
                           duration: ContinuousClock.now - start, attempts: attempts)
@@ -61,7 +69,7 @@ extension Network {
                               onStep: (StepReport) -> Void = { _ in }) -> [StepReport] {
         var reports: [StepReport] = []
         for step in topology.experiment {
-            if isCancelled() { break }
+            if isCancelled() || isInterrupted { break }
             let r = runStep(step, isCancelled: isCancelled)
             reports.append(r)
             onStep(r)
@@ -72,22 +80,22 @@ extension Network {
     func observe(_ step: ExperimentStep, deadline: ContinuousClock.Instant?, isCancelled: () -> Bool) throws -> Observation {
         switch step.action {
         case let .start(on, command, port):
-            return try startServer(on: on, command: command, port: port, timeout: step.within ?? .seconds(10))
+            return try startServer(on: on, command: command, port: port, timeout: step.within ?? .seconds(10), isCancelled: isCancelled)
         case let .ping(from, to, ok):
-            let r = try ping(from: from, to: to, timeout: 1)
+            let r = try ping(from: from, to: to, timeout: 1, isCancelled: isCancelled)
             return Observation(passed: r.received == ok, expected: ok ? "a reply" : "no reply",
                                observed: r.received ? "a reply from \(r.address)" + (r.rttMilliseconds.map { " in \($0) ms" } ?? "") : "no reply from \(r.address)")
         case let .tcp(from, to, port, ok):
-            let result = try tcpConnect(from: from, to: try address(of: to), port: port, timeout: .seconds(2))
+            let result = try tcpConnect(from: from, to: try address(of: to), port: port, timeout: .seconds(2), isCancelled: isCancelled)
             return Observation(passed: (result == "connected") == ok, expected: ok ? "connected" : "no connection", observed: result)
         case let .http(from, url, status, body):
-            return try httpGet(from: from, url: url, status: status, body: body)
+            return try httpGet(from: from, url: url, status: status, body: body, isCancelled: isCancelled)
         case let .resolve(on, name, expect):
-            return try resolve(on: on, name: name, expect: expect)
+            return try resolve(on: on, name: name, expect: expect, isCancelled: isCancelled)
         case let .dig(on, server, name, type, expect):
             return try dig(on: on, server: server, name: name, type: type, expect: expect)
         case let .run(on, command, output, exit):
-            let r = try shell(on: on, command, timeout: .seconds(60))
+            let r = try shell(on: on, command, timeout: .seconds(60), isCancelled: isCancelled)
             let text = r.stdout + r.stderr
             let statusOK = r.exitStatus.map { Int($0) == exit } ?? false
             let outputOK = output.map { text.contains($0) } ?? true
@@ -100,7 +108,7 @@ extension Network {
             try setLink(a, b, up: up)
             return Observation(passed: true, expected: up ? "up" : "down", observed: up ? "up" : "down")
         case .route, .path, .traceroute, .converge:
-            return try observeRouting(step.action)
+            return try observeRouting(step.action, isCancelled: isCancelled)
         case .sleep(let d):
             let end = ContinuousClock.now + d
             while ContinuousClock.now < end {
@@ -112,6 +120,11 @@ extension Network {
         }
     }
 
+    /// Whole milliseconds of a positive duration, at least 1 (for poll).
+    func milliseconds(_ d: Duration) -> Int32 {
+        Int32(clamping: max(1, d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000))
+    }
+
     /// Text cut to one line of at most 200 characters, for reports.
     static func excerpt(_ text: String) -> String {
         let one = text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\\n")
@@ -120,7 +133,8 @@ extension Network {
 
     /// Starts a background shell command in a host; with `port`, waits until the host
     /// accepts TCP connections there (on its loopback or its address).
-    func startServer(on node: String, command: String, port: Int?, timeout: Duration) throws -> Observation {
+    func startServer(on node: String, command: String, port: Int?, timeout: Duration,
+                     isCancelled: () -> Bool = { false }) throws -> Observation {
         let log = try stateFilePath("\(node).start.\(Network.stateCounter.next()).log")
         let pid = try startBackground(on: node, ["/bin/sh", "-c", command], output: log)
         guard let port else {
@@ -130,6 +144,7 @@ extension Network {
         let deadline = ContinuousClock.now + timeout
         let ip = try address(of: node)
         while ContinuousClock.now < deadline {
+            if isCancelled() || isInterrupted { throw NetworkError.interrupted }
             if try tcpConnect(from: node, to: "127.0.0.1", port: port, timeout: .milliseconds(200)) == "connected"
                 || tcpConnect(from: node, to: ip, port: port, timeout: .milliseconds(200)) == "connected" {
                 return Observation(passed: true, expected: expected, observed: "listening on port \(port)")
@@ -151,8 +166,11 @@ extension Network {
     }
 
     /// Opens a TCP connection from inside `node` to `address:port`.
+    /// - Parameter isCancelled: checked every 100 ms while waiting, with `options.isCancelled`.
     /// - Returns: "connected", "refused", "timed out" or the error's text.
-    public func tcpConnect(from node: String, to address: String, port: Int, timeout: Duration) throws -> String {
+    /// - Throws: `NetworkError.interrupted` when cancelled while waiting.
+    public func tcpConnect(from node: String, to address: String, port: Int, timeout: Duration,
+                           isCancelled: () -> Bool = { false }) throws -> String {
         guard let target = SocketAddress(address, port: port) else { return "'\(address)' is not an address" }
         let fd = try withNetworkNamespace(namespaceFD(of: node)) {
             socket(target.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
@@ -163,9 +181,15 @@ extension Network {
         if rc != 0 && errno != EINPROGRESS { return Self.connectError(errno) }
         if rc != 0 {
             var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let ms = Int32(max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
-            let n = poll(&p, 1, ms)
-            if n == 0 { return "timed out after \(formatDuration(timeout))" }
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                let left = deadline - ContinuousClock.now
+                if left <= .zero { return "timed out after \(formatDuration(timeout))" }
+                if isCancelled() || isInterrupted { throw NetworkError.interrupted }
+                let n = poll(&p, 1, min(100, milliseconds(left)))
+                if n > 0 { break }
+                if n < 0 && errno != EINTR { return String(cString: strerror(errno)) }
+            }
             var err: Int32 = 0
             var len = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
@@ -185,14 +209,14 @@ extension Network {
     }
 
     /// GET with curl inside the host (so the URL's name goes through its resolver).
-    func httpGet(from node: String, url: String, status: Int, body: String?) throws -> Observation {
+    func httpGet(from node: String, url: String, status: Int, body: String?, isCancelled: () -> Bool = { false }) throws -> Observation {
         var expected = "status \(status)"
         if let b = body { expected += " and a body containing \"\(b)\"" }
         guard ProcessRuntime.resolve("curl") != nil else {
             return Observation(passed: false, expected: expected, observed: "curl is not installed: apt-get install -y curl")
         }
         let marker = "\nswiftnet-http-status:"
-        let r = try run(on: node, ["curl", "-sS", "--max-time", "5", "-w", "\(marker)%{http_code}", url], timeout: .seconds(10))
+        let r = try run(on: node, ["curl", "-sS", "--max-time", "5", "-w", "\(marker)%{http_code}", url], timeout: .seconds(10), isCancelled: isCancelled)
         guard let range = r.stdout.range(of: marker, options: .backwards) else {
             return Observation(passed: false, expected: expected, observed: Self.excerpt(r.stderr.isEmpty ? r.stdout : r.stderr))
         }
@@ -209,8 +233,8 @@ extension Network {
 
     /// Looks a name up through the host's own resolver: `getent ahosts NAME`, which
     /// calls getaddrinfo as programs do (search list, ndots, /etc/hosts, nameservers).
-    func resolve(on node: String, name: String, expect: ResolveExpectation) throws -> Observation {
-        let r = try run(on: node, ["getent", "ahosts", name], timeout: .seconds(30))
+    func resolve(on node: String, name: String, expect: ResolveExpectation, isCancelled: () -> Bool = { false }) throws -> Observation {
+        let r = try run(on: node, ["getent", "ahosts", name], timeout: .seconds(30), isCancelled: isCancelled)
         var seen: [String] = []
         for line in r.stdout.split(separator: "\n") {
             if let a = line.split(separator: " ").first.map(String.init), !seen.contains(a) { seen.append(a) }

@@ -29,10 +29,13 @@ extension Network {
     /// Measures throughput from `client` to `server` with iperf3: a one-off server is
     /// started in the background inside `server` and killed afterwards.
     /// Equivalent to Mininet's `net.iperf((h1, h2))`.
-    /// - Parameter udpBandwidth: measure UDP at this rate ("10M") instead of TCP.
-    /// - Throws: `NetworkError` when iperf3 is missing or the test fails.
+    /// - Parameters:
+    ///   - udpBandwidth: measure UDP at this rate ("10M") instead of TCP.
+    ///   - isCancelled: checked at least every 100 ms, with `options.isCancelled`.
+    /// - Throws: `NetworkError` when iperf3 is missing or the test fails;
+    ///   `NetworkError.interrupted` when cancelled (both iperf3 processes are killed).
     public func iperf(client: String, server: String, seconds: Int = 5, udpBandwidth: String? = nil,
-                      port: Int = 5201) throws -> IperfResult {
+                      port: Int = 5201, isCancelled: () -> Bool = { false }) throws -> IperfResult {
         let address = try self.address(of: server)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftnet-iperf-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -44,11 +47,12 @@ extension Network {
         let deadline = ContinuousClock.now + .seconds(5)
         while !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("Server listening") {
             if ContinuousClock.now > deadline { throw NetworkError("iperf3 server on \(server) did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")") }
+            if isCancelled() || isInterrupted { throw NetworkError.interrupted }
             usleep(10_000)
         }
         var argv = ["iperf3", "-c", address, "-p", "\(port)", "-t", "\(seconds)", "-J"]
         if let bw = udpBandwidth { argv += ["-u", "-b", bw] }
-        let r = try run(on: client, argv, timeout: .seconds(seconds + 15))
+        let r = try run(on: client, argv, timeout: .seconds(seconds + 15), isCancelled: isCancelled)
         guard r.succeeded, let json = try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any],
               let end = json["end"] as? [String: Any] else {
             throw NetworkError("iperf3 from \(client) to \(server) failed: \(r.stderr)\(r.stdout.prefix(400))")

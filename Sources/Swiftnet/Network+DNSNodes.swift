@@ -26,6 +26,7 @@ extension Network {
         for (s, pid, log) in pids {
             let deadline = ContinuousClock.now + .seconds(5)
             while try tcpConnect(from: s.name, to: s.ip.address.description, port: 53, timeout: .milliseconds(100)) != "connected" {
+                try checkInterrupted()
                 if !isProcessAlive(pid) || ContinuousClock.now > deadline {
                     let out = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                     throw NetworkError("dnsmasq in dns node '\(s.name)' did not start: \(Self.excerpt(out))")

@@ -99,9 +99,9 @@ extension Network {
         while true {
             let left = deadline - ContinuousClock.now
             if left <= .zero { throw NetworkError("no answer from \(address) within \(formatDuration(timeout))") }
+            try checkInterrupted()
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ms = Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
-            if poll(&p, 1, ms) <= 0 { continue }
+            if poll(&p, 1, min(100, milliseconds(left))) <= 0 { continue }
             let n = recv(fd, &buf, buf.count, 0)
             if n < 0 {
                 throw NetworkError("no answer from \(address): \(String(cString: strerror(errno)))")

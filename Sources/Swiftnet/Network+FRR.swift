@@ -40,6 +40,7 @@ extension Network {
         for (router, dir) in zebras {
             let deadline = ContinuousClock.now + .seconds(10)
             while access("\(dir)/zserv.api", F_OK) != 0 {
+                try checkInterrupted()
                 if ContinuousClock.now > deadline {
                     let log = (try? String(contentsOfFile: "\(dir)/zebra.out", encoding: .utf8)) ?? ""
                     throw NetworkError("zebra did not start on router \(router): \(Self.excerpt(log)) (see \(dir)/zebra.log)")

@@ -26,7 +26,9 @@ public struct NetworkOptions: Sendable {
     /// Called as nodes and links are made (on the building thread).
     public var progress: (@Sendable (BuildProgress) -> Void)?
     /// Checked between build steps: when it returns true the build stops, releases what
-    /// it made and throws `NetworkError.interrupted`.
+    /// it made and throws `NetworkError.interrupted`. Once built, the network's long
+    /// operations check it too, at least every 100 ms: programs run in nodes are killed
+    /// (`run` throws `NetworkError.interrupted`), `pingAll` and `iperf` stop early.
     public var isCancelled: (@Sendable () -> Bool)?
 
     public init(runName: String? = nil, publishNamespaces: Bool = false) {
@@ -250,7 +252,10 @@ public final class Network: @unchecked Sendable {
         }
 
         // Routes once every interface is up: gateways, then the static routes.
-        for h in topology.hosts { try installRoutes(of: h, using: hostSockets[h.name]!, replacing: false) }
+        for (i, h) in topology.hosts.enumerated() {
+            if i % 64 == 0 { try checkInterrupted() }
+            try installRoutes(of: h, using: hostSockets[h.name]!, replacing: false)
+        }
 
         if topology.switches.contains(where: \.stp) {
             let waitStart = ContinuousClock.now
@@ -260,8 +265,10 @@ public final class Network: @unchecked Sendable {
             try waitForBridgePorts(fs)
         }
         if !userSwitches.isEmpty { try startDatapath(fabric: fabric.fd) }
+        try checkInterrupted()
         try startDNSNodes()
         try startRouting()
+        try checkInterrupted()
     }
 
     /// Waits (up to 5 s) until every bridge port forwards, so that "built" means traffic
@@ -274,6 +281,7 @@ public final class Network: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             let states = try fs.bridgePortStates()
             if states.count >= ports && states.values.allSatisfy({ $0 == 3 }) { return }
+            try checkInterrupted()
             usleep(5_000)
         }
     }
@@ -371,9 +379,26 @@ public final class Network: @unchecked Sendable {
         try RouteSocket(namespaceFD: namespaceFD(of: node))
     }
 
+    /// True while `options.isCancelled` says the run is being interrupted (Ctrl-C).
+    public var isInterrupted: Bool { options.isCancelled?() == true }
+
+    /// Throws `NetworkError.interrupted` when the run is being interrupted.
+    func checkInterrupted() throws {
+        if isInterrupted { throw NetworkError.interrupted }
+    }
+
     /// Runs a program inside a node to completion. Equivalent to Mininet's `node.cmd`.
-    public func run(on node: String, _ argv: [String], timeout: Duration? = nil) throws -> ProcessResult {
-        try runtime().run(argv, netns: namespaceFD(of: node), timeout: timeout, files: files(of: node))
+    /// - Parameter isCancelled: checked at least every 100 ms, with `options.isCancelled`.
+    /// - Throws: `NetworkError.interrupted` when cancelled (the program is killed first).
+    public func run(on node: String, _ argv: [String], timeout: Duration? = nil,
+                    isCancelled: () -> Bool = { false }) throws -> ProcessResult {
+        try finished(runtime().run(argv, netns: namespaceFD(of: node), timeout: timeout, files: files(of: node),
+                                   isCancelled: { isCancelled() || isInterrupted }))
+    }
+
+    private func finished(_ r: ProcessResult) throws -> ProcessResult {
+        if r.cancelled { throw NetworkError.interrupted }
+        return r
     }
 
     /// The resolver files of a host; nil for a switch (its programs see the machine's).
@@ -383,13 +408,17 @@ public final class Network: @unchecked Sendable {
 
     /// Runs a program that needs only the node's network (no private /sys or /etc), as
     /// the pings of `pingAll` do: it starts faster.
-    func runNetworkOnly(on node: String, _ argv: [String], timeout: Duration? = nil) throws -> ProcessResult {
-        try runtime().run(argv, netns: namespaceFD(of: node), timeout: timeout, privateMounts: false)
+    func runNetworkOnly(on node: String, _ argv: [String], timeout: Duration? = nil,
+                        isCancelled: () -> Bool = { false }) throws -> ProcessResult {
+        try finished(runtime().run(argv, netns: namespaceFD(of: node), timeout: timeout, privateMounts: false,
+                                   isCancelled: { isCancelled() || isInterrupted }))
     }
 
     /// Runs a shell command line inside a node (`sh -c`).
-    public func shell(on node: String, _ command: String, timeout: Duration? = nil) throws -> ProcessResult {
-        try run(on: node, ["/bin/sh", "-c", command], timeout: timeout)
+    /// - Throws: `NetworkError.interrupted` when cancelled (see `run(on:_:timeout:isCancelled:)`).
+    public func shell(on node: String, _ command: String, timeout: Duration? = nil,
+                      isCancelled: () -> Bool = { false }) throws -> ProcessResult {
+        try run(on: node, ["/bin/sh", "-c", command], timeout: timeout, isCancelled: isCancelled)
     }
 
     /// Starts a program in the background inside a node; it is killed at stop.

@@ -126,12 +126,13 @@ extension Network {
 
     /// `traceroute -n` from a host, each hop's address mapped back to its node.
     /// - Returns: the nodes answering at each hop ("*" for none), the destination excluded.
-    public func traceroute(from source: String, to destination: String, maxHops: Int = 16) throws -> [String] {
+    public func traceroute(from source: String, to destination: String, maxHops: Int = 16,
+                           isCancelled: () -> Bool = { false }) throws -> [String] {
         let target = try address(of: destination)
         guard ProcessRuntime.resolve("traceroute") != nil else {
             throw NetworkError("traceroute is not installed: apt-get install -y traceroute")
         }
-        let r = try run(on: source, ["traceroute", "-n", "-q", "1", "-w", "1", "-m", "\(maxHops)", target], timeout: .seconds(Int64(maxHops) + 10))
+        let r = try run(on: source, ["traceroute", "-n", "-q", "1", "-w", "1", "-m", "\(maxHops)", target], timeout: .seconds(Int64(maxHops) + 10), isCancelled: isCancelled)
         guard r.succeeded else { throw NetworkError("traceroute failed: \(Self.excerpt(r.stderr + r.stdout))") }
         var hops: [String] = []
         for line in r.stdout.split(separator: "\n").dropFirst() {
@@ -179,7 +180,7 @@ extension Network {
         return missing
     }
 
-    func observeRouting(_ action: ExperimentAction) throws -> Observation {
+    func observeRouting(_ action: ExperimentAction, isCancelled: () -> Bool = { false }) throws -> Observation {
         switch action {
         case let .route(on, to, via, dev, unreachable):
             let r = try routeLookup(on: on, to: to)
@@ -210,7 +211,7 @@ extension Network {
             }
             return Observation(passed: ok, expected: expect.text, observed: p.text)
         case let .traceroute(from, to, expect):
-            let hops = try traceroute(from: from, to: to)
+            let hops = try traceroute(from: from, to: to, isCancelled: isCancelled)
             let text = hops.isEmpty ? "no router" : hops.joined(separator: " -> ")
             return Observation(passed: hops == expect, expected: expect.isEmpty ? "no router" : expect.joined(separator: " -> "), observed: text)
         case .converge:

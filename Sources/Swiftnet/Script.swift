@@ -101,8 +101,8 @@ public enum Script {
     @discardableResult
     public static func pingAll(_ net: Network, timeout: Int = 3) -> PingAllResult {
         say("*** Ping: testing ping reachability")
-        let result = net.pingAll(timeout: timeout)
-        for line in result.mininetLines(hosts: net.topology.endHosts.map(\.name)) { say(line) }
+        let result = net.pingAll(timeout: timeout, onRow: { say($0.mininetLine) })
+        say(result.summaryLine)
         return result
     }
 

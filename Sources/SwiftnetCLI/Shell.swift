@@ -13,6 +13,8 @@ public final class Shell: @unchecked Sendable {
     /// The process group of the foreground command, while one runs.
     var foreground: pid_t?
     var interruptsSinceForeground = 0
+    /// Ctrl-Cs so far: a built-in command (pingall, iperf, source) stops when it changes.
+    var interrupts = 0
     /// Background jobs: number, pid, command line.
     var jobs: [(number: Int, pid: pid_t, command: String)] = []
     var nextJob = 1

@@ -88,16 +88,24 @@ extension Shell {
         return 128 + (status & 0x7f)
     }
 
-    /// Ctrl-C: interrupts the foreground command (SIGINT, then SIGKILL if pressed again).
+    /// Ctrl-C: interrupts the foreground command (SIGINT, then SIGKILL if pressed again),
+    /// or stops the built-in command running (pingall, iperf, source).
     /// At the prompt it does nothing: the network stays up.
     public func interrupt() {
         lock.lock()
         defer { lock.unlock() }
+        interrupts += 1
         guard let pid = foreground else { return }
         interruptsSinceForeground += 1
         let sig = interruptsSinceForeground == 1 ? SIGINT : SIGKILL
         kill(-pid, sig)
         kill(pid, sig)
+    }
+
+    /// A check for built-in commands: true once Ctrl-C has been pressed since this call.
+    func interruptCheck() -> @Sendable () -> Bool {
+        let start = lock.withLock { interrupts }
+        return { [unowned self] in self.lock.withLock { self.interrupts } != start }
     }
 
     // MARK: - Jobs
@@ -143,10 +151,23 @@ extension Shell {
 
     // MARK: - Commands
 
+    /// Mininet's pingall table, a line per source as it completes; Ctrl-C stops it.
     func pingAll(timeout: Int, full: Bool = false, hosts: [String]? = nil) {
         say("*** Ping: testing ping reachability")
-        let result = net.pingAll(hosts: hosts, timeout: timeout)
-        for line in result.mininetLines(hosts: hosts ?? net.topology.endHosts.map(\.name), full: full) { say(line) }
+        let progress = TerminalProgress()
+        let result = net.pingAll(hosts: hosts, timeout: timeout, isCancelled: interruptCheck(),
+                                 onRow: { row in
+                                     progress.clear()
+                                     for line in row.mininetLines(full: full) { self.say(line) }
+                                 },
+                                 onProgress: { progress.showPings($0, $1) })
+        progress.clear()
+        if result.interrupted {
+            say("*** Interrupted: pingall stopped after \(result.completedSources) of \(result.hosts.count) sources")
+            lastStatus = 130
+            return
+        }
+        say(result.summaryLine)
         if !result.allReceived { lastStatus = 1 }
     }
 
@@ -173,9 +194,12 @@ extension Shell {
         }
         say("*** Iperf: testing \(udp ? "UDP" : "TCP") bandwidth between \(pair[0]) and \(pair[1]) ")
         do {
-            let r = try net.iperf(client: pair[0], server: pair[1], udpBandwidth: bw)
+            let r = try net.iperf(client: pair[0], server: pair[1], udpBandwidth: bw, isCancelled: interruptCheck())
             let parts = (bw.map { [$0] } ?? []) + [formatBitRate(r.serverBitsPerSecond), formatBitRate(r.clientBitsPerSecond)]
             say("*** Results: [" + parts.map { "'\($0)'" }.joined(separator: ", ") + "]")
+        } catch let e as NetworkError where e.isInterrupted {
+            say("*** Interrupted")
+            lastStatus = 130
         } catch {
             _ = fail("*** \(error)")
         }
@@ -209,7 +233,9 @@ extension Shell {
         guard let src = ScriptLineSource(path: path) else { _ = fail("*** source: cannot read \(path)"); return }
         sourceDepth += 1
         defer { sourceDepth -= 1; src.close() }
-        while let line = src.readLine(prompt: "") {
+        // Ctrl-C stops the command that runs and the rest of the file.
+        let interrupted = interruptCheck()
+        while !interrupted(), let line = src.readLine(prompt: "") {
             let t = line.trimmingCharacters(in: .whitespaces)
             if t.isEmpty || t.hasPrefix("#") { continue }
             if !execute(t) { break }

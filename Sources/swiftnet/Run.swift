@@ -28,6 +28,12 @@ struct Run: ParsableCommand {
                 session.say(stepLine(r, index: index))
             }
             session.say("*** " + summaryLine(passed: reports.filter(\.passed).count, failed: reports.filter { !$0.passed }.count))
+            if Interrupts.shared.interrupted {
+                // Ctrl-C during the experiment stops the run, as it does a test.
+                session.say("*** Interrupted: stopping the network")
+                session.stop()
+                throw ExitCode(130)
+            }
         }
         var status: Int32 = 0
         if shell { status = session.shell() } else { session.hold() }

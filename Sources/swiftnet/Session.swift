@@ -77,11 +77,23 @@ final class Session {
         if isatty(1) == 1 { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
     }
 
-    /// Pings every pair and prints Mininet's table. Returns true when nothing was lost.
+    /// Pings every pair and prints Mininet's table, a line per source as it completes (on a
+    /// terminal, with the pings done so far under it). Returns true when nothing was lost.
     func pingAll(hosts: [String]? = nil) -> Bool {
         say("*** Ping: testing ping reachability")
-        let result = net.pingAll(hosts: hosts, isCancelled: { Interrupts.shared.interrupted })
-        for line in result.mininetLines(hosts: hosts ?? topology.endHosts.map(\.name)) { say(line) }
+        let progress = TerminalProgress()
+        let result = net.pingAll(hosts: hosts, isCancelled: { Interrupts.shared.interrupted },
+                                 onRow: { row in
+                                     progress.clear()
+                                     self.say(row.mininetLine)
+                                 },
+                                 onProgress: { progress.showPings($0, $1) })
+        progress.clear()
+        if result.interrupted {
+            say("*** Interrupted: pingall stopped after \(result.completedSources) of \(result.hosts.count) sources")
+            return false
+        }
+        say(result.summaryLine)
         return result.allReceived
     }
 
@@ -92,7 +104,7 @@ final class Session {
         let net = self.net
         Interrupts.shared.enterShell(interrupt: { sh.interrupt() }, terminate: {
             net.stop()
-            _exit(143)
+            _exit(130)
         })
         let terminal = isatty(0) == 1
         if terminal { say("*** Starting CLI:") }

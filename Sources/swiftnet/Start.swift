@@ -71,6 +71,7 @@ struct Start: ParsableCommand {
         case nil:
             status = session.shell()
         }
+        if Interrupts.shared.interrupted { session.say("*** Interrupted: stopping the network") }
         session.stop()
         if status != 0 { throw ExitCode(status) }
         if Interrupts.shared.interrupted { throw ExitCode(130) }

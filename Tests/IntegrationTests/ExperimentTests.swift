@@ -161,6 +161,39 @@ final class ExperimentTests: FileTestCase {
         XCTAssertTrue(eventually { (try? RootSnapshot.take()) == before }, "\(String(describing: try? RootSnapshot.take())) vs \(before)")
     }
 
+    /// SIGINT or SIGTERM during a `run` step (a program in a host) kills the program, fails
+    /// the step as interrupted and exits 130 having torn down, for `test` and for `run`.
+    func testSignalDuringALongCommandStepStopsIt() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let file = try write("cmd.yaml", Self.lab + """
+            experiment:
+              - run: {on: h1, cmd: "echo started"}
+              - run: {on: h2, cmd: "sleep 120"}
+              - ping: {from: h1, to: h2}
+            """)
+        let junit = "\(dir)/cmd.xml"
+        for (args, sig) in [(["test", file, "--junit", junit], SIGINT), (["run", file], SIGTERM)] {
+            let (p, out) = try CLI.start(args, waitFor: "#1 run on h1")
+            let pidns = try XCTUnwrap(runPIDNamespace(of: p.processIdentifier))
+            XCTAssertTrue(eventually { processes(inPIDNamespace: pidns).count >= 2 }, "the sleep runs (init and sleep)")
+            let t0 = Date()
+            kill(p.processIdentifier, sig)
+            XCTAssertTrue(eventually(30) { !p.isRunning }, "\(args): a 120 s command is cut short")
+            p.waitUntilExit()
+            print("\(args[0]): ended \(String(format: "%.2f", Date().timeIntervalSince(t0))) s after the signal")
+            let rest = readRest(out)
+            XCTAssertEqual(p.terminationStatus, 130, "\(args): \(rest)")
+            XCTAssertTrue(rest.contains("FAIL  #2 run on h2: sleep 120"), rest)
+            XCTAssertTrue(rest.contains("got interrupted"), rest)
+            XCTAssertFalse(rest.contains("#3 ping"), "no step after the interrupted one: \(rest)")
+            XCTAssertTrue(processes(inPIDNamespace: pidns).isEmpty)
+            XCTAssertEqual(before, try RootSnapshot.take())
+        }
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        XCTAssertTrue(xml.contains("tests=\"2\""), xml)
+    }
+
     /// The PID namespace of a swiftnet process's run: that of its child that is not in
     /// ours (the janitor is in ours; the run's init is not).
     func runPIDNamespace(of pid: Int32) -> String? {

@@ -41,17 +41,17 @@ final class LimitsTests: XCTestCase {
         XCTAssertEqual(before, try RootSnapshot.take())
     }
 
-    /// The neighbour table is the machine's: a pingall that needs more entries than it
-    /// holds loses pings, and says why.
-    func testAPingAllPastTheNeighbourTableSaysWhy() throws {
+    /// The neighbour table is the machine's: a pingall whose pairs need more entries than
+    /// it holds (sent all at once, single,33 lost 32 of 1056 with gc_thresh3 1024) keeps
+    /// within it and loses nothing.
+    func testAPingAllPastTheNeighbourTableLosesNothing() throws {
         let text = try String(contentsOfFile: "/proc/sys/net/ipv4/neigh/default/gc_thresh3", encoding: .utf8)
         let limit = try XCTUnwrap(Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), text)
         // The fewest hosts on one switch whose pingall needs more than `limit` entries.
         var n = 2
         while n * (n - 1) <= limit { n += 1 }
         let r = try CLI.run(["--topo", "single,\(n)", "--test", "pingall"])
-        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
-        XCTAssertTrue(r.stdout.contains("needed \(n * (n - 1)) ARP entries at once"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("gc_thresh3"), r.stdout)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("*** Results: 0% dropped (\(n * (n - 1))/\(n * (n - 1)) received)"), r.stdout)
     }
 }

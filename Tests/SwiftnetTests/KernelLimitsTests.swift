@@ -105,30 +105,4 @@ final class KernelLimitsTests: XCTestCase {
             XCTAssertFalse(Topology.isValidRunName(bad), bad)
         }
     }
-
-    func testPingAllNeedsANeighbourEntryPerPairOnALAN() throws {
-        // Measured: single,32 pings 992/992; single,33 gets 1024/1056 with gc_thresh3 1024.
-        for (n, entries) in [(32, 992), (33, 1056)] {
-            let v = try single(n).validated()
-            XCTAssertEqual(v.neighbourEntriesForPingAll(among: v.endHosts.map(\.name)), entries, "single,\(n)")
-        }
-        let v = try single(33).validated()
-        let net = Network(v)
-        let note = net.neighbourTableNote(among: v.endHosts.map(\.name), limit: 1024)
-        XCTAssertTrue(note?.contains("needed 1056 ARP entries") == true, "\(String(describing: note))")
-        XCTAssertTrue(note?.contains("gc_thresh3") == true)
-        XCTAssertNil(net.neighbourTableNote(among: v.endHosts.map(\.name), limit: 2048))
-        XCTAssertNil(net.neighbourTableNote(among: v.endHosts.map(\.name), limit: nil))
-    }
-
-    func testPingsThroughAGatewayNeedOneEntryPerSource() throws {
-        let t = Topology(name: "t", hosts: [HostSpec(name: "h1", ip: "10.1.0.1/24", gateway: "10.1.0.254"),
-                                            HostSpec(name: "h2", ip: "10.1.0.2/24", gateway: "10.1.0.254"),
-                                            HostSpec(name: "h3", ip: "10.2.0.3/24", gateway: "10.2.0.254")],
-                         switches: [SwitchSpec(name: "s1")],
-                         links: [LinkSpec("h1", "s1", location: nil), LinkSpec("h2", "s1", location: nil), LinkSpec("h3", "s1", location: nil)])
-        let v = try t.validated()
-        // h1 and h2 resolve each other (2) and their gateway (2); h3 its gateway (1).
-        XCTAssertEqual(v.neighbourEntriesForPingAll(among: ["h1", "h2", "h3"]), 5)
-    }
 }

@@ -9,9 +9,8 @@
 ///   port's `IFLA_MASTER` fails with EXFULL ("Unspecific failure" in libnl);
 /// - open files: every host holds a namespace descriptor and sockets, every user-switch
 ///   port a packet socket; past `RLIMIT_NOFILE` the build fails with EMFILE;
-/// - the neighbour table: `net.ipv4.neigh.default.gc_thresh3` entries (1024 by default)
-///   for the whole machine, every namespace included; ARP entries past it are refused
-///   ("neighbor table overflow") and so are the pings that needed them.
+/// (The neighbour table, `gc_thresh3` entries for the whole machine, limits traffic, not
+/// topologies: pingall keeps within it, see `ICMPProbe`.)
 public enum KernelLimits {
     /// Linux's limit on interface names in bytes (IFNAMSIZ - 1).
     public static let interfaceNameLength = 15
@@ -62,23 +61,5 @@ extension ValidatedTopology {
         let user = switches.filter { $0.kind == .user }
         let ports = user.reduce(0) { $0 + $1.interfaces.count }
         return 2 * hosts.count + ports + (controller == nil ? 0 : user.count) + KernelLimits.baseOpenFiles
-    }
-
-    /// The IPv4 neighbour (ARP) entries that pinging every pair of `names` at once needs,
-    /// at least: a source resolves each destination on one of its subnets (which learns
-    /// the source from the request, the entry its own ping to the source needs), and its
-    /// gateway for the others.
-    public func neighbourEntriesForPingAll(among names: [String]) -> Int {
-        let chosen = names.compactMap { host($0) }
-        let subnets = chosen.map { h in [h.ip] + h.addresses.values.joined().compactMap { IPv4CIDR($0) } }
-        var entries = 0
-        for (i, s) in chosen.enumerated() {
-            var routed = false
-            for d in chosen where d.name != s.name {
-                if subnets[i].contains(where: { $0.contains(d.ip.address) }) { entries += 1 } else { routed = true }
-            }
-            if routed && s.gateway != nil { entries += 1 }
-        }
-        return entries
     }
 }

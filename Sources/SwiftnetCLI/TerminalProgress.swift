@@ -1,0 +1,40 @@
+import Foundation
+import Glibc
+
+/// A progress line on a terminal ("*** Ping: 1200/6247500 pings (3.1 s)"), redrawn in
+/// place with "\r" and cleared with "\r\e[K" before other output, as the build's progress
+/// is. It writes nothing when standard output is not a terminal.
+public final class TerminalProgress {
+    public let enabled: Bool
+    private var shown = false
+    private let began = ContinuousClock.now
+
+    public init() { enabled = isatty(1) == 1 }
+
+    /// Seconds since the progress began, as "3.1".
+    public var elapsed: String {
+        let d = ContinuousClock.now - began
+        return String(format: "%.1f", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
+
+    /// Shows `text` in place of the previous progress line.
+    public func show(_ text: String) {
+        guard enabled else { return }
+        print("\r" + text + "\u{1B}[K", terminator: "")
+        fflush(nil)
+        shown = true
+    }
+
+    /// Clears the progress line, if one is shown.
+    public func clear() {
+        guard enabled, shown else { return }
+        print("\r\u{1B}[K", terminator: "")
+        fflush(nil)
+        shown = false
+    }
+
+    /// Shows "*** Ping: done/total pings (s)".
+    public func showPings(_ done: Int, _ total: Int) {
+        show("*** Ping: \(done)/\(total) pings (\(elapsed) s)")
+    }
+}

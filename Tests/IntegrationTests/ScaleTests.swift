@@ -1,0 +1,84 @@
+import Foundation
+import Swiftnet
+import XCTest
+
+/// The first SIGINT or SIGTERM ends a run of 2,500 hosts while its pingall runs: it exits
+/// 130 having torn the network down, and the root namespace is as it was. The bound is
+/// generous (it includes starting to tear 2,500 namespaces down); the time from the signal
+/// to the exit is measured by `make bench` (Benchmarks/scale_bench.py), not here.
+final class ScaleTests: XCTestCase {
+    override func setUp() async throws {
+        guard FileManager.default.isExecutableFile(atPath: CLI.binary) else {
+            throw XCTSkip("SKIPPED: \(CLI.binary) is not built (run `swift build` first)")
+        }
+    }
+
+    func testSIGINTStopsThePingallOf2500Hosts() throws {
+        try interruptPingall(with: SIGINT)
+    }
+
+    func testSIGTERMStopsThePingallOf2500Hosts() throws {
+        try interruptPingall(with: SIGTERM)
+    }
+
+    func interruptPingall(with sig: Int32, file: StaticString = #filePath, line: UInt = #line) throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let (p, out) = try CLI.start(["--topo", "tree,depth=2,fanout=50", "--test", "pingall"],
+                                     waitFor: "*** Ping: testing ping reachability", timeout: 180)
+        // Read the output as it comes, so that swiftnet never waits on a full pipe.
+        nonisolated(unsafe) var rest = ""
+        let reader = DispatchGroup()
+        reader.enter()
+        DispatchQueue.global().async { rest = readRest(out); reader.leave() }
+        sleep(2)  // well into the pingall
+        XCTAssertTrue(p.isRunning, "the pingall of 6.2 million pairs ended within 2 s", file: file, line: line)
+        let t0 = Date()
+        kill(p.processIdentifier, sig)
+        let ended = eventually(30) { !p.isRunning }
+        if !ended { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        reader.wait()
+        XCTAssertTrue(ended, "still running 30 s after the signal", file: file, line: line)
+        XCTAssertEqual(p.terminationStatus, 130, rest, file: file, line: line)
+        XCTAssertTrue(rest.contains("*** Interrupted: pingall stopped after"), rest, file: file, line: line)
+        XCTAssertTrue(rest.contains("*** Done"), rest, file: file, line: line)
+        XCTAssertFalse(rest.contains("Interrupted twice"), "one signal is enough", file: file, line: line)
+        XCTAssertFalse(rest.contains(" pings ("), "no progress line when stdout is not a terminal", file: file, line: line)
+        print("swiftnet ended \(String(format: "%.2f", Date().timeIntervalSince(t0))) s after the signal")
+        XCTAssertTrue(try eventually(10) { try RootSnapshot.take() == before },
+                      "\(String(describing: try? RootSnapshot.take())) vs \(before)", file: file, line: line)
+    }
+
+    /// On a terminal the shell's pingall shows the pings done so far, and Ctrl-C stops it
+    /// and gives the prompt back; the network stays up.
+    func testCtrlCStopsTheShellsPingallOf2500Hosts() throws {
+        try requireRoot()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { throw XCTSkip("SKIPPED: tmux is not installed") }
+        let before = try RootSnapshot.take()
+        let t = ShellTests.Tmux(session: "snscale\(getpid())")
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("sn-scale-home-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let command = "env HOME=\(home) \(CLI.binary) --topo tree,depth=2,fanout=50; sleep 5"
+        XCTAssertEqual(system("/usr/bin/tmux new-session -d -s \(t.session) -x 160 -y 50 '\(command)' </dev/null >/dev/null 2>&1"), 0)
+        defer { _ = try? t.tmux(["kill-session", "-t", t.session]) }
+        XCTAssertTrue(t.waitFor("swiftnet>", timeout: 180), t.screen())
+        var started = false
+        for _ in 0..<3 where !started {
+            try t.type("pingall", "Enter")
+            started = t.waitFor("*** Ping: testing ping reachability", timeout: 5)
+        }
+        XCTAssertTrue(started, t.screen())
+        XCTAssertTrue(t.waitFor("/6247500 pings (", timeout: 20), "the progress line: \(t.screen())")
+        let prompts = t.count("swiftnet>")
+        try t.type("C-c")
+        XCTAssertTrue(t.waitFor("*** Interrupted: pingall stopped after", timeout: 30), t.screen())
+        XCTAssertTrue(eventually(10) { t.count("swiftnet>") > prompts }, t.screen())
+        try t.type("h1 echo still-up", "Enter")
+        XCTAssertTrue(t.waitFor("still-up"), t.screen())
+        try t.type("exit", "Enter")
+        XCTAssertTrue(t.waitFor("*** Done", timeout: 60), t.screen())
+        XCTAssertTrue(try eventually(10) { try RootSnapshot.take() == before })
+    }
+}
