@@ -485,11 +485,15 @@ def measure_mininet(py, topo, timeout):
 # Runs /usr/bin/mn as shipped, except that Mininet's own failure path, which would run
 # its global cleanup (`mn -c`: killall by name, deletes every *-ethN link on the
 # machine), gets a no-op in place of that cleanup function.
-MN_WRAPPER = ("import sys, runpy, mininet.clean as c\n"
+# It also puts back, when mn exits, the machine-wide sysctls Mininet raises (machine_state).
+MN_WRAPPER = ("import sys, runpy, atexit, mininet.clean as c\n"
+              "sys.path.insert(0, %r)\n"
+              "import machine_state\n"
+              "machine_state.save(); atexit.register(machine_state.restore)\n"
               "c.cleanup = lambda *a, **k: None\n"
               "c.Cleanup.cleanup = classmethod(lambda cls: None)\n"
               "sys.argv = [sys.argv[1]] + sys.argv[2:]\n"
-              "runpy.run_path(sys.argv[0], run_name='__main__')\n")
+              "runpy.run_path(sys.argv[0], run_name='__main__')\n") % os.path.dirname(os.path.abspath(__file__))
 
 
 def mn_argv(py, args):
@@ -1227,4 +1231,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import machine_state
+    with machine_state.kept_sysctls():
+        status = main()
+    sys.exit(status)

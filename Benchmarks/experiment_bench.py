@@ -194,4 +194,6 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
 if __name__ == "__main__":
-    main()
+    import machine_state
+    with machine_state.kept_sysctls():
+        main()

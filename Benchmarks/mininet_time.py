@@ -174,4 +174,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import machine_state
+    with machine_state.kept_sysctls():
+        status = main()
+    sys.exit(status)

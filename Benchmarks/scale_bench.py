@@ -413,4 +413,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import machine_state
+    with machine_state.kept_sysctls():
+        status = main()
+    sys.exit(status)

@@ -1,0 +1,75 @@
+"""Puts back the kernel settings Mininet changes for the whole machine.
+
+Every Mininet network calls `mininet.util.fixLimits()`, which raises machine-wide sysctls
+(the neighbour table's gc_thresh1-3, netdev_max_backlog, socket buffer limits,
+kernel.pty.max) and never lowers them again. A benchmark that runs Mininet would leave
+the machine changed, and every later measurement (ours included) would run with Mininet's
+limits. `kept_sysctls()` reads them first and writes back what it read when the block
+ends, on error and on SIGTERM too; `restore()` does it at once (after each Mininet run).
+"""
+import contextlib
+import os
+import signal
+import sys
+
+# What fixLimits() may write (mininet/util.py, Mininet 2.3).
+KEYS = [
+    "fs/file-max",
+    "net/core/wmem_max",
+    "net/core/rmem_max",
+    "net/ipv4/tcp_rmem",
+    "net/ipv4/tcp_wmem",
+    "net/core/netdev_max_backlog",
+    "net/ipv4/neigh/default/gc_thresh1",
+    "net/ipv4/neigh/default/gc_thresh2",
+    "net/ipv4/neigh/default/gc_thresh3",
+    "net/ipv4/route/max_size",
+    "kernel/pty/max",
+]
+
+_saved = {}
+
+
+def _read(key):
+    try:
+        with open("/proc/sys/" + key) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def save():
+    """Remembers the current values (once: the first reading is the machine's own)."""
+    for k in KEYS:
+        if k not in _saved:
+            _saved[k] = _read(k)
+
+
+def restore():
+    """Writes back every remembered value that differs now."""
+    for k, v in _saved.items():
+        if v is None or _read(k) == v:
+            continue
+        try:
+            with open("/proc/sys/" + k, "w") as f:
+                f.write(v)
+        except OSError as e:
+            print("machine_state: cannot restore %s to %s: %s" % (k, v, e), file=sys.stderr)
+
+
+@contextlib.contextmanager
+def kept_sysctls():
+    """Runs the block, then puts the sysctls back as they were before it."""
+    save()
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum, frame):
+        restore()
+        sys.exit(143)
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        restore()
+        signal.signal(signal.SIGTERM, previous)
