@@ -28,6 +28,12 @@ public struct NetworkOptions: Sendable {
     /// Checked between build steps: when it returns true the build stops, releases what
     /// it made and throws `NetworkError.interrupted`.
     public var isCancelled: (@Sendable () -> Bool)?
+    /// Serve the control API on a Unix socket in the run's state directory (see
+    /// `ControlAPI`), so `swiftnet ls`, `exec`, `inspect`, `link` and `stop` reach the run.
+    public var controlAPI = true
+    /// What the control API's `POST /v1/stop` does. Without it the network is stopped
+    /// (from another thread); the command line makes it its own clean stop, as SIGTERM.
+    public var onStopRequest: (@Sendable () -> Void)?
 
     public init(runName: String? = nil, publishNamespaces: Bool = false) {
         self.runName = runName
@@ -83,6 +89,8 @@ public final class Network: @unchecked Sendable {
     var datapath: UserDatapath?
     /// The event loop of the controller connections.
     var controllerGroup: MultiThreadedEventLoopGroup?
+    /// The control API's server, while the network runs.
+    var controlServer: ControlServer?
     static let stateCounter = Counter()
     public private(set) var isRunning = false
     /// Seconds the last `start()` took, and how much of it was waiting for STP.
@@ -111,6 +119,14 @@ public final class Network: @unchecked Sendable {
         }
         buildTime = ContinuousClock.now - began
         isRunning = true
+        if options.controlAPI {
+            do {
+                try startControl()
+            } catch {
+                stop()
+                throw error
+            }
+        }
     }
 
     /// Kills the run's processes and releases every namespace, link and mount it made.
@@ -120,6 +136,8 @@ public final class Network: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         isRunning = false
+        controlServer?.stop()
+        controlServer = nil
         processRuntime?.stop()
         processRuntime = nil
         datapath?.stop()
