@@ -117,7 +117,6 @@ public final class Network: @unchecked Sendable {
             stop()
             throw error
         }
-        buildTime = ContinuousClock.now - began
         isRunning = true
         if options.controlAPI {
             do {
@@ -127,6 +126,7 @@ public final class Network: @unchecked Sendable {
                 throw error
             }
         }
+        buildTime = ContinuousClock.now - began
     }
 
     /// Kills the run's processes and releases every namespace, link and mount it made.

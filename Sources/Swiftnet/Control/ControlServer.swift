@@ -14,43 +14,65 @@ import NIOPosix
 public final class ControlServer: Sendable {
     /// The socket's path.
     public let path: String
-    let group: MultiThreadedEventLoopGroup
-    let channel: Channel
+    let channel: EventLoopFuture<Channel>
 
     /// Binds `path` (its directory is made with mode 0700 when missing) and serves `api`.
-    /// - Throws: what binding throws (a path over 107 bytes, a directory that cannot be made).
+    /// The socket is bound and listening when this returns; the event loop takes it over
+    /// in the background (a client that connects meanwhile waits in the backlog), so a
+    /// build does not wait for another thread.
+    /// - Throws: `NetworkError` (a path over 107 bytes, a directory that cannot be made).
     init(api: ControlAPI, path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         if mkdir(dir, 0o700) != 0 && errno != EEXIST {
             throw NetworkError("cannot create \(dir): \(String(cString: strerror(errno)))")
         }
         guard chmod(dir, 0o700) == 0 else { throw NetworkError("cannot chmod \(dir): \(String(cString: strerror(errno)))") }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        do {
-            channel = try ServerBootstrap(group: group)
-                .serverChannelOption(ChannelOptions.backlog, value: 64)
-                .childChannelInitializer { channel in
-                    channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                        channel.pipeline.addHandler(ControlHTTPHandler(api: api))
-                    }
+        let fd = try Self.listeningSocket(path)
+        // NIO's shared event loops: a network costs no threads of its own to serve.
+        channel = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.backlog, value: 64)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                    channel.pipeline.addHandler(ControlHTTPHandler(api: api))
                 }
-                .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
-                .wait()
-        } catch {
-            try? group.syncShutdownGracefully()
-            throw NetworkError("cannot serve the control API on \(path): \(error)")
-        }
-        self.group = group
+            }
+            .withBoundSocket(fd)
         self.path = path
-        _ = chmod(path, 0o600)
     }
 
-    /// Closes the socket and every connection. Not to be called from the server's own
-    /// event loop.
-    func stop() {
-        try? channel.close().wait()
-        try? group.syncShutdownGracefully()
+    /// A Unix stream socket bound at `path` with mode 0600, listening.
+    /// Equivalent to: socket(AF_UNIX), bind, chmod 0600, listen.
+    static func listeningSocket(_ path: String) throws -> Int32 {
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+            throw NetworkError("the control socket's path \(path) is \(bytes.count) bytes; Unix sockets allow 107: choose a shorter run name with --name")
+        }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw NetworkError("cannot make the control socket: \(String(cString: strerror(errno)))") }
         unlink(path)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, chmod(path, 0o600) == 0, listen(fd, 64) == 0 else {
+            let e = errno
+            close(fd)
+            unlink(path)
+            throw NetworkError("cannot serve the control API on \(path): \(String(cString: strerror(e)))")
+        }
+        return fd
+    }
+
+    /// Removes the socket and closes it with every connection (in the background).
+    func stop() {
+        unlink(path)
+        channel.whenComplete { result in
+            if case .success(let ch) = result { ch.close(promise: nil) }
+        }
     }
 }
 
