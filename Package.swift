@@ -28,6 +28,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "SwiftnetCLI", dependencies: ["Swiftnet", "Namespaces", "Netlink", "CLineEdit"]),
         .executableTarget(name: "swiftnet", dependencies: [

@@ -126,9 +126,12 @@ public final class ProcessRuntime: @unchecked Sendable {
     ///     starts about twice as fast without.
     ///   - isCancelled: checked at least every 100 ms; when it returns true the process
     ///     group is killed with SIGKILL and the result says `cancelled`.
+    ///   - onOutput: when given, gets the output as it comes (stream 1 for stdout, 2 for
+    ///     stderr) instead of the result collecting it.
     public func run(_ argv: [String], netns: Int32, timeout: Duration? = nil,
                     privateMounts: Bool = true, files: HostFiles? = nil,
-                    isCancelled: () -> Bool = { false }) throws -> ProcessResult {
+                    isCancelled: () -> Bool = { false },
+                    onOutput: ((Int, ArraySlice<UInt8>) -> Void)? = nil) throws -> ProcessResult {
         let start = ContinuousClock.now
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
@@ -173,7 +176,7 @@ public final class ProcessRuntime: @unchecked Sendable {
                         let r = read(p.fd, &buf, buf.count)
                         let which = p.fd == outPipe[0] ? 0 : 1
                         if r > 0 {
-                            if which == 0 { out += buf[0..<r] } else { err += buf[0..<r] }
+                            if let onOutput { onOutput(which + 1, buf[0..<r]) } else if which == 0 { out += buf[0..<r] } else { err += buf[0..<r] }
                         } else if r == 0 || (errno != EINTR && errno != EAGAIN) {
                             open[which] = false
                         }
@@ -191,7 +194,7 @@ public final class ProcessRuntime: @unchecked Sendable {
                     while true {
                         let r = read(fd, &buf, buf.count)
                         if r <= 0 { break }
-                        if i == 0 { out += buf[0..<r] } else { err += buf[0..<r] }
+                        if let onOutput { onOutput(i + 1, buf[0..<r]) } else if i == 0 { out += buf[0..<r] } else { err += buf[0..<r] }
                     }
                 }
             } else if let deadline, ContinuousClock.now >= deadline, !timedOut, !cancelled {

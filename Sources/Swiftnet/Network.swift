@@ -30,6 +30,12 @@ public struct NetworkOptions: Sendable {
     /// operations check it too, at least every 100 ms: programs run in nodes are killed
     /// (`run` throws `NetworkError.interrupted`), `pingAll` and `iperf` stop early.
     public var isCancelled: (@Sendable () -> Bool)?
+    /// Serve the control API on a Unix socket in the run's state directory (see
+    /// `ControlAPI`), so `swiftnet ls`, `exec`, `inspect`, `link` and `stop` reach the run.
+    public var controlAPI = true
+    /// What the control API's `POST /v1/stop` does. Without it the network is stopped
+    /// (from another thread); the command line makes it its own clean stop, as SIGTERM.
+    public var onStopRequest: (@Sendable () -> Void)?
 
     public init(runName: String? = nil, publishNamespaces: Bool = false) {
         self.runName = runName
@@ -85,6 +91,8 @@ public final class Network: @unchecked Sendable {
     var datapath: UserDatapath?
     /// The event loop of the controller connections.
     var controllerGroup: MultiThreadedEventLoopGroup?
+    /// The control API's server, while the network runs.
+    var controlServer: ControlServer?
     static let stateCounter = Counter()
     public private(set) var isRunning = false
     /// Seconds the last `start()` took, and how much of it was waiting for STP.
@@ -114,8 +122,16 @@ public final class Network: @unchecked Sendable {
             stop()
             throw error
         }
-        buildTime = ContinuousClock.now - began
         isRunning = true
+        if options.controlAPI {
+            do {
+                try startControl()
+            } catch {
+                stop()
+                throw error
+            }
+        }
+        buildTime = ContinuousClock.now - began
     }
 
     /// Kills the run's processes and releases every namespace, link and mount it made.
@@ -125,6 +141,8 @@ public final class Network: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         isRunning = false
+        controlServer?.stop()
+        controlServer = nil
         processRuntime?.stop()
         processRuntime = nil
         datapath?.stop()

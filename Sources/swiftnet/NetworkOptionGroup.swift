@@ -58,6 +58,8 @@ struct NetworkOptionGroup: ParsableArguments {
     func networkOptions(progress: Bool) -> NetworkOptions {
         var o = NetworkOptions(runName: name, publishNamespaces: netnsNames)
         o.isCancelled = { Interrupts.shared.interrupted }
+        // `swiftnet stop RUN` from another terminal ends the run as SIGTERM does.
+        o.onStopRequest = { kill(getpid(), SIGTERM) }
         o.ipv6 = ipv6
         if progress && isatty(1) == 1 {
             o.progress = { p in

@@ -17,9 +17,11 @@ struct Root: ParsableCommand {
               sudo swiftnet run Topologies/fattree.swift -- --k 4
               sudo swiftnet --custom Topologies/fattree.swift --topo fattree,4 --test pingall
               swiftnet doctor
+              sudo swiftnet ls;  sudo swiftnet exec NAME h1 -- ping -c1 h2;  sudo swiftnet stop NAME
               sudo swiftnet clean
             """,
-        subcommands: [Start.self, Run.self, Test.self, Validate.self, Clean.self, Doctor.self],
+        subcommands: [Start.self, Run.self, Test.self, Validate.self, Clean.self, Doctor.self,
+                      Ls.self, Exec.self, Inspect.self, LinkCommand.self, StopCommand.self],
         defaultSubcommand: Start.self)
 
     /// Maps errors to the documented exit codes: usage and topology errors give 2.

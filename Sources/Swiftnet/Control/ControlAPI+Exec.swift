@@ -1,0 +1,58 @@
+import Foundation
+import Namespaces
+
+extension ControlAPI {
+    /// `POST /v1/nodes/NODE/exec`: runs a command inside the node, as the shell's
+    /// `NODE CMD` does (the host's own /etc/hosts and resolv.conf, a process of the run).
+    /// The command is killed when its timeout runs out, when the client goes away, or
+    /// when the network stops.
+    func exec(on node: String, body: [UInt8], responder: ControlResponder) throws {
+        _ = try requireNode(node)
+        let example = #"{"argv": ["ping", "-c1", "h2"]} or {"cmd": "ip addr | grep inet", "stream": true}"#
+        let req = try ControlJSON.decode(ControlExecRequest.self, from: body, example: example)
+        let argv: [String]
+        switch (req.argv, req.cmd) {
+        case (let a?, nil) where !a.isEmpty: argv = a
+        case (nil, let c?) where !c.isEmpty: argv = ["/bin/sh", "-c", c]
+        case (_?, _?): throw ControlError(400, "give argv or cmd, not both")
+        default: throw ControlError(400, "say what to run: send \(example)")
+        }
+        if let t = req.timeout, !(t > 0 && t <= 86_400) {
+            throw ControlError(400, "timeout \(t): give seconds between 0 and 86400")
+        }
+        let timeout = req.timeout.map { Duration.milliseconds(Int64($0 * 1000)) }
+        let stream = req.stream ?? false
+        let runtime: ProcessRuntime, netns: Int32, files: HostFiles?
+        do {
+            (runtime, netns, files) = (try net.runtime(), try net.namespaceFD(of: node), try net.files(of: node))
+        } catch {
+            throw ControlError(409, "\(error)")
+        }
+        if stream { responder.begin(status: 200) }
+        let result: ProcessResult
+        do {
+            result = try runtime.run(argv, netns: netns, timeout: timeout, files: files,
+                                     isCancelled: { responder.isClosed }, onOutput: stream ? { which, bytes in
+                let text = String(decoding: bytes, as: UTF8.self)
+                responder.line(ControlJSON.encode(which == 1 ? ControlExecChunk(stdout: text) : ControlExecChunk(stderr: text)))
+            } : nil)
+        } catch {
+            // A program that does not exist is the request's fault; say it as the shell would.
+            let e = ControlError(stream ? 200 : 400, "\(error)")
+            if stream {
+                responder.line(ControlJSON.encode(ControlExecResult(exit: 127, signal: nil, timedOut: false, stdout: nil, stderr: "\(error)\n")))
+                responder.end()
+                return
+            }
+            throw e
+        }
+        let done = ControlExecResult(exit: result.exitStatus, signal: result.signal, timedOut: result.timedOut,
+                                     stdout: stream ? nil : result.stdout, stderr: stream ? nil : result.stderr)
+        if stream {
+            responder.line(ControlJSON.encode(done))
+            responder.end()
+        } else {
+            responder.respond(status: 200, json: ControlJSON.encode(done))
+        }
+    }
+}
