@@ -29,11 +29,12 @@ extension ControlAPI {
             throw ControlError(409, "\(error)")
         }
         if stream { responder.begin(status: 200) }
+        var pending = UTF8Carry()
         let result: ProcessResult
         do {
             result = try runtime.run(argv, netns: netns, timeout: timeout, files: files,
                                      isCancelled: { responder.isClosed }, onOutput: stream ? { which, bytes in
-                let text = String(decoding: bytes, as: UTF8.self)
+                guard let text = pending.take(which, bytes) else { return }
                 responder.line(ControlJSON.encode(which == 1 ? ControlExecChunk(stdout: text) : ControlExecChunk(stderr: text)))
             } : nil)
         } catch {
@@ -54,5 +55,29 @@ extension ControlAPI {
         } else {
             responder.respond(status: 200, json: ControlJSON.encode(done))
         }
+    }
+}
+
+/// Splits a byte stream into text pieces without cutting a UTF-8 character in two: the
+/// bytes of a character the pipe delivered only in part wait for the next read.
+struct UTF8Carry {
+    private var held: [Int: [UInt8]] = [:]
+
+    /// The text of `bytes` after what stream `which` held, less an unfinished character
+    /// at the end; nil when nothing is complete yet.
+    mutating func take(_ which: Int, _ bytes: ArraySlice<UInt8>) -> String? {
+        var all = held[which, default: []] + bytes
+        var cut = all.count
+        // Back over at most three continuation bytes to the lead byte of the last character.
+        var i = all.count - 1
+        while i >= 0 && all.count - i <= 4 && all[i] & 0xC0 == 0x80 { i -= 1 }
+        if i >= 0 {
+            let lead = all[i]
+            let length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+            if all.count - i < length { cut = i }
+        }
+        held[which] = Array(all[cut...])
+        all.removeSubrange(cut...)
+        return all.isEmpty ? nil : String(decoding: all, as: UTF8.self)
     }
 }
