@@ -314,10 +314,12 @@ def report(ctx, big, small_sn, small_mn, mn_note):
         return f(row)
 
     def ratio(f):
+        if small_mn is None or small_sn is None:
+            return ""
         try:
             a, b = f(small_mn), f(small_sn)
             return "%.1f×" % (a / b) if a and b else ""
-        except (TypeError, KeyError):
+        except (TypeError, KeyError, AttributeError):
             return ""
 
     pa = lambda row: row.get("pingall")
