@@ -83,8 +83,16 @@ struct Test: ParsableCommand {
 
     func write(_ path: String?, _ text: String, what: String) throws {
         guard let path else { return }
+        // Atomic by hand, next to the report: Foundation's `atomically: true` on Linux
+        // leaves an empty /tmp/TemporaryDirectory.* behind every time.
+        let temporary = "\(path).\(getpid()).tmp"
         do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try text.write(toFile: temporary, atomically: false, encoding: .utf8)
+            guard rename(temporary, path) == 0 else {
+                let e = errno
+                unlink(temporary)
+                throw NSError(domain: NSPOSIXErrorDomain, code: Int(e), userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(e))])
+            }
         } catch {
             throw badInput("\(what) \(path): cannot write the report: \(error.localizedDescription)")
         }

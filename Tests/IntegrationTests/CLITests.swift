@@ -167,7 +167,7 @@ final class CLITests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.yaml").path
-        try "name: bad\nhosts:\n  h1: {}\nswitches:\n  s1: {}\nlinks:\n  - [h1, s9]\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        try "name: bad\nhosts:\n  h1: {}\nswitches:\n  s1: {}\nlinks:\n  - [h1, s9]\n".write(toFile: bad, atomically: false, encoding: .utf8)
         let before = try? RootSnapshot.take()
         for args in [["validate", bad], ["run", bad], ["--custom", bad, "--test", "pingall"]] {
             let r = try CLI.run(args)
@@ -229,7 +229,7 @@ final class CLITests: XCTestCase {
         try requireRoot()
         let before = try RootSnapshot.take()
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("sn-kill-\(getpid()).txt").path
-        try "h1 sh -c 'sleep 300 & sleep 300' &\nh2 sleep 300\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try "h1 sh -c 'sleep 300 & sleep 300' &\nh2 sleep 300\n".write(toFile: script, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: script) }
         let (p, _) = try CLI.start(["--topo", "single,3"], waitFor: "[1]", stdin: script)
         var programs: [Int32] = []
@@ -294,12 +294,12 @@ final class CLITests: XCTestCase {
         dead.executableURL = URL(fileURLWithPath: "/bin/true")
         try dead.run()
         dead.waitUntilExit()
-        try "pid \(dead.processIdentifier) start 1\n\(mountPoint)\n".write(toFile: "\(RunRecord.directory)/\(run).run", atomically: true, encoding: .utf8)
+        try "pid \(dead.processIdentifier) start 1\n\(mountPoint)\n".write(toFile: "\(RunRecord.directory)/\(run).run", atomically: false, encoding: .utf8)
         // A live owner: this test process, with its real start time.
         let live = "livetest\(getpid())"
         let stat = try String(contentsOfFile: "/proc/self/stat", encoding: .utf8)
         let start = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")[19]
-        try "pid \(getpid()) start \(start)\n".write(toFile: "\(RunRecord.directory)/\(live).run", atomically: true, encoding: .utf8)
+        try "pid \(getpid()) start \(start)\n".write(toFile: "\(RunRecord.directory)/\(live).run", atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: "\(RunRecord.directory)/\(live).run") }
 
         let r = try CLI.run(["clean"])

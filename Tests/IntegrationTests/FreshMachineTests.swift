@@ -80,7 +80,7 @@ final class FreshMachineTests: XCTestCase {
         try """
             r1 vtysh -c 'show running-config' | grep -c 'hostname r1'
             r1 ls -d /var/run/frr/zserv.api
-            """.write(toFile: commands, atomically: true, encoding: .utf8)
+            """.write(toFile: commands, atomically: false, encoding: .utf8)
         let run = try runFresh([CLI.binary, "run", "--shell", CLI.packageRoot + "/Examples/bgp-line.yaml"], stdin: commands)
         XCTAssertEqual(run.status, 0, run.output)
         XCTAssertTrue(run.output.contains("/var/run/frr/zserv.api"), run.output)

@@ -8,6 +8,8 @@ final class ControllerProcess {
     let process = Process()
     let port: Int
     let log: String
+    /// Files the controller makes that go with it (ovs-testcontroller's unixctl socket).
+    var ownFiles: [String] = []
 
     /// A free TCP port on 127.0.0.1 (bound once to port 0, then released).
     static func freePort() -> Int {
@@ -47,8 +49,10 @@ final class ControllerProcess {
         try requireProgram(testController, "ovs-testcontroller (make deps installs openvswitch-testcontroller)")
         let p = port ?? freePort()
         let ctl = NSTemporaryDirectory() + "swiftnet-tc-\(getpid())-\(p).ctl"
-        return try ControllerProcess(port: p, executable: testController,
-                                     arguments: ["-O", "OpenFlow10", "--unixctl=\(ctl)", "ptcp:\(p):127.0.0.1"])
+        let c = try ControllerProcess(port: p, executable: testController,
+                                      arguments: ["-O", "OpenFlow10", "--unixctl=\(ctl)", "ptcp:\(p):127.0.0.1"])
+        c.ownFiles = [ctl]
+        return c
     }
 
     init(port: Int, executable: String, arguments: [String]) throws {
@@ -93,7 +97,7 @@ final class ControllerProcess {
 
     deinit {
         stop()
-        try? FileManager.default.removeItem(atPath: log)
+        for f in [log] + ownFiles { try? FileManager.default.removeItem(atPath: f) }
     }
 }
 

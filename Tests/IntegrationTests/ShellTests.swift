@@ -16,7 +16,7 @@ final class ShellTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("cmds.txt").path
-        try script.write(toFile: file, atomically: true, encoding: .utf8)
+        try script.write(toFile: file, atomically: false, encoding: .utf8)
         return try CLI.run(args, stdin: file)
     }
 

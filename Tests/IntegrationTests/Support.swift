@@ -134,7 +134,7 @@ class FileTestCase: XCTestCase {
     /// Writes `text` to `dir/name` and returns the path.
     func write(_ name: String, _ text: String) throws -> String {
         let path = "\(dir)/\(name)"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
         return path
     }
 }

@@ -374,7 +374,7 @@ final class YAMLTopologyTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/office-lab.yaml"
-        try "hosts:\n  h1:\nswitches:\n  s1:\nlinks:\n  - [h1, s1]\n  - [h1, s2]\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "hosts:\n  h1:\nswitches:\n  s1:\nlinks:\n  - [h1, s1]\n  - [h1, s2]\n".write(toFile: path, atomically: false, encoding: .utf8)
         let t = try Topology.load(yamlFile: path)
         XCTAssertEqual(t.name, "office-lab")
         XCTAssertEqual(t.location, SourceLocation(file: path, line: 1))
