@@ -8,9 +8,7 @@ import XCTest
 /// to the exit is measured by `make bench` (Benchmarks/scale_bench.py), not here.
 final class ScaleTests: XCTestCase {
     override func setUp() async throws {
-        guard FileManager.default.isExecutableFile(atPath: CLI.binary) else {
-            throw XCTSkip("SKIPPED: \(CLI.binary) is not built (run `swift build` first)")
-        }
+        try requireProgram(CLI.binary, "swiftnet (swift build)")
     }
 
     func testSIGINTStopsThePingallOf2500Hosts() throws {
@@ -54,15 +52,8 @@ final class ScaleTests: XCTestCase {
     /// and gives the prompt back; the network stays up.
     func testCtrlCStopsTheShellsPingallOf2500Hosts() throws {
         try requireRoot()
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { throw XCTSkip("SKIPPED: tmux is not installed") }
         let before = try RootSnapshot.take()
-        let t = ShellTests.Tmux(session: "snscale\(getpid())")
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("sn-scale-home-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        let command = "env HOME=\(home) \(CLI.binary) --topo tree,depth=2,fanout=50; sleep 5"
-        XCTAssertEqual(system("/usr/bin/tmux new-session -d -s \(t.session) -x 160 -y 50 '\(command)' </dev/null >/dev/null 2>&1"), 0)
-        defer { _ = try? t.tmux(["kill-session", "-t", t.session]) }
+        let t = try ShellTests.Tmux(session: "snscale\(getpid())", swiftnet: "--topo tree,depth=2,fanout=50")
         XCTAssertTrue(t.waitFor("swiftnet>", timeout: 180), t.screen())
         var started = false
         for _ in 0..<3 where !started {

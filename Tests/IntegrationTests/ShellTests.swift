@@ -70,8 +70,29 @@ final class ShellTests: XCTestCase {
 
     // MARK: - A terminal
 
-    struct Tmux {
+    /// swiftnet in a terminal of its own: a tmux session running `swiftnet ARGS` with an
+    /// empty HOME (for its history file), both gone when the value is.
+    final class Tmux {
         let session: String
+        let home: String
+
+        init(session: String, swiftnet arguments: String) throws {
+            try requireProgram("/usr/bin/tmux", "tmux (make deps installs it)")
+            self.session = session
+            home = FileManager.default.temporaryDirectory.appendingPathComponent("\(session)-home").path
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+            // Started through system(3) with output to /dev/null: the tmux server forked here
+            // inherits the caller's descriptors, and a pipe it keeps open never reaches its end.
+            let command = "env HOME=\(home) \(CLI.binary) \(arguments); sleep 5"
+            guard system("/usr/bin/tmux new-session -d -s \(session) -x 160 -y 50 '\(command)' </dev/null >/dev/null 2>&1") == 0 else {
+                throw MissingPrerequisite("tmux could not start a session for swiftnet \(arguments)")
+            }
+        }
+
+        deinit {
+            _ = try? tmux(["kill-session", "-t", session])
+            try? FileManager.default.removeItem(atPath: home)
+        }
 
         @discardableResult
         func tmux(_ args: [String]) throws -> String { try tool("/usr/bin/tmux", args) }
@@ -82,17 +103,8 @@ final class ShellTests: XCTestCase {
     }
 
     func testInteractiveShellInATerminal() throws {
-        try requireProgram("/usr/bin/tmux", "tmux (make deps installs it)")
         let before = try RootSnapshot.take()
-        let t = Tmux(session: "sn\(getpid())")
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("sn-home-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        // Started through system(3) with output to /dev/null: the tmux server forked here
-        // inherits the caller's descriptors, and a pipe it keeps open never reaches its end.
-        let command = "env HOME=\(home) \(CLI.binary) --topo linear,2; sleep 5"
-        XCTAssertEqual(system("/usr/bin/tmux new-session -d -s \(t.session) -x 160 -y 50 '\(command)' </dev/null >/dev/null 2>&1"), 0)
-        defer { _ = try? t.tmux(["kill-session", "-t", t.session]) }
+        let t = try Tmux(session: "sn\(getpid())", swiftnet: "--topo linear,2")
         XCTAssertTrue(t.waitFor("swiftnet>"), t.screen())  // tmux trims the trailing space
 
         // The first keys can be lost while libedit sets up the terminal: retry `nodes`.
@@ -138,7 +150,7 @@ final class ShellTests: XCTestCase {
         XCTAssertTrue(t.waitFor("*** Done"), t.screen())
         XCTAssertTrue(try eventually(5) { try RootSnapshot.take() == before })
         // libedit's history file escapes spaces as \040.
-        let history = ((try? String(contentsOfFile: home + "/.swiftnet_history", encoding: .utf8)) ?? "")
+        let history = ((try? String(contentsOfFile: t.home + "/.swiftnet_history", encoding: .utf8)) ?? "")
             .replacingOccurrences(of: "\\040", with: " ")
         XCTAssertTrue(history.contains("link s1 s2 down"), "history: \(history)")
     }
