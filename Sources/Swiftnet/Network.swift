@@ -408,10 +408,13 @@ public final class Network: @unchecked Sendable {
     /// Runs a program inside a node to completion. Equivalent to Mininet's `node.cmd`.
     /// - Parameter isCancelled: checked at least every 100 ms, with `options.isCancelled`.
     /// - Throws: `NetworkError.interrupted` when cancelled (the program is killed first).
+    /// - Parameter onOutput: gets the output as it comes (1 stdout, 2 stderr) instead of
+    ///   the result collecting it.
     public func run(on node: String, _ argv: [String], timeout: Duration? = nil,
-                    isCancelled: () -> Bool = { false }) throws -> ProcessResult {
+                    isCancelled: () -> Bool = { false },
+                    onOutput: ((Int, ArraySlice<UInt8>) -> Void)? = nil) throws -> ProcessResult {
         try finished(runtime().run(argv, netns: namespaceFD(of: node), timeout: timeout, files: files(of: node),
-                                   isCancelled: { isCancelled() || isInterrupted }))
+                                   isCancelled: { isCancelled() || isInterrupted }, onOutput: onOutput))
     }
 
     private func finished(_ r: ProcessResult) throws -> ProcessResult {

@@ -22,21 +22,20 @@ extension ControlAPI {
         }
         let timeout = req.timeout.map { Duration.milliseconds(Int64($0 * 1000)) }
         let stream = req.stream ?? false
-        let runtime: ProcessRuntime, netns: Int32, files: HostFiles?
-        do {
-            (runtime, netns, files) = (try net.runtime(), try net.namespaceFD(of: node), try net.files(of: node))
-        } catch {
-            throw ControlError(409, "\(error)")
-        }
+        guard net.isRunning else { throw ControlError(409, "run '\(net.name)' is stopping") }
         if stream { responder.begin(status: 200) }
         var pending = UTF8Carry()
         let result: ProcessResult
         do {
-            result = try runtime.run(argv, netns: netns, timeout: timeout, files: files,
-                                     isCancelled: { responder.isClosed }, onOutput: stream ? { which, bytes in
+            result = try net.run(on: node, argv, timeout: timeout,
+                                 isCancelled: { responder.isClosed }, onOutput: stream ? { which, bytes in
                 guard let text = pending.take(which, bytes) else { return }
                 responder.line(ControlJSON.encode(which == 1 ? ControlExecChunk(stdout: text) : ControlExecChunk(stderr: text)))
             } : nil)
+        } catch let e as NetworkError where e.isInterrupted {
+            // The client went away, or the run is being interrupted: the command was killed.
+            if stream { responder.end(); return }
+            throw ControlError(409, "the command was killed: run '\(net.name)' is being interrupted")
         } catch {
             // A program that does not exist is the request's fault; say it as the shell would.
             let e = ControlError(stream ? 200 : 400, "\(error)")
