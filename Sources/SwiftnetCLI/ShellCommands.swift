@@ -153,22 +153,8 @@ extension Shell {
 
     /// Mininet's pingall table, a line per source as it completes; Ctrl-C stops it.
     func pingAll(timeout: Int, full: Bool = false, hosts: [String]? = nil) {
-        say("*** Ping: testing ping reachability")
-        let progress = TerminalProgress()
-        let result = net.pingAll(hosts: hosts, timeout: timeout, isCancelled: interruptCheck(),
-                                 onRow: { row in
-                                     progress.clear()
-                                     for line in row.mininetLines(full: full) { self.say(line) }
-                                 },
-                                 onProgress: { progress.showPings($0, $1) })
-        progress.clear()
-        if result.interrupted {
-            say("*** Interrupted: pingall stopped after \(result.completedSources) of \(result.hosts.count) sources")
-            lastStatus = 130
-            return
-        }
-        say(result.summaryLine)
-        if !result.allReceived { lastStatus = 1 }
+        let result = printPingAll(net, hosts: hosts, timeout: timeout, full: full, isCancelled: interruptCheck()) { self.say($0) }
+        if result.interrupted { lastStatus = 130 } else if !result.allReceived { lastStatus = 1 }
     }
 
     /// `iperf [h1 h2]` and `iperfudp BW [h1 h2]`, printing Mininet's result lines.

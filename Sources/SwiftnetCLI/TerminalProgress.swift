@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Swiftnet
 
 /// A progress line on a terminal ("*** Ping: 1200/6247500 pings (3.1 s)"), redrawn in
 /// place with "\r" and cleared with "\r\e[K" before other output, as the build's progress
@@ -37,4 +38,27 @@ public final class TerminalProgress {
     public func showPings(_ done: Int, _ total: Int) {
         show("*** Ping: \(done)/\(total) pings (\(elapsed) s)")
     }
+}
+
+/// Runs a pingall and prints it as Mininet does, for the command line and the shell
+/// alike: the heading, a line per source as it completes (a progress line under them on
+/// a terminal), then the results line, or the interruption.
+/// - Returns: the result; `interrupted` says Ctrl-C stopped it.
+public func printPingAll(_ net: Network, hosts: [String]? = nil, timeout: Int = 3, full: Bool = false,
+                         isCancelled: @escaping @Sendable () -> Bool, say: @escaping (String) -> Void) -> PingAllResult {
+    say("*** Ping: testing ping reachability")
+    let progress = TerminalProgress()
+    let result = net.pingAll(hosts: hosts, timeout: timeout, isCancelled: isCancelled,
+                             onRow: { row in
+                                 progress.clear()
+                                 for line in row.mininetLines(full: full) { say(line) }
+                             },
+                             onProgress: { progress.showPings($0, $1) })
+    progress.clear()
+    if result.interrupted {
+        say("*** Interrupted: pingall stopped after \(result.completedSources) of \(result.hosts.count) sources")
+    } else {
+        say(result.summaryLine)
+    }
+    return result
 }

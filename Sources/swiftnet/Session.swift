@@ -80,21 +80,7 @@ final class Session {
     /// Pings every pair and prints Mininet's table, a line per source as it completes (on a
     /// terminal, with the pings done so far under it). Returns true when nothing was lost.
     func pingAll(hosts: [String]? = nil) -> Bool {
-        say("*** Ping: testing ping reachability")
-        let progress = TerminalProgress()
-        let result = net.pingAll(hosts: hosts, isCancelled: { Interrupts.shared.interrupted },
-                                 onRow: { row in
-                                     progress.clear()
-                                     self.say(row.mininetLine)
-                                 },
-                                 onProgress: { progress.showPings($0, $1) })
-        progress.clear()
-        if result.interrupted {
-            say("*** Interrupted: pingall stopped after \(result.completedSources) of \(result.hosts.count) sources")
-            return false
-        }
-        say(result.summaryLine)
-        return result.allReceived
+        printPingAll(net, hosts: hosts, isCancelled: { Interrupts.shared.interrupted }) { self.say($0) }.allReceived
     }
 
     /// Runs the `swiftnet>` shell until exit; reads a script when stdin is not a terminal.
