@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -322,8 +323,12 @@ static void spawn_child(const sn_spawn_options *o, int errfd) {
         if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
     }
     sigprocmask(SIG_SETMASK, &none, NULL);
-    if (o->new_process_group) setpgid(0, 0);
-    if (o->new_process_group && o->terminal_fd >= 0) {
+    if (o->controlling_tty) {
+        if (setsid() < 0) child_fail(errfd, errno);
+    } else if (o->new_process_group) {
+        setpgid(0, 0);
+    }
+    if (o->new_process_group && !o->controlling_tty && o->terminal_fd >= 0) {
         // Take the terminal, as a shell does for a foreground job: Ctrl-C and input now
         // go to this program. SIGTTOU would stop us for asking from the background.
         signal(SIGTTOU, SIG_IGN);
@@ -377,15 +382,21 @@ static void spawn_child(const sn_spawn_options *o, int errfd) {
             fds[i] = devnull;
         }
     }
-    // dup every source first above 2 so that dup2 into 0..2 cannot clobber a source.
-    int tmp[3];
-    for (int i = 0; i < 3; i++) {
-        tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
-        if (tmp[i] < 0) child_fail(errfd, errno);
+    // dup every source (and the error pipe) first above 4 so that dup2 into 0..4 cannot
+    // clobber a source.
+    int moved = fcntl(errfd, F_DUPFD_CLOEXEC, 5);
+    if (moved < 0) child_fail(errfd, errno);
+    errfd = moved;
+    int srcs[5] = { fds[0], fds[1], fds[2], o->extra_fd3 > 0 ? o->extra_fd3 : -1, o->extra_fd4 > 0 ? o->extra_fd4 : -1 };
+    int tmp[5];
+    for (int i = 0; i < 5; i++) {
+        tmp[i] = srcs[i] < 0 ? -1 : fcntl(srcs[i], F_DUPFD_CLOEXEC, 5);
+        if (srcs[i] >= 0 && tmp[i] < 0) child_fail(errfd, errno);
     }
-    for (int i = 0; i < 3; i++) {
-        if (dup2(tmp[i], i) < 0) child_fail(errfd, errno);
+    for (int i = 0; i < 5; i++) {
+        if (tmp[i] >= 0 && dup2(tmp[i], i) < 0) child_fail(errfd, errno);
     }
+    if (o->controlling_tty && ioctl(0, TIOCSCTTY, 0) != 0) child_fail(errfd, errno);
     if (o->cwd && chdir(o->cwd) != 0) child_fail(errfd, errno);
     execve(o->path, o->argv, o->envp);
     child_fail(errfd, errno);
@@ -559,4 +570,29 @@ int sn_packet_send_batch(int fd, void *const *bufs, const int *lengths, int coun
         sent += n;
     }
     return sent;
+}
+
+int sn_pty_open(int *slave_out) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) return -errno;
+    char name[128];
+    if (grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, name, sizeof name) != 0) {
+        int e = errno;
+        close(m);
+        return -e;
+    }
+    int s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0) {
+        int e = errno;
+        close(m);
+        return -e;
+    }
+    struct termios t;
+    if (tcgetattr(s, &t) == 0) {
+        t.c_oflag &= ~OPOST;
+        t.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHONL);
+        tcsetattr(s, TCSANOW, &t);
+    }
+    *slave_out = s;
+    return m;
 }

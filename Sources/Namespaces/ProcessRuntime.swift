@@ -68,7 +68,8 @@ public final class ProcessRuntime: @unchecked Sendable {
     ///   process is registered as background with `track`.
     public func spawn(_ argv: [String], netns: Int32, stdin: Int32 = -1, stdout: Int32 = -1,
                       stderr: Int32 = -1, environment: [String: String]? = nil,
-                      privateMounts: Bool = true, terminal: Int32? = nil, files: HostFiles? = nil) throws -> pid_t {
+                      privateMounts: Bool = true, terminal: Int32? = nil, files: HostFiles? = nil,
+                      extraDescriptors: (Int32, Int32)? = nil, controllingTerminal: Bool = false) throws -> pid_t {
         guard let program = argv.first else { throw NamespaceError("spawn: empty command", errno: EINVAL) }
         guard let path = Self.resolve(program) else { throw NamespaceError("\(program): command not found", errno: ENOENT) }
         lock.lock()
@@ -93,6 +94,9 @@ public final class ProcessRuntime: @unchecked Sendable {
                     o.private_mounts = privateMounts ? 1 : 0
                     o.new_process_group = 1
                     o.terminal_fd = terminal ?? -1
+                    o.extra_fd3 = extraDescriptors?.0 ?? 0
+                    o.extra_fd4 = extraDescriptors?.1 ?? 0
+                    o.controlling_tty = controllingTerminal ? 1 : 0
                     return withOptionalCString(privateMounts ? files?.resolvConf : nil) { resolv in
                         withOptionalCString(privateMounts ? files?.hosts : nil) { hosts in
                             withOptionalCString(privateMounts ? files?.hostname : nil) { hostname in
@@ -229,6 +233,26 @@ public final class ProcessRuntime: @unchecked Sendable {
         background[pid] = argv.joined(separator: " ")
         lock.unlock()
         return pid
+    }
+
+    /// Registers a process started with `spawn` as background: `stop()` reaps it, and
+    /// `stopBackground` or `reap` end it.
+    public func adopt(_ pid: pid_t, _ description: String) {
+        lock.lock()
+        background[pid] = description
+        lock.unlock()
+    }
+
+    /// Reaps a background process that has exited (nil while it runs) and forgets it.
+    /// - Returns: the wait status, as `waitpid` gives it.
+    public func reap(_ pid: pid_t) -> Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard background[pid] != nil else { return nil }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        background.removeValue(forKey: pid)
+        return status
     }
 
     /// Kills a background process (and its process group) and reaps it.

@@ -93,6 +93,8 @@ public final class Network: @unchecked Sendable {
     var controllerGroup: MultiThreadedEventLoopGroup?
     /// The control API's server, while the network runs.
     var controlServer: ControlServer?
+    /// Every node's persistent shell (`Node.shell`), made on first use.
+    let shells = NodeShells()
     static let stateCounter = Counter()
     public private(set) var isRunning = false
     /// Seconds the last `start()` took, and how much of it was waiting for STP.
@@ -143,6 +145,7 @@ public final class Network: @unchecked Sendable {
         isRunning = false
         controlServer?.stop()
         controlServer = nil
+        shells.closeAll()
         processRuntime?.stop()
         processRuntime = nil
         datapath?.stop()

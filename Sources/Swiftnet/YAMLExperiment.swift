@@ -36,7 +36,7 @@ extension Topology {
 }
 
 extension YAMLTopologyReader {
-    func records(_ value: Node, key: Node) throws -> [DNSRecordSpec] {
+    func records(_ value: YAMLNode, key: YAMLNode) throws -> [DNSRecordSpec] {
         if isNull(value) { return [] }
         guard let map = value.mapping else {
             throw error("'records' must be a mapping from name to address or name, such as `www.lab.test: 10.0.0.80`; found \(describe(value))", at: key)
@@ -49,7 +49,7 @@ extension YAMLTopologyReader {
         }
     }
 
-    func dnsSettings(_ value: Node, key: Node, host: String) throws -> DNSSettings? {
+    func dnsSettings(_ value: YAMLNode, key: YAMLNode, host: String) throws -> DNSSettings? {
         if isNull(value) { return nil }
         var d = DNSSettings(location: location(key))
         for (opt, optKey, optValue) in try options(value, owner: "host '\(host)': 'dns'", key: key,
@@ -85,7 +85,7 @@ extension YAMLTopologyReader {
     }
 
     /// A list of texts, or a single text as a list of one.
-    func textList(_ node: Node, key: Node, what: String, example: String) throws -> [String] {
+    func textList(_ node: YAMLNode, key: YAMLNode, what: String, example: String) throws -> [String] {
         if isNull(node) { return [] }
         if node.scalar != nil { return [node.scalar!.string] }
         guard let seq = node.sequence else {
@@ -99,7 +99,7 @@ extension YAMLTopologyReader {
         }
     }
 
-    func experiment(_ value: Node, key: Node) throws -> [ExperimentStep] {
+    func experiment(_ value: YAMLNode, key: YAMLNode) throws -> [ExperimentStep] {
         if isNull(value) { return [] }
         let kinds = Topology.yamlStepKinds.joined(separator: ", ")
         guard let items = value.sequence else {
@@ -115,12 +115,12 @@ extension YAMLTopologyReader {
     }
 
     /// A step's duration (`sleep`, `within`, `timeout`): `parseDuration`'s text, up to a day.
-    func stepDuration(_ node: Node) -> Duration? {
+    func stepDuration(_ node: YAMLNode) -> Duration? {
         guard let s = node.scalar, let d = parseDuration(s.string), d <= .seconds(86_400) else { return nil }
         return d
     }
 
-    func step(_ kind: String, _ key: Node, _ value: Node, index: Int) throws -> ExperimentStep {
+    func step(_ kind: String, _ key: YAMLNode, _ value: YAMLNode, index: Int) throws -> ExperimentStep {
         let loc = location(key)
         if kind == "sleep" {
             guard let d = stepDuration(value) else {
@@ -136,7 +136,7 @@ extension YAMLTopologyReader {
         guard let map = value.mapping else {
             throw error("\(what) needs a mapping of parameters (\(allowed.joined(separator: ", "))); found \(describe(value))", at: key)
         }
-        var given: [String: (Node, Node)] = [:]
+        var given: [String: (YAMLNode, YAMLNode)] = [:]
         for (name, k, v) in try pairs(of: map, in: "in \(what)") {
             guard allowed.contains(name) else { throw unknownKey(name, key: k, owner: what, allowed: allowed) }
             if !isNull(v) { given[name] = (k, v) }

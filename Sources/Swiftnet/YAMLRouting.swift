@@ -20,7 +20,7 @@ extension Topology {
 }
 
 extension YAMLTopologyReader {
-    func routers(_ value: Node, key: Node) throws -> [HostSpec] {
+    func routers(_ value: YAMLNode, key: YAMLNode) throws -> [HostSpec] {
         if isNull(value) { return [] }
         guard let map = value.mapping else {
             throw error("'routers' must be a mapping from router name to options, such as `r1: {}`; found \(describe(value))", at: key)
@@ -46,7 +46,7 @@ extension YAMLTopologyReader {
         return out
     }
 
-    func routes(_ value: Node, key: Node) throws -> [RouteSpec] {
+    func routes(_ value: YAMLNode, key: YAMLNode) throws -> [RouteSpec] {
         if isNull(value) { return [] }
         guard let map = value.mapping else {
             throw error("'routes' must be a mapping from node name to a list of routes, such as `r1: [{to: 10.2.0.0/24, via: 10.1.0.2}]`; found \(describe(value))", at: key)
@@ -78,7 +78,7 @@ extension YAMLTopologyReader {
     }
 
     /// `ips: [A, B]`: for each end an address, a list of addresses, or nothing (~).
-    func endIPs(_ value: Node, key: Node, link: String) throws -> [[String]] {
+    func endIPs(_ value: YAMLNode, key: YAMLNode, link: String) throws -> [[String]] {
         if isNull(value) { return [] }
         guard let ends = value.sequence, ends.count == 2 else {
             throw error("link \(link): 'ips' must be a list of two entries, one per end, such as [10.1.0.1/30, 10.1.0.2/30]", at: key)
@@ -90,7 +90,7 @@ extension YAMLTopologyReader {
     }
 
     /// A yes-or-no setting (`parseBool`); a quoted one is text, not a setting.
-    func bool(_ value: Node, key: Node, what: String) throws -> Bool? {
+    func bool(_ value: YAMLNode, key: YAMLNode, what: String) throws -> Bool? {
         if isNull(value) { return nil }
         guard let scalar = value.scalar, !isQuoted(value), let b = parseBool(scalar.string) else {
             throw error("\(what) must be \(boolSyntax), not \(describe(value))", at: key)

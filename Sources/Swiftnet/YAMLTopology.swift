@@ -1,5 +1,8 @@
 import Yams
 
+/// A node of a YAML document (Yams'), not to be confused with a network's `Node`.
+typealias YAMLNode = Yams.Node
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -89,11 +92,11 @@ struct YAMLTopologyReader {
     }
 
     func location(_ line: Int) -> SourceLocation { SourceLocation(file: file, line: max(line, 1)) }
-    func location(_ node: Node) -> SourceLocation { location(node.mark?.line ?? 1) }
-    func error(_ message: String, at node: Node) -> TopologyError { TopologyError(message, at: location(node)) }
+    func location(_ node: YAMLNode) -> SourceLocation { location(node.mark?.line ?? 1) }
+    func error(_ message: String, at node: YAMLNode) -> TopologyError { TopologyError(message, at: location(node)) }
 
     func read() throws -> Topology {
-        let composed: Node?
+        let composed: YAMLNode?
         do {
             composed = try Yams.compose(yaml: text)
         } catch {
@@ -157,7 +160,7 @@ struct YAMLTopologyReader {
 
     // MARK: Sections
 
-    func hosts(_ value: Node, key: Node) throws -> [HostSpec] {
+    func hosts(_ value: YAMLNode, key: YAMLNode) throws -> [HostSpec] {
         if isNull(value) { return [] }
         guard let map = value.mapping else {
             throw error("'hosts' must be a mapping from host name to options, such as `h1: {ip: 10.0.0.1/8}`; found \(describe(value))", at: key)
@@ -189,7 +192,7 @@ struct YAMLTopologyReader {
         return out
     }
 
-    func switches(_ value: Node, key: Node) throws -> [SwitchSpec] {
+    func switches(_ value: YAMLNode, key: YAMLNode) throws -> [SwitchSpec] {
         if isNull(value) { return [] }
         guard let map = value.mapping else {
             throw error("'switches' must be a mapping from switch name to options, such as `s1: {stp: true}`; found \(describe(value))", at: key)
@@ -237,7 +240,7 @@ struct YAMLTopologyReader {
         return out
     }
 
-    func links(_ value: Node, key: Node) throws -> [LinkSpec] {
+    func links(_ value: YAMLNode, key: YAMLNode) throws -> [LinkSpec] {
         if isNull(value) { return [] }
         guard let items = value.sequence else {
             throw error("'links' must be a list, one item per link, such as `- [h1, s1]`; found \(describe(value))", at: key)
@@ -249,7 +252,7 @@ struct YAMLTopologyReader {
         return out
     }
 
-    func link(_ item: Node, number: Int) throws -> LinkSpec {
+    func link(_ item: YAMLNode, number: Int) throws -> LinkSpec {
         let shape = "write it as [h1, s1] or as {endpoints: [h1, s1], mtu: 1400}"
         if item.sequence != nil {
             let (a, b) = try endpoints(item, of: "link #\(number)", shape: shape)
@@ -301,7 +304,7 @@ struct YAMLTopologyReader {
     }
 
     /// The two node names of a link: a list of exactly two names.
-    func endpoints(_ node: Node, of what: String, shape: String) throws -> (String, String) {
+    func endpoints(_ node: YAMLNode, of what: String, shape: String) throws -> (String, String) {
         guard let list = node.sequence else {
             throw error("\(what): 'endpoints' must be a list of two node names, not \(describe(node)); \(shape)", at: node)
         }
@@ -319,7 +322,7 @@ struct YAMLTopologyReader {
     // MARK: Helpers
 
     /// The options of a host or switch: nothing, or a mapping (checked for duplicates).
-    func options(_ value: Node, owner: String, key: Node, allowed: [String], example: String) throws -> [(String, Node, Node)] {
+    func options(_ value: YAMLNode, owner: String, key: YAMLNode, allowed: [String], example: String) throws -> [(String, YAMLNode, YAMLNode)] {
         if isNull(value) { return [] }
         guard let map = value.mapping else {
             throw error("\(owner) must have a mapping of options (\(allowed.joined(separator: ", "))) such as `\(example)`, or nothing; found \(describe(value))", at: key)
@@ -328,9 +331,9 @@ struct YAMLTopologyReader {
     }
 
     /// A mapping's entries as (key text, key node, value node), refusing repeated and non-text keys.
-    func pairs(of map: Node.Mapping, in context: String) throws -> [(String, Node, Node)] {
+    func pairs(of map: YAMLNode.Mapping, in context: String) throws -> [(String, YAMLNode, YAMLNode)] {
         var seen: [String: Int] = [:]
-        var out: [(String, Node, Node)] = []
+        var out: [(String, YAMLNode, YAMLNode)] = []
         for (key, value) in map {
             guard let scalar = key.scalar else {
                 throw error("a key \(context) is \(describe(key)); keys must be plain names", at: key)
@@ -363,7 +366,7 @@ struct YAMLTopologyReader {
     }
 
     /// Optional text: the scalar's characters exactly as written; nil for null.
-    func text(_ node: Node, key: Node, what: String, example: String) throws -> String? {
+    func text(_ node: YAMLNode, key: YAMLNode, what: String, example: String) throws -> String? {
         if isNull(node) { return nil }
         guard let scalar = node.scalar else {
             throw error("\(what) must be a single value such as `\(example)`, not \(describe(node))", at: key)
@@ -371,7 +374,7 @@ struct YAMLTopologyReader {
         return scalar.string
     }
 
-    func unknownKey(_ name: String, key: Node, owner: String, allowed: [String], lead: String? = nil) -> TopologyError {
+    func unknownKey(_ name: String, key: YAMLNode, owner: String, allowed: [String], lead: String? = nil) -> TopologyError {
         var message = lead ?? "\(owner) has unknown key '\(name)'"
         message += "; the allowed keys are \(allowed.joined(separator: ", "))"
         if let guess = closest(name, in: allowed) { message += " (did you mean '\(guess)'?)" }
@@ -379,16 +382,16 @@ struct YAMLTopologyReader {
     }
 
     /// True for a scalar that YAML resolves to null: nothing, `~` or `null`.
-    func isNull(_ node: Node) -> Bool {
+    func isNull(_ node: YAMLNode) -> Bool {
         node.scalar != nil && node.tag.rawValue == Tag.Name.null.rawValue
     }
 
     /// True for a scalar that is text rather than a number or boolean (a quoted one, say).
-    func isQuoted(_ node: Node) -> Bool {
+    func isQuoted(_ node: YAMLNode) -> Bool {
         node.tag.rawValue == Tag.Name.str.rawValue
     }
 
-    func describe(_ node: Node) -> String {
+    func describe(_ node: YAMLNode) -> String {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
@@ -455,7 +458,7 @@ struct YAMLTopologyReader {
             return rest.first == "x" ? String(rest.dropFirst()) : s
         }
         let target = "\(prefix)0x\(name)"
-        func search(_ node: Node, _ path: [String]) -> (Int, String)? {
+        func search(_ node: YAMLNode, _ path: [String]) -> (Int, String)? {
             switch node {
             case .mapping(let map):
                 if map.contains(where: { $0.key.scalar?.string == target }) {

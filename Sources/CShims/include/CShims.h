@@ -23,6 +23,9 @@ typedef struct sn_spawn_options {
     const char *tmpfs_path;      ///< not NULL (with private_mounts): an empty tmpfs mounted here (made if missing, privately)
     const char *extra_bind_source; ///< with extra_bind_target: one more bind mount (the target is made if missing, in the private namespace only)
     const char *extra_bind_target;
+    int extra_fd3;               ///< > 0: dup2'ed to 3 (0, the default, means none)
+    int extra_fd4;               ///< > 0: dup2'ed to 4
+    int controlling_tty;         ///< 1: a session of its own, with stdin (a terminal) as its controlling terminal
 } sn_spawn_options;
 
 /// Creates a new network namespace and returns an O_CLOEXEC descriptor for it.
@@ -82,5 +85,10 @@ int sn_packet_recv_batch(int fd, void *const *bufs, int capacity, int *lengths, 
 
 /// Sends `count` frames (sendmmsg, non-blocking). Returns how many went out.
 int sn_packet_send_batch(int fd, void *const *bufs, const int *lengths, int count);
+
+/// A new pseudo-terminal (both ends O_CLOEXEC): output passes unchanged (no \r\n), no
+/// echo; lines, Ctrl-C and Ctrl-D work as on any terminal. Returns the master's fd and
+/// the slave's in *slave_out, or -errno.
+int sn_pty_open(int *slave_out);
 
 #endif

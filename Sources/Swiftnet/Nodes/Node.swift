@@ -1,0 +1,164 @@
+import Foundation
+import Glibc
+import Namespaces
+
+/// A node of a running network: `net["h1"]`. Mininet's `net.get("h1")`.
+///
+/// A handle: it holds no resources. Its persistent shell belongs to the network (one
+/// per node, made on first use) and ends with it.
+public final class Node: @unchecked Sendable {
+    public let name: String
+    public let kind: NodeKind
+    /// A router (`kind: router`): forwards, runs FRR with `routing:`.
+    public let isRouter: Bool
+    private weak var network: Network?
+
+    init(name: String, kind: NodeKind, isRouter: Bool, network: Network) {
+        self.name = name
+        self.kind = kind
+        self.isRouter = isRouter
+        self.network = network
+    }
+
+    private func net() throws -> Network {
+        guard let n = network, n.isRunning else { throw NetworkError("\(name): the network is not running") }
+        return n
+    }
+
+    /// The address of the first interface (hosts and routers), Mininet's `h1.IP()`.
+    public var ip: IPv4Address? { network?.topology.host(name)?.ip.address }
+    /// Its IPv6 address, when it has one.
+    public var ip6: String? { network?.topology.host(name)?.ip6.map { String($0.split(separator: "/")[0]) } }
+    /// The MAC address of the first interface as the kernel has it, Mininet's `h1.MAC()`.
+    public var mac: String? { (try? interfaces())?.first { $0.name != "lo" }?.mac }
+
+    /// The interfaces as the kernel reports them (for a switch: its ports).
+    public func interfaces() throws -> [Interface] { try net().interfaceList(of: name) }
+
+    /// Runs a command line in the node's persistent bash, as Mininet's `host.cmd` does:
+    /// `shell("cd /tmp")` then `shell("pwd")` gives "/tmp\n"; variables, functions and
+    /// `&` jobs stay too. The output is stdout and stderr together.
+    /// - Parameters:
+    ///   - timeout: the command is interrupted (SIGINT, then SIGKILL) when it runs out.
+    ///   - isCancelled: checked at least every 100 ms, with the network's own check.
+    ///   - onOutput: gets the output as it comes instead of the result collecting it.
+    /// - Throws: `NetworkError.interrupted` when cancelled.
+    public func shell(_ command: String, timeout: Duration? = nil, isCancelled: @escaping () -> Bool = { false },
+                      onOutput: ((ArraySlice<UInt8>) -> Void)? = nil) throws -> ShellResult {
+        try net().runInShell(of: name, command, timeout: timeout, isCancelled: isCancelled, onOutput: onOutput)
+    }
+
+    /// The output of a command line in the persistent shell; Mininet's `host.cmd`.
+    @discardableResult
+    public func cmd(_ command: String, timeout: Duration? = nil) throws -> String {
+        try shell(command, timeout: timeout).output
+    }
+
+    /// Interrupts what the persistent shell runs (Ctrl-C on its terminal).
+    public func interrupt() {
+        network?.shells.existing(name)?.interrupt()
+    }
+
+    /// Runs a program once, outside the persistent shell (no `sh -c`: `argv` as given).
+    public func run(_ argv: [String], timeout: Duration? = nil, isCancelled: () -> Bool = { false }) throws -> ProcessResult {
+        try net().run(on: name, argv, timeout: timeout, isCancelled: isCancelled)
+    }
+
+    /// Starts a program in the background; its output goes to a file of the run's state
+    /// directory (`BackgroundProcess.output`). The network's stop ends it.
+    public func start(_ argv: [String]) throws -> BackgroundProcess {
+        try net().startProcess(on: name, argv)
+    }
+}
+
+/// The persistent shells of a network's nodes, made on first use.
+final class NodeShells: @unchecked Sendable {
+    private let lock = NSLock()
+    private var shells: [String: PersistentShell] = [:]
+    private var closed = false
+
+    /// The node's live shell; a new one when it has none or its last one exited.
+    func shell(_ node: String, make: () throws -> PersistentShell) throws -> PersistentShell {
+        lock.lock()
+        defer { lock.unlock() }
+        if closed { throw NetworkError("the network is not running") }
+        if let s = shells[node], s.isAlive { return s }
+        shells[node]?.close()
+        let s = try make()
+        shells[node] = s
+        return s
+    }
+
+    func existing(_ node: String) -> PersistentShell? {
+        lock.withLock { shells[node] }
+    }
+
+    /// Ends every shell (at the network's stop). Safe to call twice.
+    func closeAll() {
+        lock.lock()
+        let all = Array(shells.values)
+        shells.removeAll()
+        closed = true
+        lock.unlock()
+        for s in all { s.close() }
+    }
+
+    var count: Int { lock.withLock { shells.values.filter(\.isAlive).count } }
+}
+
+extension Network {
+    /// The node named `name`, or nil. Mininet's `net["h1"]`.
+    public subscript(name: String) -> Node? {
+        let t = topology
+        if let h = t.host(name) { return Node(name: name, kind: .host, isRouter: h.isRouter, network: self) }
+        if t.switches.contains(where: { $0.name == name }) { return Node(name: name, kind: .switch, isRouter: false, network: self) }
+        return nil
+    }
+
+    /// The node named `name`. - Throws: `NetworkError` naming the nodes there are.
+    public func node(_ name: String) throws -> Node {
+        guard let n = self[name] else {
+            throw NetworkError("no node named '\(name)' (nodes: \(topology.nodeNames.joined(separator: " ")))")
+        }
+        return n
+    }
+
+    /// Every node, hosts first.
+    public var nodes: [Node] { topology.nodeNames.compactMap { self[$0] } }
+
+    /// Runs a command line in the node's persistent shell (see `Node.shell`).
+    /// - Parameter input: passed on to the command's terminal (the swiftnet shell's stdin).
+    public func runInShell(of node: String, _ command: String, timeout: Duration? = nil,
+                           isCancelled: @escaping () -> Bool = { false }, input: Int32? = nil,
+                           windowSizeFrom terminal: Int32? = nil,
+                           onOutput: ((ArraySlice<UInt8>) -> Void)? = nil) throws -> ShellResult {
+        let ns = try namespaceFD(of: node)
+        let rt = try runtime()
+        let f = try files(of: node)
+        let sh = try shells.shell(node) { try PersistentShell(runtime: rt, netns: ns, files: f) }
+        if let terminal { sh.setWindowSize(from: terminal) }
+        let r = try sh.run(command, timeout: timeout, isCancelled: { isCancelled() || self.isInterrupted },
+                           input: input, onOutput: onOutput)
+        if r.cancelled && !r.timedOut { throw NetworkError.interrupted }
+        return r
+    }
+
+    /// Starts a program in the background with its output in the state directory.
+    public func startProcess(on node: String, _ argv: [String]) throws -> BackgroundProcess {
+        let n = Network.stateCounter.next()
+        let log = try stateFilePath("\(node).bg\(n).out")
+        let pid = try startBackground(on: node, argv, output: log)
+        return BackgroundProcess(node: node, command: argv, pid: pid, outputPath: log, runtime: try runtime())
+    }
+
+    /// The interfaces of a node as the kernel reports them, with their addresses.
+    public func interfaceList(of node: String) throws -> [Interface] {
+        let s = try routeSocket(for: node)
+        let links = try interfaces(of: node)
+        let addrs = topology.kind(of: node) == .host ? try s.addresses() : []
+        return links.map { l in
+            Interface(name: l.name, index: l.index, mac: l.mac, mtu: l.mtu, isUp: l.isUp, hasCarrier: l.hasCarrier,
+                      addresses: addrs.filter { $0.index == l.index }.map(\.cidr))
+        }
+    }
+}
