@@ -21,8 +21,9 @@ public struct ShellResult: Sendable, Equatable {
 /// and `&` jobs carry over from one command to the next.
 ///
 /// The shell runs on a pseudo-terminal of its own (so programs see a terminal, and
-/// Ctrl-C reaches the command that runs), with job control on (each command is a job:
-/// Ctrl-C stops it, not the shell or the background jobs). Commands do not travel over
+/// Ctrl-C reaches the command that runs), without job control, as Mininet's (`set +m`):
+/// the shell survives Ctrl-C (it traps SIGINT) and `&` jobs ignore it, as background
+/// jobs of a shell without job control do. Commands do not travel over
 /// the terminal: each is written NUL-terminated to descriptor 3 and run with `eval`, so
 /// a syntax error is the command's error (status 2), not the shell's, and no line length
 /// limit applies. After each command the shell writes a marker to the terminal (the end
@@ -30,9 +31,9 @@ public struct ShellResult: Sendable, Equatable {
 ///
 /// One command at a time: concurrent callers wait their turn.
 public final class PersistentShell: @unchecked Sendable {
-    /// Equivalent to: `bash --norc --noprofile` with job control on.
+    /// Equivalent to: `bash --norc --noprofile`, reading commands from descriptor 3.
     static let loop = #"""
-    set -m; trap : INT
+    trap : INT
     while IFS= read -r -d '' -u 3 __sn_cmd; do
         eval "$__sn_cmd"
         __sn_status=$?
@@ -202,11 +203,9 @@ public final class PersistentShell: @unchecked Sendable {
                     interruptForeground(SIGINT)
                 }
             } else if let at = interruptedAt, !killed, now - at > .milliseconds(500) {
-                // It ignored SIGINT: end it. The shell itself goes too if it is what is stuck.
+                // It ignored SIGINT: end it, and with it this shell (see interruptForeground).
                 killed = true
                 interruptForeground(SIGKILL)
-            } else if let at = interruptedAt, now - at > .milliseconds(900) {
-                kill(pid, SIGKILL)
             }
         }
         emit(pending[...])
@@ -272,10 +271,14 @@ public final class PersistentShell: @unchecked Sendable {
         return -1
     }
 
-    /// Sends a signal to the terminal's foreground job (the command), never to the shell.
+    /// SIGINT: Ctrl-C on the terminal (the shell traps it, background jobs ignore it).
+    /// SIGKILL: the terminal's foreground group, which without job control is the shell
+    /// and its jobs too: the next command gets a new shell.
     private func interruptForeground(_ sig: Int32) {
+        if sig == SIGINT { interrupt(); return }
         let fg = tcgetpgrp(master)
-        if fg > 0 && fg != pid { kill(-fg, sig) } else if sig == SIGINT { interrupt() }
+        if fg > 0 { kill(-fg, sig) }
+        kill(-pid, sig)
     }
 
     private func readStatusLine() -> Int32? {
