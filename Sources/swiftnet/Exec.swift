@@ -10,6 +10,8 @@ struct Exec: ParsableCommand {
         discussion: """
             Example: sudo swiftnet exec tree h1 -- ping -c1 h4
             One argument after -- is a shell command line (sh -c): swiftnet exec tree h1 -- 'ip addr | grep inet'
+            With --shell it runs in the node's persistent bash, as the swiftnet shell's `h1 CMD` does: \
+            swiftnet exec --shell tree h1 -- cd /tmp, then swiftnet exec --shell tree h1 -- pwd prints /tmp.
             """)
 
     @Argument(help: ArgumentHelp("The run (its name, NAME.PID, or its id from `swiftnet ls`).", valueName: "run"))
@@ -24,13 +26,18 @@ struct Exec: ParsableCommand {
     @Option(help: "Kill the command after this many seconds.")
     var timeout: Double?
 
+    @Flag(help: "Run the command line in the node's persistent shell (its directory, variables and jobs stay).")
+    var shell = false
+
     func validate() throws {
         if command.isEmpty { throw ValidationError("give the command after --, such as: swiftnet exec RUN h1 -- ping -c1 h2") }
     }
 
     func run() throws {
         let target = try remoteRun(runName)
-        let request = command.count == 1
+        let request = shell
+            ? ControlExecRequest(shell: command.joined(separator: " "), timeout: timeout, stream: true)
+            : command.count == 1
             ? ControlExecRequest(cmd: command[0], timeout: timeout, stream: true)
             : ControlExecRequest(argv: command, timeout: timeout, stream: true)
         let result = ExecOutcome()

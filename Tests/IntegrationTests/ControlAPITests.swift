@@ -48,6 +48,13 @@ final class ControlAPITests: FileTestCase {
             XCTAssertEqual(chunks.compactMap(\.stderr).joined(), "two\n")
             let last = try ControlJSON.decoder().decode(ControlExecResult.self, from: Data(try XCTUnwrap(lines.all.last)))
             XCTAssertEqual(last.exit, 0)
+            // The node's persistent shell: the directory and variables stay between requests.
+            _ = try client.call("POST", "/v1/nodes/h1/exec", ControlExecResult.self, body: ControlExecRequest(shell: "cd /tmp; V=7"))
+            let kept = try client.call("POST", "/v1/nodes/h1/exec", ControlExecResult.self, body: ControlExecRequest(shell: "pwd; echo $V; false"))
+            XCTAssertEqual(kept.stdout, "/tmp\n7\n")
+            XCTAssertEqual(kept.exit, 1)
+            XCTAssertEqual(try net.node("h1").cmd("echo $V"), "7\n", "the API and the library share the node's shell")
+            XCTAssertEqual(try client.request("POST", "/v1/nodes/h1/exec", json: Array(#"{"shell": "pwd", "cmd": "pwd"}"#.utf8)).status, 400)
             // A timeout kills the command.
             let slow = try client.call("POST", "/v1/nodes/h1/exec", ControlExecResult.self, body: ControlExecRequest(argv: ["sleep", "30"], timeout: 0.3))
             XCTAssertTrue(slow.timedOut)
@@ -145,6 +152,11 @@ final class ControlAPITests: FileTestCase {
         let status = try CLI.run(["exec", name, "h2", "--", "echo to-err >&2; exit 7"])
         XCTAssertEqual(status.status, 7)
         XCTAssertEqual(status.stderr, "to-err\n")
+        // --shell: the node's persistent shell, kept between commands of other terminals.
+        XCTAssertEqual(try CLI.run(["exec", "--shell", name, "h2", "--", "cd", "/tmp"]).status, 0)
+        let pwd = try CLI.run(["exec", "--shell", name, "h2", "--", "pwd; exit 5"])
+        XCTAssertEqual(pwd.stdout, "/tmp\n")
+        XCTAssertEqual(pwd.status, 5)
         let unknown = try CLI.run(["exec", name, "h9", "--", "true"])
         XCTAssertEqual(unknown.status, 2)
         XCTAssertTrue(unknown.stderr.contains("no node named 'h9'"), unknown.stderr)

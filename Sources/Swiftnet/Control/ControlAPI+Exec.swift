@@ -8,13 +8,16 @@ extension ControlAPI {
     /// when the network stops.
     func exec(on node: String, body: [UInt8], responder: ControlResponder) throws {
         _ = try requireNode(node)
-        let example = #"{"argv": ["ping", "-c1", "h2"]} or {"cmd": "ip addr | grep inet", "stream": true}"#
+        let example = #"{"argv": ["ping", "-c1", "h2"]}, {"cmd": "ip addr | grep inet", "stream": true} or {"shell": "cd /tmp"}"#
         let req = try ControlJSON.decode(ControlExecRequest.self, from: body, example: example)
         let argv: [String]
-        switch (req.argv, req.cmd) {
-        case (let a?, nil) where !a.isEmpty: argv = a
-        case (nil, let c?) where !c.isEmpty: argv = ["/bin/sh", "-c", c]
-        case (_?, _?): throw ControlError(400, "give argv or cmd, not both")
+        switch (req.argv, req.cmd, req.shell) {
+        case (let a?, nil, nil) where !a.isEmpty: argv = a
+        case (nil, let c?, nil) where !c.isEmpty: argv = ["/bin/sh", "-c", c]
+        case (nil, nil, let c?) where !c.isEmpty: argv = []
+        case (nil, nil, nil): throw ControlError(400, "say what to run: send \(example)")
+        case (_, _, _) where [req.argv != nil, req.cmd != nil, req.shell != nil].filter({ $0 }).count > 1:
+            throw ControlError(400, "give one of argv, cmd and shell")
         default: throw ControlError(400, "say what to run: send \(example)")
         }
         if let t = req.timeout, !(t > 0 && t <= 86_400) {
@@ -25,6 +28,10 @@ extension ControlAPI {
         guard net.isRunning else { throw ControlError(409, "run '\(net.name)' is stopping") }
         if stream { responder.begin(status: 200) }
         var pending = UTF8Carry()
+        if let line = req.shell {
+            try inShell(node, line, timeout: timeout, stream: stream, responder: responder)
+            return
+        }
         let result: ProcessResult
         do {
             result = try net.run(on: node, argv, timeout: timeout,
@@ -48,6 +55,35 @@ extension ControlAPI {
         }
         let done = ControlExecResult(exit: result.exitStatus, signal: result.signal, timedOut: result.timedOut,
                                      stdout: stream ? nil : result.stdout, stderr: stream ? nil : result.stderr)
+        if stream {
+            responder.line(ControlJSON.encode(done))
+            responder.end()
+        } else {
+            responder.respond(status: 200, json: ControlJSON.encode(done))
+        }
+    }
+}
+
+extension ControlAPI {
+    /// `{"shell": ...}`: the node's persistent shell; its output is one stream (stdout).
+    func inShell(_ node: String, _ line: String, timeout: Duration?, stream: Bool, responder: ControlResponder) throws {
+        var pending = UTF8Carry()
+        let r: ShellResult
+        do {
+            r = try net.runInShell(of: node, line, timeout: timeout, isCancelled: { responder.isClosed },
+                                   onOutput: stream ? { bytes in
+                guard let text = pending.take(1, bytes) else { return }
+                responder.line(ControlJSON.encode(ControlExecChunk(stdout: text)))
+            } : nil)
+        } catch let e as NetworkError where e.isInterrupted {
+            if stream { responder.end(); return }
+            throw ControlError(409, "the command was interrupted: run '\(net.name)' is being interrupted")
+        } catch {
+            throw ControlError(stream ? 500 : 409, "\(node): \(error)")
+        }
+        let done = ControlExecResult(exit: r.status, signal: nil, timedOut: r.timedOut,
+                                     stdout: stream ? nil : r.output, stderr: stream ? nil : "",
+                                     shellExited: r.shellExited)
         if stream {
             responder.line(ControlJSON.encode(done))
             responder.end()

@@ -61,11 +61,15 @@ public struct ControlLink: Codable, Sendable, Equatable {
 public struct ControlExecRequest: Codable, Sendable {
     public var argv: [String]?
     public var cmd: String?
+    /// A command line for the node's persistent shell (its directory, variables and jobs
+    /// carry over from one request to the next, as in the swiftnet shell's `h1 CMD`).
+    public var shell: String?
     public var timeout: Double?
     public var stream: Bool?
-    public init(argv: [String]? = nil, cmd: String? = nil, timeout: Double? = nil, stream: Bool? = nil) {
+    public init(argv: [String]? = nil, cmd: String? = nil, shell: String? = nil, timeout: Double? = nil, stream: Bool? = nil) {
         self.argv = argv
         self.cmd = cmd
+        self.shell = shell
         self.timeout = timeout
         self.stream = stream
     }
@@ -78,6 +82,8 @@ public struct ControlExecResult: Codable, Sendable, Equatable {
     public var timedOut: Bool
     public var stdout: String?
     public var stderr: String?
+    /// A `shell` command ended the node's persistent shell (`exit`); the next gets a new one.
+    public var shellExited: Bool? = nil
 }
 
 /// One line of a streamed command's output.
