@@ -5,7 +5,7 @@ let package = Package(
     name: "Swiftnet",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "Swiftnet", type: .dynamic, targets: ["Swiftnet", "SwiftnetCLI"]),
+        .library(name: "Swiftnet", type: .dynamic, targets: ["Swiftnet", "SwiftnetScript", "SwiftnetCLI"]),
         .executable(name: "swiftnet", targets: ["swiftnet"]),
     ],
     dependencies: [
@@ -30,9 +30,11 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .target(name: "SwiftnetCLI", dependencies: ["Swiftnet", "Namespaces", "Netlink", "CLineEdit"]),
+        // The scripts' adapter: exit statuses and signal handling for `swiftnet run FILE.swift`.
+        .target(name: "SwiftnetScript", dependencies: ["Swiftnet", "Namespaces"]),
+        .target(name: "SwiftnetCLI", dependencies: ["Swiftnet", "SwiftnetScript", "Namespaces", "Netlink", "CLineEdit"]),
         .executableTarget(name: "swiftnet", dependencies: [
-            "Swiftnet", "SwiftnetCLI",
+            "Swiftnet", "SwiftnetScript", "SwiftnetCLI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "OpenFlow"),

@@ -1,5 +1,6 @@
 import Foundation
 import Swiftnet
+import SwiftnetScript
 
 extension Shell {
     /// Mininet's `CLI(net)` for scripts: the `swiftnet>` shell on the terminal until

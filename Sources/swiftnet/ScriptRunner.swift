@@ -167,7 +167,21 @@ enum ScriptRunner {
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         if !quiet { FileHandle.standardError.write(Data("*** Compiling \(script)\n".utf8)) }
         let temporary = binary + ".\(getpid()).tmp"
-        var args = [swiftc, script, "-module-name", name, "-o", temporary, "-I", lib.modules,
+        // The script is compiled as the main file of a module that imports the scripts'
+        // adapter (`Script`: exit statuses, Ctrl-C) besides whatever the script imports;
+        // the compiler's messages still name the script's own file and lines.
+        let main = dir + "/main.\(getpid()).swift"
+        let quoted = script.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let prelude = "import SwiftnetScript\n#sourceLocation(file: \"\(quoted)\", line: 1)\n"
+        // A `#!` line is allowed only at the very start of a file: after the prelude it
+        // becomes a comment (the line count stays).
+        var body = source
+        if body.starts(with: Array("#!".utf8)) { body = Data("//".utf8) + body.dropFirst(2) }
+        guard fm.createFile(atPath: main, contents: Data(prelude.utf8) + body + Data("\n#sourceLocation()\n".utf8)) else {
+            throw Failure(message: "\(script): cannot write \(main)")
+        }
+        defer { try? fm.removeItem(atPath: main) }
+        var args = [swiftc, main, "-module-name", name, "-o", temporary, "-I", lib.modules,
                     "-L", lib.root, "-lSwiftnet", "-Xlinker", "-rpath", "-Xlinker", lib.root]
         let c = lib.cModules()
         for m in c.maps { args += ["-Xcc", "-fmodule-map-file=\(m)"] }

@@ -1,10 +1,16 @@
 import Dispatch
 import Foundation
 import Namespaces
+@_exported import Swiftnet
 
 /// What a topology script (`sudo swiftnet run mytopo.swift`) needs: its arguments, a way to
 /// offer named topologies to `swiftnet --custom mytopo.swift --topo name,args`, and a way to
 /// build a network with the command line's privilege check, Ctrl-C handling and output.
+///
+/// This is the scripts' adapter, the one place besides the `swiftnet` command that ends
+/// the process and handles signals: the Swiftnet library itself never does (its scoped
+/// API is `Network.run(topology) { net in ... }`, which throws). `swiftnet run` compiles
+/// a script with this module imported.
 ///
 /// ```swift
 /// import Swiftnet
@@ -86,14 +92,14 @@ public enum Script {
         }
         say(String(format: "*** Network up in %.3f s", seconds(net.buildTime)))
         do {
+            defer {
+                net.stop()
+                watch.cancel()
+            }
             try body(net)
         } catch {
-            net.stop()
-            watch.cancel()
             fail("\(path): \(error)", status: 1)
         }
-        net.stop()
-        watch.cancel()
         say("*** Network stopped")
     }
 
