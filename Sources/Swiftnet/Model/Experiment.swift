@@ -3,8 +3,9 @@ import Foundation
 /// One step of an experiment (`experiment:` in a topology file), run in order.
 ///
 /// Actions change the network (`start`, `link`, `sleep`); checks observe it (`ping`,
-/// `tcp`, `http`, `resolve`, `dig`, `run`, `route`, ...). A check may take `within`: it
-/// is then retried until it passes or the time is up. The kinds are in `Steps/`.
+/// `tcp`, `http`, `resolve`, `dig`, `run`, `route`, ...). Most steps take `within`: a
+/// check is then retried until it passes or the time is up (`start` waits that long for
+/// its port). The kinds are in `Steps/`, one file each.
 public struct ExperimentStep: Hashable, Sendable, Codable {
     public var action: ExperimentAction
     /// Retry until it passes, up to this long (nil: once).
