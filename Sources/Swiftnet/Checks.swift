@@ -45,7 +45,7 @@ extension Network {
         while true {
             attempts += 1
             do {
-                last = try observe(step, deadline: deadline, isCancelled: isCancelled)
+                last = try observe(step, isCancelled: isCancelled)
             } catch {
                 last = Observation(passed: false, expected: last.expected.isEmpty ? "success" : last.expected, observed: "\(error)")
             }
@@ -77,47 +77,8 @@ extension Network {
         return reports
     }
 
-    func observe(_ step: ExperimentStep, deadline: ContinuousClock.Instant?, isCancelled: () -> Bool) throws -> Observation {
-        switch step.action {
-        case let .start(on, command, port):
-            return try startServer(on: on, command: command, port: port, timeout: step.within ?? .seconds(10), isCancelled: isCancelled)
-        case let .ping(from, to, ok):
-            let r = try ping(from: from, to: to, timeout: 1, isCancelled: isCancelled)
-            return Observation(passed: r.received == ok, expected: ok ? "a reply" : "no reply",
-                               observed: r.received ? "a reply from \(r.address)" + (r.rttMilliseconds.map { " in \($0) ms" } ?? "") : "no reply from \(r.address)")
-        case let .tcp(from, to, port, ok):
-            let result = try tcpConnect(from: from, to: try address(of: to), port: port, timeout: .seconds(2), isCancelled: isCancelled)
-            return Observation(passed: (result == "connected") == ok, expected: ok ? "connected" : "no connection", observed: result)
-        case let .http(from, url, status, body):
-            return try httpGet(from: from, url: url, status: status, body: body, isCancelled: isCancelled)
-        case let .resolve(on, name, expect):
-            return try resolve(on: on, name: name, expect: expect, isCancelled: isCancelled)
-        case let .dig(on, server, name, type, expect):
-            return try dig(on: on, server: server, name: name, type: type, expect: expect)
-        case let .run(on, command, output, exit):
-            let r = try shell(on: on, command, timeout: .seconds(60), isCancelled: isCancelled)
-            let text = r.stdout + r.stderr
-            let statusOK = r.exitStatus.map { Int($0) == exit } ?? false
-            let outputOK = output.map { text.contains($0) } ?? true
-            var expected = "exit status \(exit)"
-            if let o = output { expected += " and output containing \"\(o)\"" }
-            var observed = r.timedOut ? "timed out after 60 s" : r.exitStatus.map { "exit status \($0)" } ?? "killed by signal \(r.signal ?? 0)"
-            if !outputOK || !statusOK { observed += ", output: \"\(Self.excerpt(text))\"" }
-            return Observation(passed: statusOK && outputOK, expected: expected, observed: observed)
-        case let .link(a, b, up):
-            try setLink(a, b, up: up)
-            return Observation(passed: true, expected: up ? "up" : "down", observed: up ? "up" : "down")
-        case .route, .path, .traceroute, .converge:
-            return try observeRouting(step.action, isCancelled: isCancelled)
-        case .sleep(let d):
-            let end = ContinuousClock.now + d
-            while ContinuousClock.now < end {
-                if isCancelled() { return Observation(passed: false, expected: "a full sleep", observed: "interrupted") }
-                let left = end - ContinuousClock.now
-                Thread.sleep(forTimeInterval: min(0.05, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
-            }
-            return Observation(passed: true, expected: "", observed: "slept")
-        }
+    func observe(_ step: ExperimentStep, isCancelled: () -> Bool) throws -> Observation {
+        try step.action.step.observe(in: self, within: step.within, isCancelled: isCancelled)
     }
 
     /// Whole milliseconds of a positive duration, at least 1 (for poll).

@@ -179,48 +179,4 @@ extension Network {
         }
         return missing
     }
-
-    func observeRouting(_ action: ExperimentAction, isCancelled: () -> Bool = { false }) throws -> Observation {
-        switch action {
-        case let .route(on, to, via, dev, unreachable):
-            let r = try routeLookup(on: on, to: to)
-            let observed: String
-            switch r.type {
-            case .unicast:
-                observed = (r.gateway.map { "via \($0) " } ?? "") + "dev \(r.outputName ?? "?")"
-            default:
-                observed = "\(r.type)"
-            }
-            if unreachable {
-                return Observation(passed: r.type != .unicast && r.type != .local, expected: "no route", observed: observed)
-            }
-            var expected = [String]()
-            if let via { expected.append("via \(via)") }
-            if let dev { expected.append("dev \(dev)") }
-            let ok = r.type == .unicast && (via.map { v in r.gateway.map { Self.sameAddress($0, v) } ?? false } ?? true)
-                && (dev.map { $0 == r.outputName } ?? true)
-            return Observation(passed: ok, expected: expected.isEmpty ? "a route" : expected.joined(separator: " "), observed: observed)
-        case let .path(from, to, expect):
-            let p = try forwardingPath(from: from, to: to)
-            let ok: Bool
-            switch (expect, p.outcome) {
-            case (.hops(let h), .reached): ok = h == p.routers
-            case (.blackhole, .blackhole), (.blackhole, .leftTheNetwork): ok = true
-            case (.loop, .loop): ok = true
-            default: ok = false
-            }
-            return Observation(passed: ok, expected: expect.text, observed: p.text)
-        case let .traceroute(from, to, expect):
-            let hops = try traceroute(from: from, to: to, isCancelled: isCancelled)
-            let text = hops.isEmpty ? "no router" : hops.joined(separator: " -> ")
-            return Observation(passed: hops == expect, expected: expect.isEmpty ? "no router" : expect.joined(separator: " -> "), observed: text)
-        case .converge:
-            let missing = try missingRoutes()
-            let text = missing.isEmpty ? "every router reaches every subnet"
-                : missing.sorted { naturalLess($0.key, $1.key) }.map { "\($0.key) lacks \($0.value.joined(separator: ", "))" }.joined(separator: "; ")
-            return Observation(passed: missing.isEmpty, expected: "every router reaches every subnet", observed: text)
-        default:
-            throw NetworkError("not a routing check: \(action.kind)")
-        }
-    }
 }

@@ -14,24 +14,6 @@ import Yams
 ///   - sleep: 500ms
 /// ```
 extension Topology {
-    /// The step kinds of `experiment:` and the keys each takes (`within` for all but
-    /// `link` and `sleep`).
-    static let yamlStepKeys: [String: [String]] = [
-        "start": ["on", "run", "wait_for_port", "within"],
-        "ping": ["from", "to", "expect", "within"],
-        "tcp": ["from", "to", "port", "expect", "within"],
-        "http": ["from", "url", "expect_status", "expect_body", "within"],
-        "resolve": ["on", "name", "expect", "within"],
-        "dig": ["on", "server", "name", "type", "expect", "within"],
-        "run": ["on", "cmd", "expect_output", "expect_exit", "within"],
-        "link": ["between", "state"],
-        "route": ["on", "to", "expect_via", "expect_dev", "expect", "within"],
-        "path": ["from", "to", "expect", "within"],
-        "traceroute": ["from", "to", "expect", "within"],
-        "converge": ["timeout"],
-    ]
-    static let yamlStepKinds = ["start", "ping", "tcp", "http", "resolve", "dig", "run", "link", "sleep",
-                                "route", "path", "traceroute", "converge"]
     static let yamlDNSKeys = ["policy", "nameservers", "search", "options"]
 }
 
@@ -101,7 +83,7 @@ extension YAMLTopologyReader {
 
     func experiment(_ value: YAMLNode, key: YAMLNode) throws -> [ExperimentStep] {
         if isNull(value) { return [] }
-        let kinds = Topology.yamlStepKinds.joined(separator: ", ")
+        let kinds = StepRegistry.keywords.joined(separator: ", ")
         guard let items = value.sequence else {
             throw error("'experiment' must be a list of steps such as `- ping: {from: h1, to: h2}`; found \(describe(value))", at: key)
         }
@@ -120,147 +102,14 @@ extension YAMLTopologyReader {
         return d
     }
 
+    /// One step, read by its kind in `StepRegistry`.
     func step(_ kind: String, _ key: YAMLNode, _ value: YAMLNode, index: Int) throws -> ExperimentStep {
-        let loc = location(key)
-        if kind == "sleep" {
-            guard let d = stepDuration(value) else {
-                throw error("step 'sleep' needs a number with a unit (\(durationUnits)) up to 24h, such as `sleep: 500ms` or `sleep: 2s`; found \(describe(value))", at: key)
-            }
-            return ExperimentStep(.sleep(d), location: loc)
-        }
-        guard let allowed = Topology.yamlStepKeys[kind] else {
-            throw unknownKey(kind, key: key, owner: "experiment step #\(index)", allowed: Topology.yamlStepKinds,
+        guard let type = StepRegistry.kind(named: kind) else {
+            throw unknownKey(kind, key: key, owner: "experiment step #\(index)", allowed: StepRegistry.keywords,
                              lead: "experiment step #\(index) has unknown kind '\(kind)'")
         }
-        let what = "step '\(kind)'"
-        guard let map = value.mapping else {
-            throw error("\(what) needs a mapping of parameters (\(allowed.joined(separator: ", "))); found \(describe(value))", at: key)
-        }
-        var given: [String: (YAMLNode, YAMLNode)] = [:]
-        for (name, k, v) in try pairs(of: map, in: "in \(what)") {
-            guard allowed.contains(name) else { throw unknownKey(name, key: k, owner: what, allowed: allowed) }
-            if !isNull(v) { given[name] = (k, v) }
-        }
-        func required(_ name: String, example: String) throws -> String {
-            guard let (k, v) = given[name] else {
-                throw error("\(what) needs '\(name)', such as `\(name): \(example)`", at: key)
-            }
-            guard let t = try text(v, key: k, what: "\(what): '\(name)'", example: "\(name): \(example)") else {
-                throw error("\(what) needs '\(name)'", at: key)
-            }
-            return t
-        }
-        func optional(_ name: String, example: String) throws -> String? {
-            guard let (k, v) = given[name] else { return nil }
-            return try text(v, key: k, what: "\(what): '\(name)'", example: "\(name): \(example)")
-        }
-        func number(_ name: String, example: String) throws -> Int? {
-            guard let t = try optional(name, example: example) else { return nil }
-            guard let n = Int(t) else {
-                throw error("\(what): '\(name)' must be a whole number such as \(example), not '\(t)'", at: given[name]!.0)
-            }
-            return n
-        }
-        func success(_ name: String) throws -> Bool {
-            guard let t = try optional(name, example: "fail") else { return true }
-            switch t.lowercased() {
-            case "success", "succeed", "ok", "pass", "reachable": return true
-            case "fail", "failure", "unreachable": return false
-            default: throw error("\(what): 'expect' must be success or fail, not '\(t)'", at: given[name]!.0)
-            }
-        }
-        func resolveExpectation() throws -> ResolveExpectation {
-            guard let (k, v) = given["expect"] else { return .anyAddress }
-            if v.sequence != nil {
-                let list = try textList(v, key: k, what: "\(what): 'expect'", example: "expect: [10.0.0.80]")
-                guard !list.isEmpty else { throw error("\(what): 'expect' is an empty list: give addresses or nxdomain", at: k) }
-                return .addresses(list)
-            }
-            let t = try text(v, key: k, what: "\(what): 'expect'", example: "expect: 10.0.0.80") ?? ""
-            switch t.lowercased() {
-            case "nxdomain": return .nxdomain
-            case "any": return .anyAddress
-            default: return .addresses([t])
-            }
-        }
-        var within: Duration?
-        if let (k, v) = given["within"] {
-            guard let d = stepDuration(v) else {
-                throw error("\(what): 'within' needs a number with a unit (\(durationUnits)) up to 24h, such as `within: 30s`; found \(describe(v))", at: k)
-            }
-            within = d
-        }
-        let action: ExperimentAction
-        switch kind {
-        case "start":
-            action = .start(on: try required("on", example: "web"), command: try required("run", example: "\"python3 -m http.server 80\""),
-                            waitForPort: try number("wait_for_port", example: "80"))
-        case "ping":
-            action = .ping(from: try required("from", example: "h1"), to: try required("to", example: "h2"), expectSuccess: try success("expect"))
-        case "tcp":
-            guard let port = try number("port", example: "80") else { throw error("\(what) needs 'port', such as `port: 80`", at: key) }
-            action = .tcp(from: try required("from", example: "h1"), to: try required("to", example: "web"), port: port,
-                          expectSuccess: try success("expect"))
-        case "http":
-            action = .http(from: try required("from", example: "h1"), url: try required("url", example: "\"http://web/\""),
-                           expectStatus: try number("expect_status", example: "200") ?? 200,
-                           expectBody: try optional("expect_body", example: "Hello"))
-        case "resolve":
-            action = .resolve(on: try required("on", example: "h1"), name: try required("name", example: "web"), expect: try resolveExpectation())
-        case "dig":
-            action = .dig(on: try required("on", example: "h1"), server: try optional("server", example: "ns1") ?? "embedded",
-                          name: try required("name", example: "web.lab.test"),
-                          type: (try optional("type", example: "A") ?? "A").uppercased(), expect: try resolveExpectation())
-        case "run":
-            action = .run(on: try required("on", example: "h1"), command: try required("cmd", example: "\"cat /etc/resolv.conf\""),
-                          expectOutput: try optional("expect_output", example: "ndots:5"),
-                          expectExit: try number("expect_exit", example: "0") ?? 0)
-        case "route":
-            let expect = try optional("expect", example: "unreachable")
-            if let e = expect, e != "unreachable" {
-                throw error("\(what): 'expect' can only be unreachable; check a route with expect_via and expect_dev", at: given["expect"]!.0)
-            }
-            action = .route(on: try required("on", example: "r1"), to: try required("to", example: "10.0.2.10"),
-                            expectVia: try optional("expect_via", example: "10.1.0.2"), expectDev: try optional("expect_dev", example: "r1-eth1"),
-                            expectUnreachable: expect != nil)
-        case "path", "traceroute":
-            let from = try required("from", example: "h1"), to = try required("to", example: "h3")
-            guard let (k, v) = given["expect"] else {
-                throw error("\(what) needs 'expect', the routers crossed, such as `expect: [r1, r2]`", at: key)
-            }
-            var hops: [String]
-            if let s = v.scalar {
-                switch s.string {
-                case "blackhole", "loop":
-                    guard kind == "path" else { throw error("\(what): 'expect' must list the routers crossed, such as [r1, r2]", at: k) }
-                    action = .path(from: from, to: to, expect: s.string == "loop" ? .loop : .blackhole)
-                    return ExperimentStep(action, within: within, location: loc)
-                default:
-                    hops = [s.string]
-                }
-            } else {
-                hops = try textList(v, key: k, what: "\(what): 'expect'", example: "expect: [r1, r2]")
-            }
-            action = kind == "path" ? .path(from: from, to: to, expect: .hops(hops)) : .traceroute(from: from, to: to, expect: hops)
-        case "converge":
-            var timeout: Duration = .seconds(60)
-            if let (k, v) = given["timeout"] {
-                guard let d = stepDuration(v) else {
-                    throw error("\(what): 'timeout' needs a number with a unit (\(durationUnits)) up to 24h, such as `timeout: 60s`; found \(describe(v))", at: k)
-                }
-                timeout = d
-            }
-            return ExperimentStep(.converge, within: timeout, location: loc)
-        default: // link
-            guard let (k, v) = given["between"] else { throw error("\(what) needs 'between', such as `between: [s1, s2]`", at: key) }
-            let ends = try textList(v, key: k, what: "\(what): 'between'", example: "between: [s1, s2]")
-            guard ends.count == 2 else { throw error("\(what): 'between' must name exactly two nodes, such as [s1, s2]", at: k) }
-            let state = try required("state", example: "down")
-            guard state == "up" || state == "down" else {
-                throw error("\(what): 'state' must be up or down, not '\(state)'", at: given["state"]!.0)
-            }
-            action = .link(a: ends[0], b: ends[1], up: state == "up")
-        }
-        return ExperimentStep(action, within: within, location: loc)
+        let parameters = try StepParameters(reader: self, keyword: type.keyword, keys: type.keys, key: key, value: value)
+        let step = try type.parse(parameters)
+        return ExperimentStep(ExperimentAction(step), within: parameters.within, location: location(key))
     }
 }

@@ -102,104 +102,10 @@ extension Topology {
         }
     }
 
-    /// Checks the experiment's steps against the validated nodes and links.
+    /// Checks the experiment's steps against the validated nodes and links, each by its kind.
     func checkedExperiment(against topo: ValidatedTopology) throws -> [ExperimentStep] {
-        let hostNames = topo.hosts.map(\.name).joined(separator: " ")
         for step in experiment {
-            let what = "step '\(step.action.kind)'"
-            for ref in step.action.nodeReferences {
-                switch topo.kind(of: ref.name) {
-                case nil:
-                    throw TopologyError("\(what): '\(ref.role): \(ref.name)' is not a node of this topology (hosts: \(hostNames))", at: step.location)
-                case .switch? where ref.hostOnly:
-                    throw TopologyError("\(what): '\(ref.role): \(ref.name)' is a switch; programs run only in hosts (\(hostNames))", at: step.location)
-                default: break
-                }
-            }
-            switch step.action {
-            case let .ping(_, to, _), let .tcp(_, to, _, _):
-                if topo.kind(of: to) == nil && IPv4Address(to) == nil && !isIPv6Address(to) {
-                    throw TopologyError("\(what): 'to: \(to)' is neither a host of this topology nor an IP address", at: step.location)
-                }
-                if topo.kind(of: to) == .switch {
-                    throw TopologyError("\(what): 'to: \(to)' is a switch, which has no address; name a host or an address", at: step.location)
-                }
-                if case let .tcp(_, _, port, _) = step.action, !(1...65535).contains(port) {
-                    throw TopologyError("\(what): port \(port) is not a TCP port (1-65535)", at: step.location)
-                }
-            case let .start(_, command, port):
-                if command.trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw TopologyError("\(what): 'run' is empty: give the command to start", at: step.location)
-                }
-                if let p = port, !(1...65535).contains(p) {
-                    throw TopologyError("\(what): wait_for_port \(p) is not a TCP port (1-65535)", at: step.location)
-                }
-            case let .http(_, url, status, _):
-                guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8, !url.contains(" ") else {
-                    throw TopologyError("\(what): url '\(url)' is not an http:// or https:// URL", at: step.location)
-                }
-                if !(100...599).contains(status) {
-                    throw TopologyError("\(what): expect_status \(status) is not an HTTP status (100-599)", at: step.location)
-                }
-            case let .resolve(_, name, expect), let .dig(_, _, name, _, expect):
-                let isReverse: Bool
-                if case let .dig(_, server, _, type, _) = step.action {
-                    if topo.kind(of: server) != .host && IPv4Address(server) == nil && !isIPv6Address(server)
-                        && server != "embedded" {
-                        throw TopologyError("\(what): 'server: \(server)' is not a host of this topology, an address or 'embedded'", at: step.location)
-                    }
-                    if !["A", "AAAA", "PTR", "CNAME", "ANY", "TXT", "SOA", "NS"].contains(type) {
-                        throw TopologyError("\(what): type '\(type)' is not one of A, AAAA, PTR, CNAME, ANY, TXT, SOA, NS", at: step.location)
-                    }
-                    isReverse = type == "PTR"
-                } else {
-                    isReverse = false
-                }
-                if !isDNSName(name) && !(isReverse && (IPv4Address(name) != nil || isIPv6Address(name))) {
-                    throw TopologyError("\(what): name '\(name)' is not a DNS name", at: step.location)
-                }
-                if case .addresses(let list) = expect, !isReverse {
-                    for a in list where IPv4Address(a) == nil && !isIPv6Address(a) && !(step.action.kind == "dig" && isDNSName(a)) {
-                        throw TopologyError("\(what): expect '\(a)' is not an address; write an address, a list of them, or nxdomain", at: step.location)
-                    }
-                }
-            case let .run(_, command, _, _):
-                if command.trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw TopologyError("\(what): 'cmd' is empty: give a shell command", at: step.location)
-                }
-            case let .link(a, b, _):
-                let joined = topo.links.contains { ($0.a.node == a && $0.b.node == b) || ($0.a.node == b && $0.b.node == a) }
-                if !joined {
-                    throw TopologyError("\(what): there is no link between '\(a)' and '\(b)'", at: step.location)
-                }
-            case .sleep:
-                break
-            case let .route(_, to, via, dev, _):
-                guard IPv4Address(to) != nil || isIPv6Address(to) || topo.host(to) != nil else {
-                    throw TopologyError("\(what): 'to: \(to)' is neither a host of this topology nor an IP address", at: step.location)
-                }
-                if let via, IPv4Address(via) == nil && !isIPv6Address(via) {
-                    throw TopologyError("\(what): expect_via '\(via)' is not an IP address", at: step.location)
-                }
-                if let dev, case let .route(on, _, _, _, _) = step.action, topo.host(on)?.interfaces.contains(dev) != true {
-                    let list = topo.host(on)?.interfaces.joined(separator: " ") ?? ""
-                    throw TopologyError("\(what): '\(on)' has no interface '\(dev)' (it has \(list))", at: step.location)
-                }
-            case let .path(_, to, _), let .traceroute(_, to, _):
-                guard IPv4Address(to) != nil || isIPv6Address(to) || topo.host(to) != nil else {
-                    throw TopologyError("\(what): 'to: \(to)' is neither a host of this topology nor an IP address", at: step.location)
-                }
-                var hops: [String] = []
-                if case let .path(_, _, .hops(h)) = step.action { hops = h }
-                if case let .traceroute(_, _, h) = step.action { hops = h }
-                for r in hops where topo.host(r)?.isRouter != true {
-                    throw TopologyError("\(what): '\(r)' in expect is not a router of this topology (routers: \(topo.routers.map(\.name).joined(separator: " ")))", at: step.location)
-                }
-            case .converge:
-                if topo.routers.isEmpty {
-                    throw TopologyError("\(what): there are no routers to converge", at: step.location)
-                }
-            }
+            try step.action.step.validate(StepValidation(topology: topo, what: "step '\(step.action.kind)'", location: step.location))
         }
         return experiment
     }
