@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Netlink", dependencies: ["CNetlink", "Namespaces"]),
         .target(name: "Namespaces", dependencies: ["CShims", "CLibcap"]),
         .target(name: "Swiftnet", dependencies: [
-            "Netlink", "Namespaces", "DNS", "CShims", "OpenFlow",
+            "Netlink", "Namespaces", "DNS", "CShims", "OpenFlow", "UserSwitch",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -38,6 +38,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "OpenFlow"),
+        .target(name: "UserSwitch", dependencies: [
+            "OpenFlow", "CShims", "Namespaces",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .target(name: "DNS", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -46,6 +51,7 @@ let package = Package(
         .executableTarget(name: "hello-network", dependencies: ["Swiftnet"], path: "Examples/HelloNetwork"),
         .testTarget(name: "SwiftnetTests", dependencies: ["Swiftnet"]),
         .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow"]),
+        .testTarget(name: "UserSwitchTests", dependencies: ["UserSwitch", "OpenFlow"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS"], path: "Tests/DNSTests"),
         .testTarget(name: "IntegrationTests", dependencies: ["Swiftnet", "Netlink", "Namespaces", "DNS", "OpenFlow"],
                     exclude: ["Controllers"]),

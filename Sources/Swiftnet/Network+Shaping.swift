@@ -15,8 +15,7 @@ extension Network {
             // The user switch shapes its links itself: its ports get the new shaping (and a
             // port facing a non-user node also shapes what arrives, for that node's egress).
             for (e, other) in [(l.a, l.b), (l.b, l.a)] where user.contains(e.node) {
-                datapath?.reshape(port: e.interface, egress: Impairment(shaping),
-                                  ingress: user.contains(other.node) ? nil : Impairment(shaping))
+                userSwitches?.reshape(port: e.interface, egress: shaping, ingress: user.contains(other.node) ? nil : shaping)
             }
         }
         if kernelLinks.isEmpty { return }

@@ -87,10 +87,9 @@ public final class Network: @unchecked Sendable {
     var dnsGroup: MultiThreadedEventLoopGroup?
     /// Hosts where the embedded DNS server listens.
     var dnsListeners: Set<String> = []
-    /// The userspace datapath of `kind: user` switches, when there are any.
-    var datapath: UserDatapath?
-    /// The event loop of the controller connections.
-    var controllerGroup: MultiThreadedEventLoopGroup?
+    /// The `kind: user` switches (their datapath and controller connections), when the
+    /// topology has any.
+    let userSwitches: UserSwitchService?
     /// The control API's server, while the network runs.
     var controlServer: ControlServer?
     /// Every node's persistent shell (`Node.shell`), made on first use.
@@ -106,6 +105,7 @@ public final class Network: @unchecked Sendable {
         self.topology = topology
         self.options = options
         self.name = options.runName ?? topology.name
+        self.userSwitches = UserSwitchService(topology)
     }
 
     /// Creates everything. On any failure what was made is released before it throws.
@@ -148,10 +148,7 @@ public final class Network: @unchecked Sendable {
         shells.closeAll()
         processRuntime?.stop()
         processRuntime = nil
-        datapath?.stop()
-        datapath = nil
-        try? controllerGroup?.syncShutdownGracefully()
-        controllerGroup = nil
+        userSwitches?.stop()
         stopEmbeddedDNSLocked()
         fabricSocket = nil
         for ns in hostNamespaces.values { ns.close() }
@@ -285,7 +282,7 @@ public final class Network: @unchecked Sendable {
         } else {
             try waitForBridgePorts(fs)
         }
-        if !userSwitches.isEmpty { try startDatapath(fabric: fabric.fd) }
+        try self.userSwitches?.start(self)
         try checkInterrupted()
         try startDNSNodes()
         try startRouting()
@@ -483,7 +480,7 @@ public final class Network: @unchecked Sendable {
                 let s = try routeSocket(for: e.node)
                 try s.setLink(index: indexes[e.interface]!, name: e.interface, up: up)
                 // A user switch learns of it as its port's link going down or up (PORT_STATUS).
-                if e.kind == .switch { datapath?.setPort(named: e.interface, up: up) }
+                if e.kind == .switch { userSwitches?.setPort(named: e.interface, up: up) }
             }
         }
         if up {

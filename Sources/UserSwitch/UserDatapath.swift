@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import CShims
 import Namespaces
+import NIOCore
 import OpenFlow
 
 /// Swiftnet's own switch: every frame of every `kind: user` switch passes through this
@@ -19,7 +20,10 @@ import OpenFlow
 /// Link impairments are applied here, since the frames are ours: `delay`, `jitter`,
 /// `loss` and `bw` of a link act on each direction as Mininet's TCLink (netem and HTB on
 /// both ends' egress) does, which is how they work on kernels without sch_netem.
-final class UserDatapath: @unchecked Sendable {
+///
+/// Use: make it with the switches and their ports, `connect(to:on:)` when there is a
+/// controller, `start(fabric:indexOf:)`, and `stop()` (also after a failed start).
+public final class UserDatapath: @unchecked Sendable {
     /// One port as the datapath sees it.
     struct Port {
         var switchIndex: Int
@@ -45,7 +49,7 @@ final class UserDatapath: @unchecked Sendable {
     final class Switch: @unchecked Sendable {
         let name: String
         let dpid: UInt64
-        let failMode: FailMode
+        let failMode: UserSwitchFailMode
         let versions: [OFVersion]
         var ports: [Int] = []
         var portIndex: [UInt32: Int] = [:]
@@ -66,7 +70,7 @@ final class UserDatapath: @unchecked Sendable {
         var generationID: UInt64 = 0
         var packetIns: UInt64 = 0
 
-        init(name: String, dpid: UInt64, failMode: FailMode, versions: [OFVersion]) {
+        init(name: String, dpid: UInt64, failMode: UserSwitchFailMode, versions: [OFVersion]) {
             self.name = name
             self.dpid = dpid
             self.failMode = failMode
@@ -123,14 +127,42 @@ final class UserDatapath: @unchecked Sendable {
         txLengths.deallocate()
     }
 
-    /// Opens every port's socket inside the fabric namespace and starts the thread.
+    /// The datapath of `switches`, with `ports` (each naming its switch by index in
+    /// `switches`), in the order the switches list them.
+    public convenience init(switches: [UserSwitchSpec], ports: [UserSwitchPort]) {
+        self.init(switches: switches.map { Switch(name: $0.name, dpid: $0.dpid, failMode: $0.failMode, versions: $0.versions) },
+                  ports: ports.map { Port(switchIndex: $0.switchIndex, number: $0.number, name: $0.name, egress: $0.egress, ingress: $0.ingress) })
+    }
+
+    /// Gives every switch a connection to `controller` on `loop` (shared by all of them),
+    /// which `start` opens. Call before `start`.
+    public func connect(to controller: ControllerAddress, on loop: any EventLoop) {
+        for sw in switches {
+            sw.connection = ControllerConnection(
+                controller: controller, versions: sw.versions, loop: loop,
+                // Weak both ways: the switch owns its connection, not the other way round.
+                onMessage: { [weak self, weak sw] version, frame in
+                    guard let self, let sw else { return }
+                    self.post { [weak self] in self?.handle(frame, version: version, switch: sw) }
+                },
+                onState: { [weak self, weak sw] version in
+                    guard let self, let sw else { return }
+                    self.post { [weak self] in self?.connectionChanged(sw, version: version) }
+                })
+        }
+    }
+
+    /// Opens every port's socket inside the fabric namespace and starts the thread, and
+    /// the controller connections.
     /// - Parameter indexOf: the ifindex of a port's interface in the fabric namespace.
-    func start(fabric: Int32, indexOf: (String) -> Int32?) throws {
+    /// - Throws: `UserSwitchError` (no such interface, a socket that cannot be opened),
+    ///   `NamespaceError`.
+    public func start(fabric: Int32, indexOf: (String) -> Int32?) throws {
         for i in ports.indices {
-            guard let ifindex = indexOf(ports[i].name) else { throw NetworkError("no interface \(ports[i].name) in the fabric") }
+            guard let ifindex = indexOf(ports[i].name) else { throw UserSwitchError("no interface \(ports[i].name) in the fabric") }
             ports[i].fd = try withNetworkNamespace(fabric) { try Self.openPort(ifindex: ifindex, name: ports[i].name) }
         }
-        guard sn_pipe_cloexec(&wake) == 0 else { throw NetworkError("pipe: \(String(cString: strerror(errno)))") }
+        guard sn_pipe_cloexec(&wake) == 0 else { throw UserSwitchError("pipe: \(String(cString: strerror(errno)))") }
         _ = fcntl(wake[0], F_SETFL, fcntl(wake[0], F_GETFL) | O_NONBLOCK)
         _ = fcntl(wake[1], F_SETFL, fcntl(wake[1], F_GETFL) | O_NONBLOCK)
         let t = Thread { [self] in self.loop() }
@@ -142,8 +174,8 @@ final class UserDatapath: @unchecked Sendable {
     }
 
     /// Stops the controller connections and the thread, and closes the sockets. Safe to
-    /// call twice.
-    func stop() {
+    /// call twice, and after a `start` that threw.
+    public func stop() {
         for sw in switches { sw.connection?.stop() }
         lock.lock()
         let wasRunning = thread != nil && !stopping
@@ -174,7 +206,7 @@ final class UserDatapath: @unchecked Sendable {
 
     static func openPort(ifindex: Int32, name: String) throws -> Int32 {
         let fd = sn_packet_open(ifindex)
-        guard fd >= 0 else { throw NetworkError("cannot open a packet socket on \(name): \(String(cString: strerror(-fd)))") }
+        guard fd >= 0 else { throw UserSwitchError("cannot open a packet socket on \(name): \(String(cString: strerror(-fd)))") }
         return fd
     }
 
@@ -395,7 +427,7 @@ final class UserDatapath: @unchecked Sendable {
     // MARK: - State for the shell and tests
 
     /// Takes a port down or up (its link went down or up): frames to and from it are dropped.
-    func setPort(named name: String, up: Bool) {
+    public func setPort(named name: String, up: Bool) {
         post { [self] in
             guard let i = ports.firstIndex(where: { $0.name == name }), ports[i].isUp != up else { return }
             ports[i].isUp = up
@@ -404,7 +436,7 @@ final class UserDatapath: @unchecked Sendable {
     }
 
     /// Replaces a port's shaping while the network runs (`link A B bw=5` in the shell).
-    func reshape(port name: String, egress: Impairment?, ingress: Impairment?) {
+    public func reshape(port name: String, egress: Impairment?, ingress: Impairment?) {
         sync { [self] in
             guard let i = ports.firstIndex(where: { $0.name == name }) else { return }
             ports[i].egress = egress

@@ -1,5 +1,5 @@
 import OpenFlow
-@testable import Swiftnet
+@testable import UserSwitch
 import XCTest
 
 /// The user switch's flow tables, pipeline and frame rewriting, without a network.

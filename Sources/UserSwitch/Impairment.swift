@@ -1,6 +1,6 @@
 /// A link's shaping as the user switch applies it to one direction: netem's delay,
 /// jitter and loss, and a rate limit with a bounded queue (HTB/TBF's job in the kernel).
-struct Impairment {
+public struct Impairment: Sendable {
     var delayNanos: UInt64 = 0
     var jitterNanos: UInt64 = 0
     /// Loss probability, 0...1.
@@ -16,13 +16,15 @@ struct Impairment {
     private var queued: [UInt64] = []
     private var head = 0
 
-    init?(_ s: LinkShaping?) {
-        guard let s else { return nil }
-        delayNanos = UInt64(s.delayMicroseconds ?? 0) * 1000
-        jitterNanos = UInt64(s.jitterMicroseconds ?? 0) * 1000
-        loss = (s.lossPercent ?? 0) / 100
-        rateBitsPerSecond = s.bandwidthMbps.map { $0 * 1_000_000 }
-        if let q = s.maxQueue { queueLimit = max(1, q) }
+    /// A link's parameters as written (`delay`, `jitter`, `loss` in percent, `bw` in
+    /// Mbit/s, `max_queue` in packets); nil when they impair nothing.
+    public init?(delayMicroseconds: Int? = nil, jitterMicroseconds: Int? = nil, lossPercent: Double? = nil,
+                 bandwidthMbps: Double? = nil, maxQueue: Int? = nil) {
+        delayNanos = UInt64(delayMicroseconds ?? 0) * 1000
+        jitterNanos = UInt64(jitterMicroseconds ?? 0) * 1000
+        loss = (lossPercent ?? 0) / 100
+        rateBitsPerSecond = bandwidthMbps.map { $0 * 1_000_000 }
+        if let q = maxQueue { queueLimit = max(1, q) }
         if delayNanos == 0 && loss == 0 && rateBitsPerSecond == nil { return nil }
     }
 

@@ -11,7 +11,7 @@ import OpenFlow
 /// connection fails or closes it tries again after a pause that doubles from 0.25 s up to
 /// 4 s, until `stop()`.
 final class ControllerConnection: @unchecked Sendable {
-    let spec: ControllerSpec
+    let controller: ControllerAddress
     let versions: [OFVersion]
     let loop: any EventLoop
     /// A message after the handshake, with the version settled.
@@ -33,9 +33,9 @@ final class ControllerConnection: @unchecked Sendable {
     /// as long it gives the connection up (Open vSwitch's inactivity probe).
     static let probeInterval = TimeAmount.seconds(5)
 
-    init(spec: ControllerSpec, versions: [OFVersion], loop: any EventLoop,
+    init(controller: ControllerAddress, versions: [OFVersion], loop: any EventLoop,
          onMessage: @escaping @Sendable (OFVersion, OFFrame) -> Void, onState: @escaping @Sendable (OFVersion?) -> Void) {
-        self.spec = spec
+        self.controller = controller
         self.versions = versions
         self.loop = loop
         self.onMessage = onMessage
@@ -84,7 +84,7 @@ final class ControllerConnection: @unchecked Sendable {
                     try ch.pipeline.syncOperations.addHandler(OpenFlowChannelHandler(connection: self))
                 }
             }
-        bootstrap.connect(host: spec.host, port: spec.port).whenComplete { result in
+        bootstrap.connect(host: controller.host, port: controller.port).whenComplete { result in
             switch result {
             case .success(let ch):
                 if !self.enabled { ch.close(promise: nil) }

@@ -1,0 +1,42 @@
+import Foundation
+
+/// What the shell's `dpctl` and `switch` commands ask of the user switches.
+extension Network {
+    /// The service of the user switches, once `name` is known to be one of them.
+    private func userSwitch(_ name: String) throws -> UserSwitchService {
+        guard let s = topology.switches.first(where: { $0.name == name }) else { throw NetworkError("no switch '\(name)'") }
+        guard s.kind == .user else {
+            throw NetworkError("\(name) is a Linux bridge, which has no flow table or OpenFlow ports: use --switch user")
+        }
+        guard let service = userSwitches else { throw NetworkError("the network is not running") }
+        return service
+    }
+
+    /// The flow entries of a user switch, as `ovs-ofctl dump-flows` prints them.
+    public func dumpFlows(_ name: String) throws -> String {
+        try userSwitch(name).dumpFlows(name)
+    }
+
+    /// Port counters of a user switch, as `ovs-ofctl dump-ports` prints them.
+    public func dumpPorts(_ name: String) throws -> String {
+        try userSwitch(name).dumpPorts(name)
+    }
+
+    /// Flow entries of a user switch as values, for tests and scripts.
+    public func flowCount(_ name: String) throws -> Int {
+        try userSwitch(name).flowCount(name)
+    }
+
+    /// Stops a user switch (it forwards nothing, closes its controller connection and
+    /// forgets its flows and MAC table, as a switch that is switched off), or starts it
+    /// again (it reconnects to the controller with empty tables).
+    public func setSwitch(_ name: String, running: Bool) throws {
+        try userSwitch(name).setSwitch(name, running: running)
+    }
+
+    /// Each user switch with its controller connection: "connected (OpenFlow 1.3)" or
+    /// "not connected". Empty without a controller.
+    public func controllerStatus() -> [(switch: String, connected: Bool, detail: String)] {
+        userSwitches?.controllerStatus() ?? []
+    }
+}

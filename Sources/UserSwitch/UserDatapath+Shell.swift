@@ -1,0 +1,70 @@
+import Foundation
+import OpenFlow
+
+/// What the shell's `dpctl` and `switch` commands, the control API and tests ask of the
+/// switches, by name. Each returns nil for a name that is not one of this datapath's.
+extension UserDatapath {
+    private func named(_ name: String) -> Switch? { switches.first { $0.name == name } }
+
+    /// The names of the switches, in order.
+    public var switchNames: [String] { switches.map(\.name) }
+
+    /// The flow entries of a switch, as `ovs-ofctl dump-flows` prints them.
+    public func dumpFlows(switch name: String) -> String? {
+        guard let sw = named(name) else { return nil }
+        return sync {
+            let flows = self.flowStats(sw)
+            var lines = ["\(sw.isOpenFlow ? "OFPST_FLOW reply" : "learning switch, no controller:") \(flows.count) flows"]
+            for f in flows { lines.append(" " + FlowText.describe(f)) }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// Port counters of a switch, as `ovs-ofctl dump-ports` prints them.
+    public func dumpPorts(switch name: String) -> String? {
+        guard let sw = named(name) else { return nil }
+        return sync {
+            let stats = self.portStats(sw)
+            var lines = ["OFPST_PORT reply: \(stats.count) ports"]
+            for p in stats {
+                lines.append(String(format: "  port %2u: rx pkts=%llu, bytes=%llu, drop=%llu, errs=%llu", p.portNo.rawValue,
+                                    p.rxPackets, p.rxBytes, p.rxDropped, p.rxErrors))
+                lines.append(String(format: "           tx pkts=%llu, bytes=%llu, drop=%llu, errs=%llu",
+                                    p.txPackets, p.txBytes, p.txDropped, p.txErrors))
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// The number of flow entries of a switch, in all its tables.
+    public func flowCount(switch name: String) -> Int? {
+        guard let sw = named(name) else { return nil }
+        return sync { sw.tables.flowCount }
+    }
+
+    /// Stops a switch (it forwards nothing, closes its controller connection and forgets
+    /// its flows and MAC table, as a switch that is switched off), or starts it again (it
+    /// reconnects to the controller with empty tables). False for an unknown name.
+    @discardableResult
+    public func setRunning(_ running: Bool, switch name: String) -> Bool {
+        guard let sw = named(name) else { return false }
+        if !running { sw.connection?.stop() }
+        sync {
+            sw.running = running
+            if !running {
+                sw.tables.removeAll()
+                sw.macs.removeAll()
+                self.connectionChanged(sw, version: nil)
+            }
+        }
+        if running { sw.connection?.start() }
+        return true
+    }
+
+    /// Every switch with its controller connection, in order.
+    public func switchStates() -> [UserSwitchState] {
+        sync {
+            self.switches.map { UserSwitchState(name: $0.name, connected: $0.ready, version: $0.version, running: $0.running) }
+        }
+    }
+}
