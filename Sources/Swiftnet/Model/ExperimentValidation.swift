@@ -58,12 +58,12 @@ extension Topology {
             let given = specs[name]?.dns ?? DNSSettings()
             let loc = given.location ?? specs[name]?.location
             let policy = given.policy ?? .embedded
-            var servers: [String] = []
+            var servers: [IPAddress] = []
             for s in given.nameservers {
                 if let h = out.host(s) {
-                    servers.append(h.ip.address.description)
-                } else if IPv4Address(s) != nil || isIPv6Address(s) {
-                    servers.append(s)
+                    servers.append(.v4(h.ip.address))
+                } else if let a = IPAddress(s) {
+                    servers.append(a)
                 } else {
                     throw TopologyError("host '\(name)': nameserver '\(s)' is neither an address nor a host of this topology", at: loc)
                 }
@@ -72,7 +72,7 @@ extension Topology {
                 if !servers.isEmpty {
                     throw TopologyError("host '\(name)': dns policy embedded uses the embedded server; to list nameservers use policy none", at: loc)
                 }
-                servers = [ResolvedDNS.embeddedServerAddress]
+                servers = [ResolvedDNS.embeddedServer]
             }
             if policy == .none && servers.isEmpty {
                 throw TopologyError("host '\(name)': dns policy none needs nameservers, such as `nameservers: [10.0.0.53]` or the name of a dns node", at: loc)
