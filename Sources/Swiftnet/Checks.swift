@@ -217,9 +217,6 @@ extension Network {
 
     /// Compares addresses by value ("fd00::1" and "fd00:0::1" are the same).
     static func sameAddress(_ a: String, _ b: String) -> Bool {
-        if a == b { return true }
-        var x = [UInt8](repeating: 0, count: 16), y = [UInt8](repeating: 0, count: 16)
-        let family = a.contains(":") ? AF_INET6 : AF_INET
-        return inet_pton(family, a, &x) == 1 && inet_pton(family, b, &y) == 1 && x == y
+        a == b || IPAddress(a).map { $0 == IPAddress(b) } == true
     }
 }

@@ -44,14 +44,13 @@ extension Network {
             // The first name is the one PTR answers give: the full one when there is a domain.
             let names = (topology.domain.map { ["\(h.name).\($0)"] } ?? []) + [h.name]
             hosts += "\(h.ip.address)\t\(names.joined(separator: " "))\n"
-            if let v6 = h.ip6?.split(separator: "/").first { hosts += "\(v6)\t\(names.joined(separator: " "))\n" }
+            if let v6 = h.ip6?.address { hosts += "\(v6)\t\(names.joined(separator: " "))\n" }
         }
         var cnames: [String] = []
         for r in topology.records {
-            if IPv4Address(r.value) != nil || isIPv6Address(r.value) {
-                hosts += "\(r.value)\t\(r.name)\n"
-            } else {
-                cnames.append("--cname=\(r.name),\(r.value)")
+            switch r.value {
+            case .address(let a): hosts += "\(a)\t\(r.name)\n"
+            case .alias(let target): cnames.append("--cname=\(r.name),\(target)")
             }
         }
         lock.lock()
@@ -63,7 +62,7 @@ extension Network {
                     "--log-queries", "--log-facility=\(queryLog)", "--cache-size=0",
                     // Its own addresses only: 127.0.0.11 is the embedded server's, in every host.
                     "--bind-interfaces", "--listen-address=\(server.ip.address),127.0.0.1"]
-        if let v6 = server.ip6?.split(separator: "/").first { argv.append("--listen-address=\(v6)") }
+        if let v6 = server.ip6?.address { argv.append("--listen-address=\(v6)") }
         if let d = topology.domain { argv += ["--local=/\(d)/", "--domain=\(d)"] }
         return argv + cnames
     }

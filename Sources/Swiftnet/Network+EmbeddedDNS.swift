@@ -21,14 +21,13 @@ extension Network {
             if let d = topology.domain { names.insert("\(h.name).\(d)", at: 0) }
             for n in names {
                 zone.addAddress(n, h.ip.address.description)
-                if let v6 = h.ip6?.split(separator: "/").first { zone.addAddress(n, String(v6)) }
+                if let v6 = h.ip6?.address { zone.addAddress(n, v6.description) }
             }
         }
         for r in topology.records {
-            if IPv4Address(r.value) != nil || isIPv6Address(r.value) {
-                zone.addAddress(r.name, r.value)
-            } else {
-                zone.addAlias(r.name, target: r.value)
+            switch r.value {
+            case .address(let a): zone.addAddress(r.name, a.description)
+            case .alias(let target): zone.addAlias(r.name, target: target)
             }
         }
         return zone

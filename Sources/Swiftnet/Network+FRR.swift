@@ -84,15 +84,11 @@ extension Network {
     }
 
     /// Routers other than `r` that have an address in the subnet of `cidr`, with that address.
-    func neighbours(of r: ResolvedHost, on cidr: String) -> [(ResolvedHost, String)] {
-        var out: [(ResolvedHost, String)] = []
-        let v4 = IPv4CIDR(cidr)
-        let v6 = IPv6CIDR(cidr)
+    func neighbours(of r: ResolvedHost, on cidr: IPCIDR) -> [(ResolvedHost, IPAddress)] {
+        var out: [(ResolvedHost, IPAddress)] = []
         for other in topology.routers where other.name != r.name {
-            for c in other.addresses.values.flatMap({ $0 }) {
-                let a = String(c.split(separator: "/")[0])
-                if let v4, let oa = IPv4Address(a), v4.contains(oa) { out.append((other, a)) }
-                if let v6, let ob = ipv6Bytes(a), v6.contains(ob) { out.append((other, a)) }
+            for c in other.addresses.values.flatMap({ $0 }) where cidr.contains(c.address) {
+                out.append((other, c.address))
             }
         }
         return out
@@ -110,8 +106,8 @@ extension Network {
             var ospf6 = "hostname \(r.name)\n!\n"
             var hasV6 = false
             for (intf, list) in cidrs {
-                let v4 = list.compactMap { IPv4CIDR($0) }
-                let v6 = list.filter { $0.contains(":") && !$0.lowercased().hasPrefix("fe80") }
+                let v4 = list.compactMap(\.v4)
+                let v6 = list.compactMap(\.v6).filter { !$0.address.isLinkLocal }
                 let routersOnLink = list.flatMap { neighbours(of: r, on: $0) }.map(\.0.name)
                 let p2p = Set(routersOnLink).count == 1 && v4.allSatisfy { $0.prefixLength >= 30 }
                     && !topology.links.contains { l in (l.a.interface == intf || l.b.interface == intf) && (l.a.kind == .switch || l.b.kind == .switch) }
@@ -145,10 +141,10 @@ extension Network {
             bgp += " no bgp ebgp-requires-policy\n no bgp network import-check\n"
             var v4n: [String] = [], v6n: [String] = []
             for (_, list) in cidrs {
-                for c in list where !c.lowercased().hasPrefix("fe80") {
+                for c in list where c.v6?.address.isLinkLocal != true {
                     for (other, addr) in neighbours(of: r, on: c) {
                         bgp += " neighbor \(addr) remote-as \(other.asn ?? 65000)\n neighbor \(addr) timers 1 3\n neighbor \(addr) timers connect 1\n"
-                        if addr.contains(":") { v6n.append(addr) } else { v4n.append(addr) }
+                        if addr.isIPv6 { v6n.append(addr.description) } else { v4n.append(addr.description) }
                     }
                 }
             }

@@ -103,7 +103,7 @@ extension Network {
             return "\(host.ip.address)\t\(names.joined(separator: " "))"
         }
         lines.append(line(h))
-        let servedByDNS = h.dns.policy == .embedded || topology.hosts.contains { $0.kind == .dns && h.dns.nameservers.contains($0.ip.address.description) }
+        let servedByDNS = h.dns.policy == .embedded || topology.hosts.contains { $0.kind == .dns && h.dns.nameservers.contains(.v4($0.ip.address)) }
         if !servedByDNS {
             for other in topology.hosts where other.name != h.name { lines.append(line(other)) }
         }

@@ -204,7 +204,7 @@ public final class Network: @unchecked Sendable {
         for h in topology.hosts {
             let ns = try NetworkNamespace()
             hostNamespaces[h.name] = ns
-            let hasIPv6 = h.addresses.values.contains { $0.contains { $0.contains(":") } }
+            let hasIPv6 = h.addresses.values.contains { $0.contains(where: \.isIPv6) }
             if h.isRouter {
                 try ns.setSysctls(Self.quietIPv6 + Self.forwarding)
             } else if options.ipv6 || h.ip6 != nil || hasIPv6 {
@@ -255,7 +255,7 @@ public final class Network: @unchecked Sendable {
                     let s = hostSockets[e.node]!
                     let host = hostsByName[e.node]!
                     for cidr in host.addresses[e.interface] ?? [] {
-                        try s.addAddress(index: v.index, cidr: cidr, interfaceName: v.name)
+                        try s.addAddress(index: v.index, cidr: cidr.description, interfaceName: v.name)
                     }
                     try s.setLink(index: v.index, name: v.name, up: true)
                 }
@@ -498,10 +498,8 @@ public final class Network: @unchecked Sendable {
     func installRoutes(of h: ResolvedHost, using s: RouteSocket, replacing: Bool) throws {
         var routes: [(String, String)] = []
         if let gw = h.gateway { routes.append(("0.0.0.0/0", gw.description)) }
-        if let gw6 = h.gateway6 { routes.append(("::/0", gw6)) }
-        for r in h.routes {
-            routes.append((r.destination == "default" ? "0.0.0.0/0" : r.destination == "default6" ? "::/0" : r.destination, r.via))
-        }
+        if let gw6 = h.gateway6 { routes.append(("::/0", gw6.description)) }
+        for r in h.routes { routes.append((r.destination.description, r.via.description)) }
         for (dest, via) in routes {
             do {
                 try s.addRoute(destination: dest, gateway: via)

@@ -43,8 +43,9 @@ extension Network {
 
     /// The node that has `address` on one of its interfaces, and that interface.
     func owner(of address: String) -> (node: String, interface: String)? {
+        guard let a = IPAddress(address) else { return nil }
         for h in topology.hosts {
-            for (intf, cidrs) in h.addresses where cidrs.contains(where: { Self.sameAddress(String($0.split(separator: "/")[0]), address) }) {
+            for (intf, cidrs) in h.addresses where cidrs.contains(where: { $0.address == a }) {
                 return (h.name, intf)
             }
         }
@@ -150,16 +151,7 @@ extension Network {
         var out: Set<String> = []
         for r in topology.routers {
             for cidrs in r.addresses.values {
-                for c in cidrs {
-                    if let v4 = IPv4CIDR(c) { out.insert(IPv4CIDR(address: v4.network, prefixLength: v4.prefixLength).description) }
-                    else if var v6 = IPv6CIDR(c) {
-                        for i in 0..<16 {
-                            let bits = max(0, min(8, v6.prefixLength - i * 8))
-                            v6.bytes[i] &= bits == 0 ? 0 : UInt8(truncatingIfNeeded: 0xFF << (8 - bits))
-                        }
-                        out.insert(v6.text)
-                    }
-                }
+                for c in cidrs { out.insert(c.prefix.description) }
             }
         }
         return out
@@ -171,7 +163,7 @@ extension Network {
         var missing: [String: [String]] = [:]
         for r in topology.routers {
             let have = Set(try routeSocket(for: r.name).routes().map { route -> String in
-                if let v6 = IPv6CIDR(route.destination) { return v6.text }
+                if let v6 = IPv6CIDR(route.destination) { return v6.description }
                 return route.destination
             })
             let lacking = wanted.subtracting(have).sorted()

@@ -97,9 +97,11 @@ final class ExperimentYAMLTests: XCTestCase {
             """ + "\n")
         XCTAssertEqual(t.domain, "lab.test")
         XCTAssertEqual(t.records.map(\.name), ["www.lab.test", "docs.lab.test", "v6.lab.test", "alias.lab.test"])
-        XCTAssertEqual(t.records[3].value, "web.lab.test", "a bare node name means the node")
+        XCTAssertEqual(t.records.map(\.value), [.address(IPAddress("10.0.0.80")!), .alias("www.lab.test"),
+                                                 .address(IPAddress("fd00::80")!), .alias("web.lab.test")])
+        XCTAssertEqual(t.records[3].value, .alias("web.lab.test"), "a bare node name means the node")
         let h1 = try XCTUnwrap(t.host("h1"))
-        XCTAssertEqual(h1.dns, ResolvedDNS(policy: .embedded, nameservers: ["127.0.0.11"], search: ["lab.test"], options: []))
+        XCTAssertEqual(h1.dns, ResolvedDNS(policy: .embedded, nameservers: [IPAddress("127.0.0.11")!], search: ["lab.test"], options: []))
         XCTAssertTrue(t.usesEmbeddedDNS)
     }
 
@@ -126,7 +128,7 @@ final class ExperimentYAMLTests: XCTestCase {
 
             """)
         let h2 = try XCTUnwrap(t.host("h2")).dns
-        XCTAssertEqual(h2.nameservers, ["10.0.0.53", "192.0.2.53"], "a dns node's name becomes its address")
+        XCTAssertEqual(h2.nameservers.map(\.description), ["10.0.0.53", "192.0.2.53"], "a dns node's name becomes its address")
         XCTAssertEqual(h2.resolvConf(machine: "nameserver 9.9.9.9\n"), """
             # written by swiftnet for this emulated host (policy: none)
             nameserver 10.0.0.53

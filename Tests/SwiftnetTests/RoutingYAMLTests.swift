@@ -48,14 +48,14 @@ final class RoutingYAMLTests: XCTestCase {
         let r1 = try XCTUnwrap(t.host("r1")), r2 = try XCTUnwrap(t.host("r2"))
         XCTAssertTrue(r1.isRouter)
         XCTAssertEqual(r1.interfaces, ["r1-eth0", "r1-eth1", "r1-eth2"])
-        XCTAssertEqual(r1.addresses["r1-eth0"], ["10.0.1.1/24"])
-        XCTAssertEqual(r1.addresses["r1-eth1"], ["10.1.0.1/30"])
-        XCTAssertEqual(r1.addresses["r1-eth2"], ["fd00:1::1/64"])
+        XCTAssertEqual(r1.addresses["r1-eth0"]?.map(\.description), ["10.0.1.1/24"])
+        XCTAssertEqual(r1.addresses["r1-eth1"]?.map(\.description), ["10.1.0.1/30"])
+        XCTAssertEqual(r1.addresses["r1-eth2"]?.map(\.description), ["fd00:1::1/64"])
         XCTAssertEqual(r1.ip.description, "10.0.1.1/24", "a router's address is its first IPv4 one")
-        XCTAssertEqual(r2.addresses["r2-eth0"], ["10.1.0.2/30", "fd00:1::2/64"])
-        XCTAssertEqual(r2.routes, [ResolvedRoute(destination: "10.0.1.0/24", via: "10.1.0.1"),
-                                   ResolvedRoute(destination: "default6", via: "fd00:1::1")])
-        XCTAssertEqual(t.host("h1")?.addresses["h1-eth0"], ["10.0.1.10/24"])
+        XCTAssertEqual(r2.addresses["r2-eth0"]?.map(\.description), ["10.1.0.2/30", "fd00:1::2/64"])
+        XCTAssertEqual(r2.routes, [ResolvedRoute(destination: IPCIDR("10.0.1.0/24")!, via: IPAddress("10.1.0.1")!),
+                                   ResolvedRoute(destination: .any(ipv6: true), via: IPAddress("fd00:1::1")!)])
+        XCTAssertEqual(t.host("h1")?.addresses["h1-eth0"]?.map(\.description), ["10.0.1.10/24"])
         XCTAssertEqual(t.host("h1")?.gateway?.description, "10.0.1.1")
     }
 
@@ -74,16 +74,16 @@ final class RoutingYAMLTests: XCTestCase {
               - [r2, h3]
             """)
         let r1 = try XCTUnwrap(t.host("r1")), r2 = try XCTUnwrap(t.host("r2"))
-        XCTAssertEqual(r1.addresses["r1-eth0"], ["10.0.1.1/24", "fd00:0:0:1::1/64"])
-        XCTAssertEqual(r1.addresses["r1-eth1"], ["10.255.192.1/30", "fd00:0:0:8000::1/64"])
-        XCTAssertEqual(r2.addresses["r2-eth0"], ["10.255.192.2/30", "fd00:0:0:8000::2/64"])
-        XCTAssertEqual(r2.addresses["r2-eth1"], ["10.0.2.1/24", "fd00:0:0:2::1/64"])
-        XCTAssertEqual(t.host("h1")?.addresses["h1-eth0"], ["10.0.1.10/24", "fd00:0:0:1::10/64"])
-        XCTAssertEqual(t.host("h2")?.addresses["h2-eth0"], ["10.0.1.11/24", "fd00:0:0:1::11/64"])
-        XCTAssertEqual(t.host("h3")?.addresses["h3-eth0"], ["10.0.2.10/24", "fd00:0:0:2::10/64"])
+        XCTAssertEqual(r1.addresses["r1-eth0"]?.map(\.description), ["10.0.1.1/24", "fd00:0:0:1::1/64"])
+        XCTAssertEqual(r1.addresses["r1-eth1"]?.map(\.description), ["10.255.192.1/30", "fd00:0:0:8000::1/64"])
+        XCTAssertEqual(r2.addresses["r2-eth0"]?.map(\.description), ["10.255.192.2/30", "fd00:0:0:8000::2/64"])
+        XCTAssertEqual(r2.addresses["r2-eth1"]?.map(\.description), ["10.0.2.1/24", "fd00:0:0:2::1/64"])
+        XCTAssertEqual(t.host("h1")?.addresses["h1-eth0"]?.map(\.description), ["10.0.1.10/24", "fd00:0:0:1::10/64"])
+        XCTAssertEqual(t.host("h2")?.addresses["h2-eth0"]?.map(\.description), ["10.0.1.11/24", "fd00:0:0:1::11/64"])
+        XCTAssertEqual(t.host("h3")?.addresses["h3-eth0"]?.map(\.description), ["10.0.2.10/24", "fd00:0:0:2::10/64"])
         XCTAssertEqual(t.host("h1")?.ip.description, "10.0.1.10/24")
         XCTAssertEqual(t.host("h1")?.gateway?.description, "10.0.1.1")
-        XCTAssertEqual(t.host("h1")?.gateway6, "fd00:0:0:1::1")
+        XCTAssertEqual(t.host("h1")?.gateway6, IPv6Address("fd00:0:0:1::1"))
         XCTAssertEqual(t.host("h3")?.gateway?.description, "10.0.2.1")
         // Deterministic: the same file gives the same addresses.
         XCTAssertEqual(try load("""
@@ -137,8 +137,8 @@ final class RoutingDSLTests: XCTestCase {
         XCTAssertEqual(t.routers.map(\.name), ["r1", "r2"])
         XCTAssertEqual(t.host("r2")?.asn, 65002)
         XCTAssertEqual(t.routing, .ospf)
-        XCTAssertEqual(t.host("h1")?.routes, [ResolvedRoute(destination: "10.9.0.0/16", via: "10.0.1.1")])
-        XCTAssertEqual(t.host("r1")?.addresses["r1-eth1"], ["10.255.192.1/30"])
+        XCTAssertEqual(t.host("h1")?.routes, [ResolvedRoute(destination: IPCIDR("10.9.0.0/16")!, via: IPAddress("10.0.1.1")!)])
+        XCTAssertEqual(t.host("r1")?.addresses["r1-eth1"]?.map(\.description), ["10.255.192.1/30"])
         // A bad next hop points at the Swift line of the Route(...) call.
         let bad = Topology("dsl-bad") {
             Router("r1")

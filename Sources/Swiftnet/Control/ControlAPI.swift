@@ -130,9 +130,9 @@ public final class ControlAPI: Sendable {
         if let h = net.topology.host(name) {
             let interfaces = live.filter { $0.name != "lo" }.map {
                 ControlInterface(name: $0.name, mac: $0.mac, up: $0.isUp, carrier: $0.hasCarrier, mtu: $0.mtu,
-                                 addresses: h.addresses[$0.name] ?? [])
+                                 addresses: (h.addresses[$0.name] ?? []).map(\.description))
             }
-            return ControlNode(name: name, kind: k, ip: h.ip.description, ip6: h.ip6, gateway: h.gateway?.description,
+            return ControlNode(name: name, kind: k, ip: h.ip.description, ip6: h.ip6?.description, gateway: h.gateway?.description,
                                interfaces: interfaces)
         }
         let s = net.topology.switches.first { $0.name == name }!

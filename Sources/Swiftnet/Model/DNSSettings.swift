@@ -64,19 +64,21 @@ public struct DNSRecordSpec: Hashable, Sendable, Codable {
 public struct ResolvedDNS: Hashable, Sendable, Codable {
     public var policy: DNSPolicy
     /// Nameserver addresses (node names already replaced by their address).
-    public var nameservers: [String]
+    public var nameservers: [IPAddress]
     public var search: [String]
     public var options: [DNSOption]
 
     /// The address of the embedded server, inside every host (on its loopback), as
     /// Docker's embedded DNS uses 127.0.0.11 inside every container.
-    public static let embeddedServerAddress = "127.0.0.11"
+    public static let embeddedServer = IPAddress.v4(IPv4Address(0x7F00_000B))
+    /// `embeddedServer` as text: "127.0.0.11".
+    public static let embeddedServerAddress = embeddedServer.description
 
     /// The text of the host's `/etc/resolv.conf`; `machine` is the machine's own file,
     /// used by the `host` policy.
     public func resolvConf(machine: String) -> String {
         var lines = ["# written by swiftnet for this emulated host (policy: \(policy.rawValue))"]
-        var servers = nameservers
+        var servers = nameservers.map(\.description)
         var search = self.search
         var options = self.options
         if policy == .host {

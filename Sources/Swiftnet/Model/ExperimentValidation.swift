@@ -4,10 +4,7 @@ import Glibc
 #endif
 
 /// True for text that is an IPv6 address (no prefix).
-func isIPv6Address(_ text: String) -> Bool {
-    var buf = [UInt8](repeating: 0, count: 16)
-    return inet_pton(AF_INET6, text, &buf) == 1
-}
+func isIPv6Address(_ text: String) -> Bool { IPv6Address(text) != nil }
 
 /// True for a DNS name: dot-separated labels of letters, digits, '-' and '_', each
 /// 1 to 63 bytes, 253 in all; a trailing dot is allowed.
@@ -40,7 +37,8 @@ extension Topology {
                 throw TopologyError("record '\(r.name)' is not a DNS name such as www.lab.test", at: r.location)
             }
             let value = r.value
-            guard IPv4Address(value) != nil || isIPv6Address(value) || isDNSName(value) else {
+            let address = IPAddress(value)
+            guard address != nil || isDNSName(value) else {
                 throw TopologyError("record '\(r.name)' has value '\(value)': give an IPv4 or IPv6 address (A/AAAA) or a name (CNAME)", at: r.location)
             }
             var name = r.name.lowercased()
@@ -49,9 +47,9 @@ extension Topology {
                 throw TopologyError("record '\(r.name)' is given twice\(first.map { " (first at \($0))" } ?? ""): give each name once", at: r.location)
             }
             recordNames[name] = r.location
-            var resolved = DNSRecordSpec(name: name, value: value.lowercased(), location: r.location)
+            var resolved = ResolvedRecord(name: name, value: address.map { .address($0) } ?? .alias(value.lowercased()), location: r.location)
             // A CNAME to a bare node name means the node.
-            if nodeNames.contains(value), let d = out.domain { resolved.value = "\(value).\(d)" }
+            if nodeNames.contains(value), let d = out.domain { resolved.value = .alias("\(value).\(d)") }
             out.records.append(resolved)
         }
         let specs = Dictionary(hosts.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -60,12 +58,12 @@ extension Topology {
             let given = specs[name]?.dns ?? DNSSettings()
             let loc = given.location ?? specs[name]?.location
             let policy = given.policy ?? .embedded
-            var servers: [String] = []
+            var servers: [IPAddress] = []
             for s in given.nameservers {
                 if let h = out.host(s) {
-                    servers.append(h.ip.address.description)
-                } else if IPv4Address(s) != nil || isIPv6Address(s) {
-                    servers.append(s)
+                    servers.append(.v4(h.ip.address))
+                } else if let a = IPAddress(s) {
+                    servers.append(a)
                 } else {
                     throw TopologyError("host '\(name)': nameserver '\(s)' is neither an address nor a host of this topology", at: loc)
                 }
@@ -74,7 +72,7 @@ extension Topology {
                 if !servers.isEmpty {
                     throw TopologyError("host '\(name)': dns policy embedded uses the embedded server; to list nameservers use policy none", at: loc)
                 }
-                servers = [ResolvedDNS.embeddedServerAddress]
+                servers = [ResolvedDNS.embeddedServer]
             }
             if policy == .none && servers.isEmpty {
                 throw TopologyError("host '\(name)': dns policy none needs nameservers, such as `nameservers: [10.0.0.53]` or the name of a dns node", at: loc)

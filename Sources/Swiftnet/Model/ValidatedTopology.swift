@@ -20,16 +20,17 @@ public struct ResolvedHost: Hashable, Sendable, Codable {
     /// Address of the first interface.
     public var ip: IPv4CIDR
     public var mac: MACAddress?
-    public var ip6: String?
+    /// IPv6 address of the first interface.
+    public var ip6: IPv6CIDR?
     public var gateway: IPv4Address?
     /// Interface names in port order.
     public var interfaces: [String]
     /// What the host's resolv.conf says.
     public var dns = ResolvedDNS(policy: .host, nameservers: [], search: [], options: [])
-    /// Every interface's addresses (IPv4 and IPv6 CIDRs), by interface name.
-    public var addresses: [String: [String]] = [:]
+    /// Every interface's addresses (IPv4 and IPv6), by interface name.
+    public var addresses: [String: [IPCIDR]] = [:]
     /// IPv6 default gateway.
-    public var gateway6: String? = nil
+    public var gateway6: IPv6Address? = nil
     /// Static routes of this node, in file order.
     public var routes: [ResolvedRoute] = []
     /// A router's AS number (`routing: bgp`).
@@ -39,10 +40,35 @@ public struct ResolvedHost: Hashable, Sendable, Codable {
 
 /// A checked static route.
 public struct ResolvedRoute: Hashable, Sendable, Codable {
-    /// "10.2.0.0/24", "fd00:2::/64", "default" or "default6".
-    public var destination: String
-    public var via: String
-    public var isIPv6: Bool { via.contains(":") }
+    /// A prefix such as 10.2.0.0/24 or fd00:2::/64; `default` is 0.0.0.0/0, `default6` ::/0.
+    public var destination: IPCIDR
+    /// The next hop, of the destination's family.
+    public var via: IPAddress
+    public var isIPv6: Bool { via.isIPv6 }
+}
+
+/// A checked DNS record (`records:`): a name and an address (A or AAAA) or another name (CNAME).
+public struct ResolvedRecord: Hashable, Sendable, Codable {
+    public enum Value: Hashable, Sendable, Codable, CustomStringConvertible {
+        case address(IPAddress)
+        /// The name a CNAME points to, lowercased.
+        case alias(String)
+        public var description: String {
+            switch self {
+            case .address(let a): a.description
+            case .alias(let n): n
+            }
+        }
+    }
+    /// Lowercased, without a trailing dot.
+    public var name: String
+    public var value: Value
+    public var location: SourceLocation?
+    public init(name: String, value: Value, location: SourceLocation? = nil) {
+        self.name = name
+        self.value = value
+        self.location = location
+    }
 }
 
 /// A switch after validation.
@@ -100,7 +126,7 @@ public struct ValidatedTopology: Hashable, Sendable, Codable {
     /// The nodes' DNS domain, lowercased, without a trailing dot.
     public var domain: String? = nil
     /// Extra DNS names (`records:`), checked: names lowercased and fully qualified.
-    public var records: [DNSRecordSpec] = []
+    public var records: [ResolvedRecord] = []
     /// The experiment's steps, checked against the nodes and links.
     public var experiment: [ExperimentStep] = []
     /// How routers learn routes (nil: static).

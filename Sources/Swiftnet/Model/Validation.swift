@@ -124,8 +124,12 @@ extension Topology {
                 }
                 usedMACs[m] = h.name
             }
-            if let v6 = h.ip6, !isValidIPv6CIDR(v6) {
-                throw TopologyError("host '\(h.name)' has ip6 '\(v6)', which is not an IPv6 address with a prefix such as fd00::1/64", at: h.location)
+            var ip6: IPv6CIDR?
+            if let v6 = h.ip6 {
+                guard let parsed = IPv6CIDR(v6) else {
+                    throw TopologyError("host '\(h.name)' has ip6 '\(v6)', which is not an IPv6 address with a prefix such as fd00::1/64", at: h.location)
+                }
+                ip6 = parsed
             }
             var gateway: IPv4Address?
             if let g = h.gateway {
@@ -136,7 +140,7 @@ extension Topology {
                 // interfaces' addresses known (resolveAddressing).
                 gateway = a
             }
-            outHosts.append(ResolvedHost(name: h.name, kind: h.kind, ip: ip, mac: mac, ip6: h.ip6, gateway: gateway, interfaces: interfaces[h.name]!))
+            outHosts.append(ResolvedHost(name: h.name, kind: h.kind, ip: ip, mac: mac, ip6: ip6, gateway: gateway, interfaces: interfaces[h.name]!))
         }
         // Routers: their addresses come from their links (resolveAddressing).
         for r in hosts.filter({ $0.kind == .router }).sorted(by: { naturalLess($0.name, $1.name) }) {
