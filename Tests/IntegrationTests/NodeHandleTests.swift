@@ -103,10 +103,11 @@ final class NodeHandleTests: XCTestCase {
         try withNetwork(topo) { net in
             let h1 = try net.node("h1")
             XCTAssertEqual(h1.mac, "02:00:00:00:00:01")
-            XCTAssertEqual(h1.ip6, "fd00::1")
+            XCTAssertEqual(h1.ip6, IPv6Address("fd00::1"))
             let eth0 = try XCTUnwrap(try h1.interfaces().first { $0.name == "h1-eth0" })
             XCTAssertTrue(eth0.isUp)
-            XCTAssertEqual(Set(eth0.addresses.filter { !$0.hasPrefix("fe80") }), ["10.0.0.1/8", "fd00::1/64"])
+            XCTAssertEqual(Set(eth0.addresses.filter { if case .v6(let a) = $0 { return !a.address.isLinkLocal } else { return true } }),
+                           [IPCIDR("10.0.0.1/8")!, IPCIDR("fd00::1/64")!])
             let ports = try net.node("s1").interfaces().map(\.name)
             XCTAssertEqual(Set(ports), ["s1", "s1-eth1", "s1-eth2"])
         }

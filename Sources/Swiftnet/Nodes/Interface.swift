@@ -1,5 +1,5 @@
 /// An interface of a node as the kernel reports it (for a switch: its ports).
-public struct Interface: Sendable, Hashable, Codable {
+public struct Interface: Sendable, Hashable {
     public var name: String
     /// ifindex inside the node's namespace.
     public var index: Int32
@@ -9,11 +9,11 @@ public struct Interface: Sendable, Hashable, Codable {
     public var isUp: Bool
     /// The other end is up too (carrier).
     public var hasCarrier: Bool
-    /// Addresses with their prefix lengths ("10.0.0.1/8", "fd00::1/64"); empty for
-    /// switch ports, which have none.
-    public var addresses: [String]
+    /// Addresses with their prefix lengths (10.0.0.1/8, fd00::1/64); empty for switch
+    /// ports, which have none.
+    public var addresses: [IPCIDR]
 
-    public init(name: String, index: Int32, mac: String, mtu: Int, isUp: Bool, hasCarrier: Bool, addresses: [String] = []) {
+    public init(name: String, index: Int32, mac: String, mtu: Int, isUp: Bool, hasCarrier: Bool, addresses: [IPCIDR] = []) {
         self.name = name
         self.index = index
         self.mac = mac

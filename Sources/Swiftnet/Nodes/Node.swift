@@ -28,7 +28,7 @@ public final class Node: @unchecked Sendable {
     /// The address of the first interface (hosts and routers), Mininet's `h1.IP()`.
     public var ip: IPv4Address? { network?.topology.host(name)?.ip.address }
     /// Its IPv6 address, when it has one.
-    public var ip6: String? { network?.topology.host(name)?.ip6.map { String($0.split(separator: "/")[0]) } }
+    public var ip6: IPv6Address? { network?.topology.host(name)?.ip6?.address }
     /// The MAC address of the first interface as the kernel has it, Mininet's `h1.MAC()`.
     public var mac: String? { (try? interfaces())?.first { $0.name != "lo" }?.mac }
 
@@ -158,7 +158,7 @@ extension Network {
         let addrs = topology.kind(of: node) == .host ? try s.addresses() : []
         return links.map { l in
             Interface(name: l.name, index: l.index, mac: l.mac, mtu: l.mtu, isUp: l.isUp, hasCarrier: l.hasCarrier,
-                      addresses: addrs.filter { $0.index == l.index }.map(\.cidr))
+                      addresses: addrs.filter { $0.index == l.index }.compactMap { IPCIDR($0.cidr) })
         }
     }
 }
