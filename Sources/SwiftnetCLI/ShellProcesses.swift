@@ -77,15 +77,16 @@ extension Shell {
         return jobs
     }
 
-    /// Waits until every background job has ended (Ctrl-C goes to each in turn).
+    /// Waits until every background job has ended (Ctrl-C goes to each in turn), and
+    /// forgets them.
     func waitJobs() {
         for j in reapJobs() {
             setForeground(j.pid)
             var status: Int32 = 0
             while waitpid(j.pid, &status, 0) < 0 && errno == EINTR {}
             setForeground(nil)
+            lock.withLock { jobs.removeAll { $0.pid == j.pid } }
         }
-        _ = reapJobs()
     }
 
     /// Kills and reaps every background job (at exit).
