@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "SwiftnetTests", dependencies: ["Swiftnet"]),
         .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS"], path: "Tests/DNSTests"),
+        .testTarget(name: "SwiftnetCLITests", dependencies: ["SwiftnetCLI", "Swiftnet"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Swiftnet", "Netlink", "Namespaces", "DNS", "OpenFlow"],
                     exclude: ["Controllers"]),
         .testTarget(name: "ExampleTests", dependencies: ["Swiftnet"], path: "Examples/SwiftTests"),
