@@ -119,3 +119,58 @@ final class RunningNetworkTests: XCTestCase {
         }
     }
 }
+
+/// The verbs for user switches, and link shaping, over h1 - s1 - h2 on a user switch.
+final class UserSwitchVerbTests: XCTestCase {
+    let pair = Topology(name: "verbs\(getpid())", hosts: [HostSpec(name: "h1"), HostSpec(name: "h2")],
+                        switches: [SwitchSpec(name: "s1", kind: .user)],
+                        links: [LinkSpec("h1", "s1", location: nil), LinkSpec("h2", "s1", location: nil)])
+
+    func testDpctlAndSwitchStopStart() throws {
+        try withShell(pair) { shell, out in
+            XCTAssertEqual(shell.status("dpctl dump-ports s1"), 0, out.errors)
+            XCTAssertTrue(out.output.hasPrefix("*** s1 " + String(repeating: "-", count: 70) + "\n"), out.output)
+            XCTAssertTrue(out.output.contains("OFPST_PORT reply: 2 ports"), out.output)
+            out.clear()
+            XCTAssertEqual(shell.status("dpctl dump-flows"), 0, out.errors)
+            XCTAssertTrue(out.output.hasPrefix("*** s1 ---"), out.output)
+            out.clear()
+            XCTAssertEqual(shell.status("dpctl dump-flows s9"), 1)
+            XCTAssertTrue(out.errors.hasPrefix("*** dpctl: ") && out.errors.contains("no switch 's9'"), out.errors)
+            out.clear()
+            XCTAssertEqual(shell.status("switch s9 stop"), 1)
+            XCTAssertTrue(out.errors.hasPrefix("*** switch: "), out.errors)
+            XCTAssertEqual(shell.status("switch s1 stop"), 0, out.errors)
+            XCTAssertEqual(shell.status("pingall 1"), 1, "a stopped switch forwards nothing")
+            XCTAssertEqual(shell.status("switch s1 start"), 0, out.errors)
+            XCTAssertTrue(eventually(10) { shell.status("pingall 1") == 0 }, out.output)
+        }
+    }
+
+    /// `link A B delay=`: the duration's refusal in the words the command line uses.
+    func testLinkShaping() throws {
+        try withShell(pair) { shell, out in
+            XCTAssertEqual(shell.status("link h1 s1 delay=10"), 1)
+            XCTAssertEqual(out.errors, "*** link h1-s1 has delay '10': write a number with a unit (us, ms, s, m or h) below 10000s, such as 10ms or 2s\n")
+            out.clear()
+            XCTAssertEqual(shell.status("link h1 s1 delay=100ms"), 0, out.errors)
+            XCTAssertEqual(shell.status("h1 ping -c1 -W2 h2"), 0, out.combined)
+            let rtt = out.output.range(of: #"time=([0-9.]+) ms"#, options: .regularExpression).map { out.output[$0] }
+            let ms = rtt.flatMap { Double($0.dropFirst(5).dropLast(3)) } ?? 0
+            XCTAssertGreaterThan(ms, 90, "the delay applies: \(out.output)")
+        }
+    }
+
+    func testIperf() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/iperf3") else {
+            XCTFail("iperf3 is needed (apt-get install iperf3)")
+            return
+        }
+        try withShell(pair) { shell, out in
+            XCTAssertEqual(shell.status("iperf"), 0, out.combined)
+            XCTAssertTrue(out.output.hasPrefix("*** Iperf: testing TCP bandwidth between h1 and h2 \n*** Results: ['"), out.output)
+            XCTAssertNotNil(out.output.range(of: #"\*\*\* Results: \['[0-9.]+ [KMG]?bits/sec', '[0-9.]+ [KMG]?bits/sec'\]\n$"#,
+                                             options: .regularExpression), out.output)
+        }
+    }
+}

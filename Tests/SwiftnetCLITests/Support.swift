@@ -67,9 +67,15 @@ func unstartedShell(_ spec: String = "linear,2", verbs: ShellVerbs = .standard) 
 /// asserts that the run's processes are gone and the root namespace is as it was.
 func withShell(_ spec: String = "linear,2", file: StaticString = #filePath, line: UInt = #line,
                _ body: (Shell, BufferShellOutput) throws -> Void) throws {
+    try withShell(Topology.builtin(spec), file: file, line: line, body)
+}
+
+/// `withShell` over a topology of the test's own.
+func withShell(_ topology: Topology, file: StaticString = #filePath, line: UInt = #line,
+               _ body: (Shell, BufferShellOutput) throws -> Void) throws {
     guard geteuid() == 0 else { throw NeedsRoot() }
     let before = RootState.take()
-    let net = Network(try Topology.builtin(spec).validated())
+    let net = Network(try topology.validated())
     try net.start()
     let inode = net.processNamespaceInit.flatMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\($0)/ns/pid") }
     XCTAssertNotNil(inode, "the run has a PID namespace", file: file, line: line)
