@@ -62,6 +62,9 @@ final class RunningNetworkTests: XCTestCase {
             out.clear()
             XCTAssertEqual(shell.status("h1 test -e /sys/class/net/h2-eth0"), 1, "h1 sees only its own interfaces")
             XCTAssertEqual(shell.status("s1 true"), 0, "switches run commands too")
+            let fds = openDescriptors()
+            for _ in 0..<5 { shell.execute("h1 echo again") }
+            XCTAssertEqual(openDescriptors(), fds, "the pipes are closed")
         }
     }
 

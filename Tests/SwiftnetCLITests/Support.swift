@@ -51,6 +51,11 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
+/// How many descriptors this process has open.
+func openDescriptors() -> Int {
+    ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).count
+}
+
 struct NeedsRoot: Error, CustomStringConvertible {
     var description: String { "these tests build network namespaces: run them as root" }
 }

@@ -186,6 +186,9 @@ final class VerbTests: XCTestCase {
         out.clear()
         XCTAssertEqual(shell.status("sh printf 'no newline'; exit 3"), 3)
         XCTAssertEqual(out.output, "no newline")
+        let fds = openDescriptors()
+        for _ in 0..<5 { shell.execute("sh echo again") }
+        XCTAssertEqual(openDescriptors(), fds, "the pipes are closed")
     }
 
     func testTimeKeepsTheStatusOfWhatItTimed() throws {
