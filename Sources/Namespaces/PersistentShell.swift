@@ -24,7 +24,8 @@ public struct ShellResult: Sendable, Equatable {
 /// Ctrl-C reaches the command that runs), without job control, as Mininet's (`set +m`):
 /// the shell survives Ctrl-C (it traps SIGINT) and `&` jobs ignore it, as background
 /// jobs of a shell without job control do. Commands do not travel over
-/// the terminal: each is written NUL-terminated to descriptor 3 and run with `eval`, so
+/// the terminal: each is written NUL-terminated to descriptor 3 (after a byte that says
+/// whether it reads the terminal or /dev/null) and run with `eval`, so
 /// a syntax error is the command's error (status 2), not the shell's, and no line length
 /// limit applies. After each command the shell writes a marker to the terminal (the end
 /// of the output) and the status to descriptor 4.
@@ -35,7 +36,11 @@ public final class PersistentShell: @unchecked Sendable {
     static let loop = #"""
     trap : INT
     while IFS= read -r -d '' -u 3 __sn_cmd; do
-        eval "$__sn_cmd"
+        if [[ $__sn_cmd == T* ]]; then
+            eval "${__sn_cmd:1}"
+        else
+            eval "${__sn_cmd:1}" < /dev/null
+        fi
         __sn_status=$?
         printf '\036%s\036' "$__SN_MARK"
         printf '%d\n' "$__sn_status" >&4
@@ -119,14 +124,17 @@ public final class PersistentShell: @unchecked Sendable {
     ///   - isCancelled: checked at least every 100 ms; when true the command is
     ///     interrupted the same way.
     ///   - input: a descriptor whose bytes are passed to the command's terminal as they
-    ///     come (the swiftnet shell's own stdin); end of file there is Ctrl-D.
+    ///     come (the swiftnet shell's own stdin); end of file there is Ctrl-D. Without
+    ///     it the command's standard input is /dev/null.
     ///   - onOutput: gets the output as it comes instead of the result collecting it.
     public func run(_ command: String, timeout: Duration? = nil, isCancelled: () -> Bool = { false },
                     input: Int32? = nil, onOutput: ((ArraySlice<UInt8>) -> Void)? = nil) throws -> ShellResult {
         turn.lock()
         defer { turn.unlock() }
         guard isAlive else { throw NamespaceError("the shell has exited", errno: ESRCH) }
-        let text = Array(command.utf8.filter { $0 != 0 }) + [0]
+        // Without input to pass on, the command reads /dev/null, as a program in a
+        // script would: one that reads its input must not wait for a terminal nobody types at.
+        let text = Array((input != nil ? "T" : "N").utf8) + Array(command.utf8.filter { $0 != 0 }) + [0]
         guard sendAll(commandFD, text) else {
             markExited()
             throw NamespaceError("the shell has exited", errno: EPIPE)

@@ -18,9 +18,8 @@ public final class Shell: @unchecked Sendable {
     var interruptsSinceForeground = 0
     /// Ctrl-Cs so far: a built-in command (pingall, iperf, source) stops when it changes.
     var interrupts = 0
-    /// Background jobs: number, pid, command line.
-    var jobs: [(number: Int, pid: pid_t, command: String)] = []
-    var nextJob = 1
+    /// The node whose persistent shell runs the foreground command, while one does.
+    var foregroundNode: String?
     /// Exit status of the last command (the shell's status when reading a script).
     public internal(set) var lastStatus: Int32 = 0
     var sourceDepth = 0
@@ -47,7 +46,6 @@ public final class Shell: @unchecked Sendable {
         }
         if prompt != nil && isatty(0) == 1 { output.write("\n") }
         source.close()
-        killJobs()
         return lastStatus
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Swiftnet
 
-/// The shell's processes: the foreground command Ctrl-C goes to, and background jobs.
+/// The shell's foreground command, which Ctrl-C goes to.
 extension Shell {
     // MARK: - The foreground command
 
@@ -43,6 +43,12 @@ extension Shell {
         lock.lock()
         defer { lock.unlock() }
         interrupts += 1
+        // A command in a node's shell: Ctrl-C on its terminal; a second press makes the
+        // command's own cancellation check kill it.
+        if let node = foregroundNode {
+            net[node]?.interrupt()
+            return
+        }
         guard let pid = foreground else { return }
         interruptsSinceForeground += 1
         let sig = interruptsSinceForeground == 1 ? SIGINT : SIGKILL
@@ -51,55 +57,16 @@ extension Shell {
     }
 
     /// A check for built-in commands: true once Ctrl-C has been pressed since this call.
-    func interruptCheck() -> @Sendable () -> Bool {
+    func interruptCheck() -> @Sendable () -> Bool { interruptCheck(presses: 1) }
+
+    /// True once Ctrl-C has been pressed `presses` times since this call.
+    func interruptCheck(presses: Int) -> @Sendable () -> Bool {
         let start = lock.withLock { interrupts }
-        return { [unowned self] in self.lock.withLock { self.interrupts } != start }
+        return { [unowned self] in self.lock.withLock { self.interrupts } - start >= presses }
     }
 
-    // MARK: - Jobs
-
-    /// Records a background job; returns its number.
-    func addJob(pid: pid_t, command: String) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        let n = nextJob
-        nextJob += 1
-        jobs.append((n, pid, command))
-        return n
-    }
-
-    /// Forgets jobs that have ended, and returns those still running.
-    func reapJobs() -> [(number: Int, pid: pid_t, command: String)] {
-        lock.lock()
-        defer { lock.unlock() }
-        var status: Int32 = 0
-        jobs.removeAll { waitpid($0.pid, &status, WNOHANG) == $0.pid }
-        return jobs
-    }
-
-    /// Waits until every background job has ended (Ctrl-C goes to each in turn), and
-    /// forgets them.
-    func waitJobs() {
-        for j in reapJobs() {
-            setForeground(j.pid)
-            var status: Int32 = 0
-            while waitpid(j.pid, &status, 0) < 0 && errno == EINTR {}
-            setForeground(nil)
-            lock.withLock { jobs.removeAll { $0.pid == j.pid } }
-        }
-    }
-
-    /// Kills and reaps every background job (at exit).
-    func killJobs() {
-        lock.lock()
-        let all = jobs
-        jobs.removeAll()
-        lock.unlock()
-        for j in all {
-            kill(-j.pid, SIGKILL)
-            kill(j.pid, SIGKILL)
-            var status: Int32 = 0
-            while waitpid(j.pid, &status, 0) < 0 && errno == EINTR {}
-        }
+    /// Marks the node whose shell runs the foreground command (or none), for Ctrl-C.
+    func setForegroundNode(_ node: String?) {
+        lock.withLock { foregroundNode = node }
     }
 }

@@ -98,4 +98,6 @@ public struct ShellContext {
 
     /// A check for long verbs: true once Ctrl-C has been pressed since this call.
     public func interruptCheck() -> @Sendable () -> Bool { shell.interruptCheck() }
+    /// True once Ctrl-C has been pressed `presses` times since this call.
+    public func interruptCheck(presses: Int) -> @Sendable () -> Bool { shell.interruptCheck(presses: presses) }
 }

@@ -32,7 +32,9 @@ final class NodeHandleTests: XCTestCase {
             XCTAssertEqual(try h1.shell("kill %sleep; wait %sleep").status, 143)
             XCTAssertEqual(try h1.cmd("jobs"), "")
             // It is a terminal, in the host's namespace; h2 has a shell of its own.
-            XCTAssertEqual(try h1.cmd("test -t 0 && test -t 1 && echo tty"), "tty\n")
+            // Its output is a terminal; its input, with nothing to pass on, /dev/null (a
+            // command that reads input does not hang).
+            XCTAssertEqual(try h1.cmd("test -t 1 && echo tty; cat; echo after cat"), "tty\nafter cat\n")
             XCTAssertTrue(try h1.cmd("ip -br addr").contains("10.0.0.1/8"))
             // A new shell starts where swiftnet runs, as Mininet's do.
             let here = FileManager.default.currentDirectoryPath

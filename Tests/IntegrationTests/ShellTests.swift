@@ -43,7 +43,7 @@ final class ShellTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("*** Unknown command: bogus command"), r.stderr)
         XCTAssertTrue(r.stdout.contains("*** Results: 100% dropped (0/2 received)"), r.stdout)
         XCTAssertTrue(r.stdout.contains("*** Results: 0% dropped (2/2 received)"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("running  h1 sleep 300"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("h1: [1]+  Running                 sleep 300 &"), r.stdout)
         XCTAssertFalse(r.stdout.contains("swiftnet>"), "no prompt when stdin is not a terminal")
         XCTAssertTrue(try eventually(5) { try RootSnapshot.take() == before })
     }

@@ -57,9 +57,21 @@ final class RunningNetworkTests: XCTestCase {
             XCTAssertEqual(shell.status("h1 echo h2 is not hh2"), 0)
             XCTAssertEqual(out.output, "10.0.0.2 is not hh2\n")
             out.clear()
-            XCTAssertEqual(shell.status("h2 echo oops >&2; exit 4"), 4)
-            XCTAssertEqual(out.errors, "oops\n")
-            XCTAssertEqual(out.output, "")
+            // The node's shell runs on a terminal: errors come with the output, as in Mininet.
+            XCTAssertEqual(shell.status("h2 echo oops >&2; (exit 4)"), 4)
+            XCTAssertEqual(out.output, "oops\n")
+            out.clear()
+            // It is the same shell from one command to the next.
+            XCTAssertEqual(shell.status("h2 cd /sys/class/net; X=5"), 0)
+            XCTAssertEqual(shell.status("h2 pwd; echo $X"), 0)
+            XCTAssertEqual(out.output, "/sys/class/net\n5\n")
+            out.clear()
+            // `exit` ends that shell; the next command gets a new one.
+            XCTAssertEqual(shell.status("h2 exit 3"), 3)
+            XCTAssertTrue(out.output.contains("*** h2: its shell exited"), out.output)
+            out.clear()
+            XCTAssertEqual(shell.status("h2 echo ${X:-fresh}"), 0)
+            XCTAssertEqual(out.output, "fresh\n")
             out.clear()
             XCTAssertEqual(shell.status("noecho h2 cat /sys/class/net/h2-eth0/operstate"), 0, out.errors)
             XCTAssertEqual(out.output, "up\n")
@@ -72,14 +84,18 @@ final class RunningNetworkTests: XCTestCase {
         }
     }
 
-    /// Background jobs: listed while they run, waited for, killed when the shell ends.
+    /// Background jobs are the node shell's: listed while they run, waited for, named
+    /// with %, killed with the network.
     func testBackgroundJobs() throws {
         try withShell { shell, out in
             XCTAssertEqual(shell.status("h1 sleep 1 &"), 0)
             XCTAssertNotNil(out.output.range(of: #"^\[1\] \d+\n$"#, options: .regularExpression), out.output)
             out.clear()
             XCTAssertEqual(shell.status("jobs"), 0)
-            XCTAssertNotNil(out.output.range(of: #"^\[1\] \d+ running  h1 sleep 1\n$"#, options: .regularExpression), out.output)
+            XCTAssertNotNil(out.output.range(of: #"^h1: \[1\]\+ +Running +sleep 1 &\n$"#, options: .regularExpression), out.output)
+            out.clear()
+            XCTAssertEqual(shell.status("h1 jobs"), 0)
+            XCTAssertTrue(out.output.contains("sleep 1 &"), out.output)
             out.clear()
             let t0 = Date()
             XCTAssertEqual(shell.status("wait"), 0)
@@ -87,13 +103,27 @@ final class RunningNetworkTests: XCTestCase {
             XCTAssertEqual(shell.status("jobs"), 0)
             XCTAssertEqual(out.output, "no background jobs\n")
             out.clear()
+            // Mininet's walkthrough: a server in the background, then `kill %name`.
+            XCTAssertEqual(shell.status("h2 python3 -m http.server 8080 >& /dev/null &"), 0)
+            XCTAssertTrue(out.output.hasPrefix("[1] "), out.output)
+            out.clear()
+            XCTAssertEqual(shell.status("h1 for i in $(seq 50); do curl -s -o /dev/null h2:8080 && break; sleep 0.1; done; curl -s -o /dev/null -w '%{http_code}\\n' h2:8080"), 0)
+            XCTAssertEqual(out.output, "200\n")
+            out.clear()
+            XCTAssertEqual(shell.status("h2 kill %python; wait %python"), 143)
+            XCTAssertEqual(shell.status("jobs"), 0)
+            XCTAssertEqual(out.output, "no background jobs\n")
+            out.clear()
             // Names become addresses in background commands too; this one outlives the
-            // shell until it ends (withShell checks nothing is left).
-            XCTAssertEqual(shell.status("h2 sleep 300 h1 &"), 0)
+            // shell until the network stops (withShell checks nothing is left).
+            XCTAssertEqual(shell.status("h2 sleep 300 & echo h1"), 0)
+            XCTAssertTrue(out.output.hasPrefix("10.0.0.1\n"), out.output)
+            out.clear()
+            XCTAssertEqual(shell.status("h2 sleep 301 &"), 0)
             XCTAssertTrue(out.output.hasPrefix("[2] "), out.output)
             out.clear()
             shell.execute("jobs")
-            XCTAssertTrue(out.output.hasSuffix(" running  h2 sleep 300 10.0.0.1\n"), out.output)
+            XCTAssertTrue(out.output.contains("h2: [2]+  Running                 sleep 301 &"), out.output)
         }
     }
 

@@ -10,8 +10,8 @@ final class VerbTests: XCTestCase {
         let (shell, out) = try unstartedShell()
         XCTAssertEqual(shell.status("help"), 0)
         let expected = "Documented commands:\n" + ShellVerbs.standard.all.map { "  \($0.help)\n" }.joined()
-            + "\nAny other line starting with a node name runs in that node: h1 ping -c1 h2\n"
-            + "(node names become their IP addresses; a trailing & runs it in the background).\n"
+            + "\nAny other line starting with a node name runs in that node's shell: h1 ping -c1 h2\n"
+            + "(node names become their IP addresses; cd, variables and & jobs stay, as in Mininet).\n"
         XCTAssertEqual(out.output, expected)
         XCTAssertEqual(out.errors, "")
         // The list Mininet users know, in the order they know it.

@@ -103,7 +103,8 @@ final class NodeShells: @unchecked Sendable {
         for s in all { s.close() }
     }
 
-    var count: Int { lock.withLock { shells.values.filter(\.isAlive).count } }
+    /// The nodes whose shell is alive, in name order.
+    var liveNodes: [String] { lock.withLock { shells.filter { $0.value.isAlive }.map(\.key).sorted(by: naturalLess) } }
 }
 
 extension Network {
@@ -122,6 +123,9 @@ extension Network {
         }
         return n
     }
+
+    /// The nodes whose persistent shell has been started and is alive (natural order).
+    public var nodesWithShells: [String] { shells.liveNodes }
 
     /// Every node, hosts first.
     public var nodes: [Node] { topology.nodeNames.compactMap { self[$0] } }

@@ -1,14 +1,20 @@
 import Swiftnet
 
-/// `jobs`: `[1] 4242 running  h1 iperf3 -s`, a line per background job still running.
+/// `jobs`: the `&` jobs of every node's shell, `h1: [1]+  Running  sleep 300 &`.
 struct JobsVerb: ShellVerb {
     let name = "jobs"
-    let help = "jobs: list background jobs"
+    let help = "jobs: list the background jobs of every node's shell"
 
     func run(_ arguments: VerbArguments, in context: ShellContext) -> VerbStatus {
-        let running = context.shell.reapJobs()
-        if running.isEmpty { context.say("no background jobs") }
-        for j in running { context.say("[\(j.number)] \(j.pid) running  \(j.command)") }
+        var any = false
+        for node in context.net.nodesWithShells {
+            guard let r = try? context.net.runInShell(of: node, "jobs") else { continue }
+            for line in r.output.split(separator: "\n") {
+                context.say("\(node): \(line)")
+                any = true
+            }
+        }
+        if !any { context.say("no background jobs") }
         return .success
     }
 }

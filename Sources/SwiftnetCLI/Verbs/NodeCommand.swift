@@ -2,11 +2,14 @@ import Foundation
 import Glibc
 import Swiftnet
 
-/// A line that starts with a node name: `h1 ping -c1 h2`, `h1 iperf3 -s &`.
+/// A line that starts with a node name: `h1 ping -c1 h2`, `h1 cd /tmp`, `h1 iperf3 -s &`.
 ///
-/// The command runs inside the node through `sh -c`, with words that name hosts replaced
-/// by their IP addresses, as Mininet does. A trailing `&` makes it a background job;
-/// otherwise it gets the terminal (its input, and Ctrl-C) until it ends.
+/// The command runs in the node's persistent bash (the one `net["h1"].shell(...)` and the
+/// control API use), with words that name hosts replaced by their IP addresses, as
+/// Mininet does: `h1 cd /tmp` then `h1 pwd` prints /tmp, variables stay, and a trailing
+/// `&` makes a job of that shell (`h1 jobs`, `h1 kill %python`). On a terminal, what is
+/// typed goes to the command (Ctrl-D ends its input) and Ctrl-C interrupts it; the
+/// output of the node's background jobs shows up with its next command's, as in Mininet.
 /// `noecho NODE CMD` comes here too: every command in a node goes through
 /// `run(node:command:in:)`.
 public struct NodeCommand: Sendable {
@@ -14,8 +17,8 @@ public struct NodeCommand: Sendable {
 
     /// The lines after `help`'s list.
     public var help: String {
-        "Any other line starting with a node name runs in that node: h1 ping -c1 h2"
-            + "\n(node names become their IP addresses; a trailing & runs it in the background)."
+        "Any other line starting with a node name runs in that node's shell: h1 ping -c1 h2"
+            + "\n(node names become their IP addresses; cd, variables and & jobs stay, as in Mininet)."
     }
 
     /// True when `word` names a node of the network.
@@ -34,41 +37,37 @@ public struct NodeCommand: Sendable {
         return run(node: arguments.verb, command: arguments.text, in: context)
     }
 
-    /// Runs a command line inside a node; a trailing `&` makes it a background job.
-    /// Its output goes to the terminal directly, or is copied to an output that is not one.
+    /// Runs a command line in the node's persistent shell; its output is written as it
+    /// comes. A trailing `&` starts a job of that shell and prints `[job] pid`.
     public func run(node: String, command: String, in context: ShellContext) -> VerbStatus {
         let net = context.net
         let shell = context.shell
         var cmd = substituteNodeNames(command, in: net).trimmingCharacters(in: .whitespaces)
         let background = cmd.hasSuffix("&") && !cmd.hasSuffix("&&")
-        if background { cmd = String(cmd.dropLast()).trimmingCharacters(in: .whitespaces) }
+        if background {
+            // As an interactive shell says it: the job's number and pid.
+            cmd += #" __sn_j=$(jobs %%); __sn_j=${__sn_j#[}; echo "[${__sn_j%%]*}] $!""#
+        }
+        let tty = background ? nil : context.output.terminal
+        let direct = context.output.programDescriptors?.output
+        let output = context.output
+        let stopped = context.interruptCheck(presses: 2)
+        shell.setForegroundNode(node)
+        defer { shell.setForegroundNode(nil) }
         do {
-            if background {
-                let pid = try net.spawn(on: node, ["/bin/sh", "-c", cmd], stdout: -1, stderr: -1)
-                let n = shell.addJob(pid: pid, command: "\(node) \(cmd)")
-                context.say("[\(n)] \(pid)")
-                return .success
+            let r = try net.runInShell(of: node, cmd, isCancelled: stopped, input: tty, windowSizeFrom: tty) { bytes in
+                if let direct {
+                    _ = bytes.withUnsafeBytes { write(direct, $0.baseAddress, $0.count) }
+                } else {
+                    output.write(String(decoding: bytes, as: UTF8.self))
+                }
             }
-            // On a terminal the command gets it, as in any shell: it can read input, and
-            // Ctrl-C reaches it directly.
-            let tty = context.output.terminal
-            let streams = try ProgramStreams(for: context.output)
-            let pid: pid_t
-            do {
-                pid = try net.spawn(on: node, ["/bin/sh", "-c", cmd], stdin: tty ?? -1,
-                                    stdout: streams.output, stderr: streams.error, terminal: tty)
-            } catch {
-                streams.finished()
-                throw error
+            if r.shellExited {
+                context.say("*** \(node): its shell exited; the next command gets a new one")
             }
-            streams.started()
-            let status = shell.waitForeground(pid)
-            streams.finished()
-            if let tty {
-                signal(SIGTTOU, SIG_IGN)
-                tcsetpgrp(tty, getpgrp())
-            }
-            return VerbStatus(status)
+            return VerbStatus(r.status)
+        } catch let e as NetworkError where e.isInterrupted {
+            return VerbStatus(130)
         } catch {
             return context.fail("*** \(node): \(error)")
         }
