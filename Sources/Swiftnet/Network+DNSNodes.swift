@@ -11,9 +11,10 @@ extension Network {
     public static var dnsmasqPath: String? { ProcessRuntime.resolve("dnsmasq") }
 
     /// Starts dnsmasq in every `dns` host and waits until each accepts queries.
-    func startDNSNodes() throws {
+    /// - Returns: each server's pid (for `DNSNodesService`).
+    func startDNSNodes() throws -> [(String, pid_t)] {
         let servers = topology.hosts.filter { $0.kind == .dns }
-        guard !servers.isEmpty else { return }
+        guard !servers.isEmpty else { return [] }
         guard Self.dnsmasqPath != nil else {
             throw NetworkError("host '\(servers[0].name)' is a dns node, which runs dnsmasq, and dnsmasq is not installed: apt-get install -y dnsmasq-base")
         }
@@ -34,6 +35,7 @@ extension Network {
                 usleep(20_000)
             }
         }
+        return pids.map { ($0.0.name, $0.1) }
     }
 
     /// dnsmasq's command line: no upstream, no machine files, every name from the
@@ -53,9 +55,7 @@ extension Network {
             case .alias(let target): cnames.append("--cname=\(r.name),\(target)")
             }
         }
-        lock.lock()
-        let hostsFile = try writeStateFileLocked("\(server.name).dnsmasq.hosts", hosts)
-        lock.unlock()
+        let hostsFile = try writeStateFile("\(server.name).dnsmasq.hosts", hosts)
         let queryLog = try stateFilePath("\(server.name).dnsmasq.log")
         var argv = [Self.dnsmasqPath ?? "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
                     "--no-poll", "--pid-file", "--user=root", "--addn-hosts=\(hostsFile)",

@@ -10,11 +10,13 @@ import NIOPosix
 /// `web.<domain>`), the topology's `records` (A, AAAA, CNAME) and the reverse names
 /// (PTR); anything else is NXDOMAIN. A socket belongs to the namespace it was made in,
 /// so each host's listening pair is made on a thread that entered the host; the event
-/// loop serves them all. Listeners are made when a host first runs a program (or is
-/// asked with `dig`), so hosts that never run one cost nothing.
+/// loop serves them all. The server and its listeners are the `EmbeddedDNSService`'s.
 extension Network {
     /// The zone the embedded server answers from.
-    public func embeddedZone() -> DNSZone {
+    public func embeddedZone() -> DNSZone { Self.embeddedZone(of: topology) }
+
+    /// The zone the embedded server answers from for `topology`.
+    static func embeddedZone(of topology: ValidatedTopology) -> DNSZone {
         var zone = DNSZone(ttl: 30, soaName: (topology.domain ?? "swiftnet") + ".")
         for h in topology.hosts {
             var names = [h.name]
@@ -33,40 +35,14 @@ extension Network {
         return zone
     }
 
-    /// Makes sure the embedded server listens inside `host`. Called with `lock` held.
-    func ensureEmbeddedDNSLocked(in host: String) throws {
-        guard !dnsListeners.contains(host), let ns = hostNamespaces[host] else { return }
-        let server: EmbeddedDNSServer
-        if let s = dnsServer {
-            server = s
-        } else {
-            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            server = EmbeddedDNSServer(zone: embeddedZone(), group: group)
-            dnsGroup = group
-            dnsServer = server
-        }
-        let sockets = try withNetworkNamespace(ns.fd) {
-            try EmbeddedDNSServer.makeSockets(address: ResolvedDNS.embeddedServerAddress, port: 53)
-        }
-        try server.serve(udpSocket: sockets.udp, tcpSocket: sockets.tcp)
-        dnsListeners.insert(host)
-    }
-
-    /// Stops the embedded server, if it ran. Called with `lock` held, from `stop()`.
-    func stopEmbeddedDNSLocked() {
-        dnsServer?.shutdown()
-        dnsServer = nil
-        try? dnsGroup?.syncShutdownGracefully()
-        dnsGroup = nil
-        dnsListeners.removeAll()
+    /// Makes sure the embedded server listens inside `host`.
+    func ensureEmbeddedDNS(in host: String) throws {
+        guard let dns, topology.kind(of: host) == .host else { return }
+        try dns.listen(in: host, namespace: namespaceFD(of: host))
     }
 
     /// Queries answered by the embedded server so far.
-    public var embeddedDNSQueries: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return dnsServer?.queriesAnswered ?? 0
-    }
+    public var embeddedDNSQueries: Int { dns?.queriesAnswered ?? 0 }
 
     /// Sends one DNS query from inside `node` to `server` (a host, an address, or
     /// "embedded") over UDP, as `dig @server name type +norecurse` would, no search list.
@@ -74,9 +50,7 @@ extension Network {
                          timeout: Duration = .seconds(2)) throws -> DNSMessage {
         let address: String
         if server == "embedded" {
-            lock.lock()
-            defer { lock.unlock() }
-            try ensureEmbeddedDNSLocked(in: node)
+            try ensureEmbeddedDNS(in: node)
             address = ResolvedDNS.embeddedServerAddress
         } else {
             address = try self.address(of: server)

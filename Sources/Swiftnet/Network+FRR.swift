@@ -16,8 +16,10 @@ extension Network {
     public static var frrInstalled: Bool { access("\(frrDaemons)/zebra", X_OK) == 0 }
 
     /// Starts FRR on every router, per `topology.routing`.
-    func startRouting() throws {
-        guard let mode = topology.routing, mode != .static else { return }
+    /// - Returns: the daemons started on each router (for `FRRService`).
+    func startRouting() throws -> [String: [String]] {
+        guard let mode = topology.routing, mode != .static else { return [:] }
+        var started: [String: [String]] = [:]
         guard Self.frrInstalled else {
             throw NetworkError("routing: \(mode.rawValue) runs FRR on the routers, and FRR is not installed: apt-get install -y frr")
         }
@@ -35,6 +37,7 @@ extension Network {
                 _ = chown(path, uid, gid)
             }
             try startDaemon("zebra", on: r.name, dir: dir)
+            started[r.name, default: []].append("zebra")
             zebras.append((r.name, dir))
         }
         for (router, dir) in zebras {
@@ -50,21 +53,16 @@ extension Network {
             let r = topology.host(router)!
             for daemon in frrConfigs(for: r, mode: mode).map(\.0) where daemon != "zebra" {
                 try startDaemon(daemon, on: router, dir: dir)
+                started[router, default: []].append(daemon)
             }
         }
+        return started
     }
 
     /// The router's FRR directory in the state directory, removed with all that the
     /// daemons wrote in it when the run ends.
     func frrDirectory(for router: String) throws -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        let dir = "\(try makeStateDirectoryLocked())/frr-\(router)"
-        try janitorLocked().register(.removeTree(dir))
-        if mkdir(dir, 0o755) != 0 && errno != EEXIST {
-            throw NetworkError("cannot create \(dir): \(String(cString: strerror(errno)))")
-        }
-        return dir
+        try state.subdirectory("frr-\(router)")
     }
 
     func startDaemon(_ daemon: String, on router: String, dir: String) throws {

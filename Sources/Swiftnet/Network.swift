@@ -74,24 +74,27 @@ public final class Network: @unchecked Sendable {
     public let name: String
 
     let lock = NSLock()
+    private let stopLock = NSLock()
     var fabric: NetworkNamespace?
     var fabricSocket: RouteSocket?
     var hostNamespaces: [String: NetworkNamespace] = [:]
     /// ifindex of every interface and bridge in its own namespace, by name.
     var indexes: [String: Int32] = [:]
     var processRuntime: ProcessRuntime?
-    var janitor: Janitor?
-    var stateDirectoryPath: String?
+    /// Every host's resolver files, written on first use (see Network+HostFiles).
     var hostFilesCache: [String: HostFiles] = [:]
-    var dnsServer: EmbeddedDNSServer?
-    var dnsGroup: MultiThreadedEventLoopGroup?
-    /// Hosts where the embedded DNS server listens.
-    var dnsListeners: Set<String> = []
+    let hostFilesLock = NSLock()
+
+    // The services (see `NetworkService`): made with the network, started in dependency
+    // order once the core is built, stopped in reverse.
+    /// The run's state directory and janitor.
+    let state: StateService
+    /// The embedded DNS server, when some host uses it.
+    let dns: EmbeddedDNSService?
     /// The `kind: user` switches (their datapath and controller connections), when the
     /// topology has any.
     let userSwitches: UserSwitchService?
-    /// The control API's server, while the network runs.
-    var controlServer: ControlServer?
+    let services: ServiceSet
     /// Every node's persistent shell (`Node.shell`), made on first use.
     let shells = NodeShells()
     static let stateCounter = Counter()
@@ -105,8 +108,22 @@ public final class Network: @unchecked Sendable {
         self.topology = topology
         self.options = options
         self.name = options.runName ?? topology.name
+        let state = StateService(runName: options.runName ?? topology.name)
+        self.state = state
         self.userSwitches = UserSwitchService(topology)
+        let dns = topology.usesEmbeddedDNS ? EmbeddedDNSService(zone: Self.embeddedZone(of: topology)) : nil
+        self.dns = dns
+        var all: [any NetworkService] = [state]
+        if let dns { all.append(dns) }
+        if let u = userSwitches { all.append(u) }
+        if let d = DNSNodesService(topology) { all.append(d) }
+        if let f = FRRService(topology) { all.append(f) }
+        if options.controlAPI { all.append(ControlService()) }
+        self.services = ServiceSet(all)
     }
+
+    /// Each service's state: what it serves, or why it failed.
+    public var serviceStatuses: [ServiceStatus] { services.statuses }
 
     /// Creates everything. On any failure what was made is released before it throws.
     /// - Throws: `NetworkError` (missing privileges, STP timeout), `NetlinkError`,
@@ -120,18 +137,12 @@ public final class Network: @unchecked Sendable {
         let began = ContinuousClock.now
         do {
             try build(began: began)
+            isRunning = true
+            try services.start(self)
+            try checkInterrupted()
         } catch {
             stop()
             throw error
-        }
-        isRunning = true
-        if options.controlAPI {
-            do {
-                try startControl()
-            } catch {
-                stop()
-                throw error
-            }
         }
         buildTime = ContinuousClock.now - began
     }
@@ -140,25 +151,30 @@ public final class Network: @unchecked Sendable {
     /// Returns at once: the kernel finishes destroying the namespaces in the background.
     /// Safe to call twice.
     public func stop() {
+        // One stop at a time; the network's lock only while its state changes, so that a
+        // service that waits for its own threads (the control API's requests) never waits
+        // for a thread that waits for the lock.
+        stopLock.lock()
+        defer { stopLock.unlock() }
         lock.lock()
-        defer { lock.unlock() }
         isRunning = false
-        controlServer?.stop()
-        controlServer = nil
-        shells.closeAll()
-        processRuntime?.stop()
+        let runtime = processRuntime
         processRuntime = nil
-        userSwitches?.stop()
-        stopEmbeddedDNSLocked()
+        lock.unlock()
+        // The core's processes first (nothing of the run outlives this), then the
+        // services, last started first (the control API first, the state directory and
+        // its janitor last), then the namespaces.
+        shells.closeAll()
+        runtime?.stop()
+        services.stop()
+        lock.lock()
         fabricSocket = nil
         for ns in hostNamespaces.values { ns.close() }
         hostNamespaces.removeAll()
         fabric?.close()
         fabric = nil
-        janitor?.finish()
-        janitor = nil
-        stateDirectoryPath = nil
-        hostFilesCache.removeAll()
+        lock.unlock()
+        hostFilesLock.withLock { hostFilesCache.removeAll() }
     }
 
     deinit { stop() }
@@ -282,10 +298,6 @@ public final class Network: @unchecked Sendable {
         } else {
             try waitForBridgePorts(fs)
         }
-        try self.userSwitches?.start(self)
-        try checkInterrupted()
-        try startDNSNodes()
-        try startRouting()
         try checkInterrupted()
     }
 
@@ -349,7 +361,7 @@ public final class Network: @unchecked Sendable {
     }
 
     private func publishNamespaces() throws {
-        let j = try janitorLocked()
+        let j = try state.janitorProcess()
         // `ip netns` makes /run/netns on demand too; made here, it goes when empty at the end.
         if access("/run/netns", F_OK) != 0 {
             j.register(.removeDirectory("/run/netns"))

@@ -1,0 +1,69 @@
+import DNS
+import Foundation
+import Namespaces
+import NIOPosix
+
+/// The embedded DNS server: one SwiftNIO event loop in swiftnet's own process answers on
+/// 127.0.0.11:53 (UDP and TCP) inside every host that uses it (see Network+EmbeddedDNS).
+/// Listeners are made when a host first runs a program (or is asked with `dig`), so
+/// hosts that never run one cost nothing; the server itself is made with the first.
+final class EmbeddedDNSService: NetworkService, @unchecked Sendable {
+    let name = "dns"
+    let dependencies = ["state"]
+    private let zone: DNSZone
+    private let lock = NSLock()
+    private var server: EmbeddedDNSServer?
+    private var group: MultiThreadedEventLoopGroup?
+    private var listeners: Set<String> = []
+    private var stopped = false
+
+    init(zone: DNSZone) {
+        self.zone = zone
+    }
+
+    func start(_ net: Network) throws {}
+
+    func stop() {
+        lock.lock()
+        let s = server, g = group
+        server = nil
+        group = nil
+        listeners.removeAll()
+        stopped = true
+        lock.unlock()
+        s?.shutdown()
+        try? g?.syncShutdownGracefully()
+    }
+
+    func status() -> ServiceStatus {
+        lock.withLock {
+            ServiceStatus(name: name, state: stopped ? .stopped : server == nil ? .idle : .running,
+                          detail: "127.0.0.11 in \(listeners.count) hosts, \(server?.queriesAnswered ?? 0) queries answered")
+        }
+    }
+
+    /// Makes sure the server listens inside `host` (namespace `fd`).
+    func listen(in host: String, namespace fd: Int32) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !listeners.contains(host) else { return }
+        if stopped { throw NetworkError("the network is not running") }
+        let s: EmbeddedDNSServer
+        if let existing = server {
+            s = existing
+        } else {
+            let g = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            s = EmbeddedDNSServer(zone: zone, group: g)
+            group = g
+            server = s
+        }
+        // A socket belongs to the namespace it was made in: made on a thread inside the host.
+        let sockets = try withNetworkNamespace(fd) {
+            try EmbeddedDNSServer.makeSockets(address: ResolvedDNS.embeddedServerAddress, port: 53)
+        }
+        try s.serve(udpSocket: sockets.udp, tcpSocket: sockets.tcp)
+        listeners.insert(host)
+    }
+
+    var queriesAnswered: Int { lock.withLock { server?.queriesAnswered ?? 0 } }
+}
