@@ -68,7 +68,15 @@ public struct NetworkError: Error, CustomStringConvertible, Sendable {
 /// (even by SIGKILL) the kernel releases it, because the namespaces are held only by
 /// descriptors and the processes live in a PID namespace whose init dies with us.
 public final class Network: @unchecked Sendable {
-    public let topology: ValidatedTopology
+    /// What the network is made of; nodes and links added at runtime are in it too.
+    public var topology: ValidatedTopology { topologyLock.withLock { currentTopology } }
+    private var currentTopology: ValidatedTopology
+    private let topologyLock = NSLock()
+
+    /// Changes the topology (nodes and links added at runtime).
+    func updateTopology(_ change: (inout ValidatedTopology) throws -> Void) rethrows {
+        try topologyLock.withLock { try change(&currentTopology) }
+    }
     public let options: NetworkOptions
     /// The run's name (see `NetworkOptions.runName`).
     public let name: String
@@ -80,6 +88,10 @@ public final class Network: @unchecked Sendable {
     var hostNamespaces: [String: NetworkNamespace] = [:]
     /// ifindex of every interface and bridge in its own namespace, by name.
     var indexes: [String: Int32] = [:]
+    /// The next ifindex to give in the fabric, and in each host (the kernel takes the
+    /// index asked for, which saves a lookup per interface).
+    var nextFabricIndex: Int32 = 2
+    var nextHostIndex: [String: Int32] = [:]
     var processRuntime: ProcessRuntime?
     /// Every host's resolver files, written on first use (see Network+HostFiles).
     var hostFilesCache: [String: HostFiles] = [:]
@@ -105,7 +117,7 @@ public final class Network: @unchecked Sendable {
 
     /// Prepares a network; nothing is created before `start()`.
     public init(_ topology: ValidatedTopology, options: NetworkOptions = NetworkOptions()) {
-        self.topology = topology
+        self.currentTopology = topology
         self.options = options
         self.name = options.runName ?? topology.name
         let state = StateService(runName: options.runName ?? topology.name)
@@ -201,87 +213,23 @@ public final class Network: @unchecked Sendable {
         try fabric.setSysctls([("net.ipv6.conf.all.disable_ipv6", "1"), ("net.ipv6.conf.default.disable_ipv6", "1")])
         let fs = try RouteSocket(namespaceFD: fabric.fd)
         fabricSocket = fs
-        var nextFabricIndex: Int32 = 2
+        nextFabricIndex = 2
 
         for sw in topology.switches {
-            if sw.kind == .user { try report("switches"); continue }
-            let idx = nextFabricIndex
-            nextFabricIndex += 1
-            try fs.addBridge(name: sw.name, index: idx, stp: sw.stp)
-            try fs.setLink(index: idx, name: sw.name, up: true)
-            indexes[sw.name] = idx
+            try makeSwitch(sw, using: fs)
             try report("switches")
         }
-        let userSwitches = Set(topology.switches.filter { $0.kind == .user }.map(\.name))
-
-        let hostsByName = Dictionary(uniqueKeysWithValues: topology.hosts.map { ($0.name, $0) })
         var hostSockets: [String: RouteSocket] = [:]
-        var nextHostIndex: [String: Int32] = [:]
         for h in topology.hosts {
-            let ns = try NetworkNamespace()
-            hostNamespaces[h.name] = ns
-            let hasIPv6 = h.addresses.values.contains { $0.contains(where: \.isIPv6) }
-            if h.isRouter {
-                try ns.setSysctls(Self.quietIPv6 + Self.forwarding)
-            } else if options.ipv6 || h.ip6 != nil || hasIPv6 {
-                try ns.setSysctls(Self.quietIPv6)
-            } else {
-                try ns.setSysctls([("net.ipv6.conf.default.disable_ipv6", "1")])
-            }
-            let s = try RouteSocket(namespaceFD: ns.fd)
-            hostSockets[h.name] = s
-            try s.setLink(index: 1, name: "lo (\(h.name))", up: true)
-            nextHostIndex[h.name] = 2
+            hostSockets[h.name] = try makeHost(h)
             try report("hosts")
         }
 
         if options.publishNamespaces { try publishNamespaces() }
 
+        let topology = self.topology
         for link in topology.links {
-            var ends: [(Endpoint, VethEnd)] = []
-            for e in [link.a, link.b] {
-                var v = VethEnd(name: e.interface, index: 0, mtu: link.mtu)
-                switch e.kind {
-                case .switch:
-                    v.index = nextFabricIndex
-                    nextFabricIndex += 1
-                    v.namespaceFD = fabric.fd
-                case .host:
-                    v.index = nextHostIndex[e.node]!
-                    nextHostIndex[e.node]! += 1
-                    v.namespaceFD = hostNamespaces[e.node]!.fd
-                    if e.port == 0, let mac = hostsByName[e.node]!.mac { v.mac = mac.description }
-                }
-                indexes[e.interface] = v.index
-                ends.append((e, v))
-            }
-            // Create through the socket of the namespace of the first end, which stays
-            // there; the other end is placed by namespace descriptor at creation.
-            let creator = ends[0].0.kind == .switch ? fs : hostSockets[ends[0].0.node]!
-            var first = ends[0].1
-            first.namespaceFD = nil
-            try creator.addVeth(first, peer: ends[1].1)
-            for (e, v) in ends {
-                switch e.kind {
-                case .switch where userSwitches.contains(e.node):
-                    try fs.setLink(index: v.index, name: v.name, up: true)
-                case .switch:
-                    try fs.setLink(index: v.index, name: v.name, up: true, master: indexes[e.node]!)
-                case .host:
-                    let s = hostSockets[e.node]!
-                    let host = hostsByName[e.node]!
-                    for cidr in host.addresses[e.interface] ?? [] {
-                        try s.addAddress(index: v.index, cidr: cidr.description, interfaceName: v.name)
-                    }
-                    try s.setLink(index: v.index, name: v.name, up: true)
-                }
-            }
-            if let shaping = link.shaping, !userSwitches.contains(link.a.node), !userSwitches.contains(link.b.node) {
-                for (e, v) in ends {
-                    let s = e.kind == .switch ? fs : hostSockets[e.node]!
-                    try s.shape(index: v.index, name: v.name, mtu: link.mtu ?? 1500, shaping.egress)
-                }
-            }
+            try makeLink(link, in: topology, fabric: fs, hostSockets: hostSockets)
             try report("links")
         }
 
@@ -299,6 +247,85 @@ public final class Network: @unchecked Sendable {
             try waitForBridgePorts(fs)
         }
         try checkInterrupted()
+    }
+
+    /// A switch: a Linux bridge in the fabric (a user switch has no kernel device).
+    func makeSwitch(_ sw: ResolvedSwitch, using fs: RouteSocket) throws {
+        guard sw.kind != .user else { return }
+        let idx = nextFabricIndex
+        nextFabricIndex += 1
+        try fs.addBridge(name: sw.name, index: idx, stp: sw.stp)
+        try fs.setLink(index: idx, name: sw.name, up: true)
+        indexes[sw.name] = idx
+    }
+
+    /// A host's namespace, its sysctls and its loopback up. Returns its route socket.
+    func makeHost(_ h: ResolvedHost) throws -> RouteSocket {
+        let ns = try NetworkNamespace()
+        hostNamespaces[h.name] = ns
+        let hasIPv6 = h.addresses.values.contains { $0.contains(where: \.isIPv6) }
+        if h.isRouter {
+            try ns.setSysctls(Self.quietIPv6 + Self.forwarding)
+        } else if options.ipv6 || h.ip6 != nil || hasIPv6 {
+            try ns.setSysctls(Self.quietIPv6)
+        } else {
+            try ns.setSysctls([("net.ipv6.conf.default.disable_ipv6", "1")])
+        }
+        let s = try RouteSocket(namespaceFD: ns.fd)
+        try s.setLink(index: 1, name: "lo (\(h.name))", up: true)
+        nextHostIndex[h.name] = 2
+        return s
+    }
+
+    /// A link: a veth pair with each end made directly in its namespace, enslaved to its
+    /// bridge or given its host's addresses, up, and shaped.
+    func makeLink(_ link: ResolvedLink, in topology: ValidatedTopology, fabric fs: RouteSocket,
+                  hostSockets: [String: RouteSocket]) throws {
+        let userSwitches = Set(topology.switches.filter { $0.kind == .user }.map(\.name))
+        var ends: [(Endpoint, VethEnd)] = []
+        for e in [link.a, link.b] {
+            var v = VethEnd(name: e.interface, index: 0, mtu: link.mtu)
+            switch e.kind {
+            case .switch:
+                v.index = nextFabricIndex
+                nextFabricIndex += 1
+                v.namespaceFD = fabric!.fd
+            case .host:
+                v.index = nextHostIndex[e.node]!
+                nextHostIndex[e.node]! += 1
+                v.namespaceFD = hostNamespaces[e.node]!.fd
+                if e.port == 0, let mac = topology.host(e.node)!.mac { v.mac = mac.description }
+            }
+            indexes[e.interface] = v.index
+            ends.append((e, v))
+        }
+        // Create through the socket of the namespace of the first end, which stays
+        // there; the other end is placed by namespace descriptor at creation.
+        let creator = ends[0].0.kind == .switch ? fs : hostSockets[ends[0].0.node]!
+        var first = ends[0].1
+        first.namespaceFD = nil
+        try creator.addVeth(first, peer: ends[1].1)
+        for (e, v) in ends {
+            switch e.kind {
+            case .switch where userSwitches.contains(e.node):
+                try fs.setLink(index: v.index, name: v.name, up: true)
+            case .switch:
+                try fs.setLink(index: v.index, name: v.name, up: true, master: indexes[e.node]!)
+            case .host:
+                let s = hostSockets[e.node]!
+                let host = topology.host(e.node)!
+                for cidr in host.addresses[e.interface] ?? [] {
+                    try s.addAddress(index: v.index, cidr: cidr.description, interfaceName: v.name)
+                }
+                try s.setLink(index: v.index, name: v.name, up: true)
+            }
+        }
+        if let shaping = link.shaping, !userSwitches.contains(link.a.node), !userSwitches.contains(link.b.node) {
+            for (e, v) in ends {
+                let s = e.kind == .switch ? fs : hostSockets[e.node]!
+                try s.shape(index: v.index, name: v.name, mtu: link.mtu ?? 1500, shaping.egress)
+            }
+        }
     }
 
     /// Waits (up to 5 s) until every bridge port forwards, so that "built" means traffic

@@ -24,9 +24,11 @@ public protocol ControlResponder: Sendable {
 /// |---|---|
 /// | `GET /v1/network` | the run: name, pid, start time, nodes, links |
 /// | `GET /v1/nodes` | every node: name, kind, address |
+/// | `POST /v1/nodes` | adds a host or switch to the running network (`ControlAddNodeRequest`) |
 /// | `GET /v1/nodes/NODE` | a node with its interfaces (MAC, state, addresses) |
 /// | `POST /v1/nodes/NODE/exec` | runs a command in the node (`ControlExecRequest`) |
 /// | `GET /v1/links` | every link and its interfaces |
+/// | `POST /v1/links` | adds a link (`ControlAddLinkRequest`) |
 /// | `POST /v1/links/A/B` | sets the link up or down, or reshapes it (`ControlLinkRequest`) |
 /// | `GET /v1/switches/SWITCH/flows`, `.../ports` | a user switch's flow table or ports |
 /// | `POST /v1/stop` | stops the run |
@@ -70,6 +72,8 @@ public final class ControlAPI: Sendable {
         case ["network"]:
             try only("GET")
             ok(networkInfo())
+        case ["nodes"] where method == "POST":
+            responder.respond(status: 201, json: ControlJSON.encode(try addNode(body)))
         case ["nodes"]:
             try only("GET")
             ok(nodeSummaries())
@@ -79,6 +83,8 @@ public final class ControlAPI: Sendable {
         case let p where p.count == 3 && p[0] == "nodes" && p[2] == "exec":
             try only("POST")
             try exec(on: p[1], body: body, responder: responder)
+        case ["links"] where method == "POST":
+            responder.respond(status: 201, json: ControlJSON.encode(try addLink(body)))
         case ["links"]:
             try only("GET")
             ok(links())
@@ -168,6 +174,50 @@ public final class ControlAPI: Sendable {
         case (_?, _?):
             throw ControlError(400, "give either state or shaping parameters, not both")
         }
+    }
+
+    func addNode(_ body: [UInt8]) throws -> ControlNode {
+        let example = #"{"name": "h9"} or {"name": "s9", "kind": "switch"}"#
+        let req = try ControlJSON.decode(ControlAddNodeRequest.self, from: body, example: example)
+        do {
+            switch req.kind ?? "host" {
+            case "host": try net.addHost(req.name, ip: req.ip, mac: req.mac)
+            case "switch":
+                if req.ip != nil || req.mac != nil { throw ControlError(400, "a switch has no ip or mac: send \(example)") }
+                try net.addSwitch(req.name)
+            case let k: throw ControlError(400, "kind '\(k)': give host or switch")
+            }
+        } catch let e as ControlError {
+            throw e
+        } catch let e as TopologyError {
+            throw ControlError(400, "\(e)")
+        } catch {
+            throw ControlError(409, "\(error)")
+        }
+        return try node(req.name)
+    }
+
+    func addLink(_ body: [UInt8]) throws -> ControlLink {
+        let example = #"{"a": "h9", "b": "s1"} or {"a": "h9", "b": "s1", "bw": "10", "delay": "5ms"}"#
+        let req = try ControlJSON.decode(ControlAddLinkRequest.self, from: body, example: example)
+        _ = try requireNode(req.a)
+        _ = try requireNode(req.b)
+        var shaping: LinkShaping?
+        if let text = req.shaping.shapingText {
+            do {
+                shaping = try LinkParams.parse(option: text).shaping(for: "link \(req.a)-\(req.b)")
+            } catch {
+                throw ControlError(400, "\(error)")
+            }
+        }
+        do {
+            try net.addLink(req.a, req.b, mtu: req.mtu, shaping: shaping)
+        } catch let e as TopologyError {
+            throw ControlError(400, "\(e)")
+        } catch {
+            throw ControlError(409, "\(error)")
+        }
+        return links().last!
     }
 
     func switchTable(_ name: String, _ what: String) throws -> [String: String] {

@@ -162,3 +162,49 @@ extension ControlJSON {
         }
     }
 }
+
+/// `POST /v1/nodes`: a host or a Linux bridge switch added to the running network.
+public struct ControlAddNodeRequest: Codable, Sendable {
+    public var name: String
+    /// "host" (default) or "switch".
+    public var kind: String?
+    /// A host's address ("10.0.0.9/8"); default: the next free one of the ipbase.
+    public var ip: String?
+    public var mac: String?
+    public init(name: String, kind: String? = nil, ip: String? = nil, mac: String? = nil) {
+        self.name = name
+        self.kind = kind
+        self.ip = ip
+        self.mac = mac
+    }
+}
+
+/// `POST /v1/links`: a link added between two nodes of the running network, with the
+/// shaping parameters of `ControlLinkRequest`.
+public struct ControlAddLinkRequest: Codable, Sendable {
+    public var a: String
+    public var b: String
+    public var mtu: Int?
+    public var set: String?
+    public var bw: String?
+    public var delay: String?
+    public var jitter: String?
+    public var loss: String?
+    public var maxQueue: String?
+    public init(a: String, b: String, mtu: Int? = nil, set: String? = nil) {
+        self.a = a
+        self.b = b
+        self.mtu = mtu
+        self.set = set
+    }
+
+    var shaping: ControlLinkRequest {
+        var r = ControlLinkRequest(set: set)
+        r.bw = bw
+        r.delay = delay
+        r.jitter = jitter
+        r.loss = loss
+        r.maxQueue = maxQueue
+        return r
+    }
+}

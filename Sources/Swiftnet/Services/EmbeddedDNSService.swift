@@ -10,7 +10,7 @@ import NIOPosix
 final class EmbeddedDNSService: NetworkService, @unchecked Sendable {
     let name = "dns"
     let dependencies = ["state"]
-    private let zone: DNSZone
+    private var zone: DNSZone
     private let lock = NSLock()
     private var server: EmbeddedDNSServer?
     private var group: MultiThreadedEventLoopGroup?
@@ -63,6 +63,14 @@ final class EmbeddedDNSService: NetworkService, @unchecked Sendable {
         }
         try s.serve(udpSocket: sockets.udp, tcpSocket: sockets.tcp)
         listeners.insert(host)
+    }
+
+    /// Answers from `zone` from now on (a node added at runtime).
+    func update(zone newZone: DNSZone) {
+        lock.withLock {
+            zone = newZone
+            server?.updateZone(newZone)
+        }
     }
 
     var queriesAnswered: Int { lock.withLock { server?.queriesAnswered ?? 0 } }
