@@ -95,7 +95,7 @@ struct ICMPProbe {
             }
             if deleteEntries {
                 neighbourSockets[i] = try RouteSocket(namespaceFD: nsFD)
-                interfaceIndexes[i] = (net.topology.host(names[i])?.interfaces ?? []).compactMap { net.indexes[$0] }
+                interfaceIndexes[i] = (net.topology.host(names[i])?.interfaces ?? []).compactMap { net.interfaceIndex($0) }
             }
         }
 

@@ -22,7 +22,7 @@ extension Network {
         try Self.checkKernel(shaping, "link \(a)-\(b)")
         for l in kernelLinks {
             for e in [l.a, l.b] {
-                try routeSocket(for: e.node).shape(index: indexes[e.interface]!, name: e.interface, mtu: l.mtu ?? 1500, shaping.egress)
+                try routeSocket(for: e.node).shape(index: interfaceIndex(e.interface)!, name: e.interface, mtu: l.mtu ?? 1500, shaping.egress)
             }
         }
     }

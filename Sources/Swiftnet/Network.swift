@@ -92,6 +92,12 @@ public final class Network: @unchecked Sendable {
     /// index asked for, which saves a lookup per interface).
     var nextFabricIndex: Int32 = 2
     var nextHostIndex: [String: Int32] = [:]
+
+    /// The ifindex of an interface or bridge in its namespace (read under the lock:
+    /// links added at runtime write the table).
+    func interfaceIndex(_ name: String) -> Int32? {
+        lock.withLock { indexes[name] }
+    }
     var processRuntime: ProcessRuntime?
     /// Every host's resolver files, written on first use (see Network+HostFiles).
     var hostFilesCache: [String: HostFiles] = [:]
@@ -517,7 +523,7 @@ public final class Network: @unchecked Sendable {
         for l in matches {
             for e in [l.a, l.b] {
                 let s = try routeSocket(for: e.node)
-                try s.setLink(index: indexes[e.interface]!, name: e.interface, up: up)
+                try s.setLink(index: interfaceIndex(e.interface)!, name: e.interface, up: up)
                 // A user switch learns of it as its port's link going down or up (PORT_STATUS).
                 if e.kind == .switch { userSwitches?.setPort(named: e.interface, up: up) }
             }
@@ -560,7 +566,7 @@ public final class Network: @unchecked Sendable {
             var ready = true
             for e in ends where ready {
                 let s = try routeSocket(for: e.node)
-                let index = indexes[e.interface]!
+                let index = interfaceIndex(e.interface)!
                 ready = try s.links().first { $0.index == index }?.hasCarrier ?? false
                 if ready && e.kind == .switch && topology.switches.contains(where: { $0.name == e.node && !$0.stp && $0.kind == .lxbr }) {
                     ready = try s.bridgePortStates()[index] == 3

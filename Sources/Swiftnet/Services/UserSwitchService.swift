@@ -68,7 +68,7 @@ final class UserSwitchService: NetworkService, @unchecked Sendable {
             group = loopGroup
         }
         do {
-            try dp.start(fabric: fabric) { net.indexes[$0] }
+            try dp.start(fabric: fabric) { net.interfaceIndex($0) }
         } catch {
             let e = (error as? UserSwitchError).map { NetworkError($0.message) } ?? error
             stop()
