@@ -32,7 +32,7 @@ let package = Package(
         ]),
         // The scripts' adapter: exit statuses and signal handling for `swiftnet run FILE.swift`.
         .target(name: "SwiftnetScript", dependencies: ["Swiftnet", "Namespaces"]),
-        .target(name: "SwiftnetCLI", dependencies: ["Swiftnet", "SwiftnetScript", "Namespaces", "Netlink", "CLineEdit"]),
+        .target(name: "SwiftnetCLI", dependencies: ["Swiftnet", "SwiftnetScript", "Namespaces", "CLineEdit"]),
         .executableTarget(name: "swiftnet", dependencies: [
             "Swiftnet", "SwiftnetScript", "SwiftnetCLI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

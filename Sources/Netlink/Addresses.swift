@@ -16,6 +16,8 @@ public struct RouteInfo: Sendable, Hashable {
     public var gateway: String?
     public var outputIndex: Int32?
     public var table: UInt32
+    /// AF_INET or AF_INET6 (which a "default" destination does not say).
+    public var family: Int32
 }
 
 extension RouteSocket {
@@ -101,7 +103,8 @@ extension RouteSocket {
                     if let g = rtnl_route_nh_get_gateway(nh) { gw = String(cString: nl_addr2str(g, &buf, buf.count)) }
                     oif = rtnl_route_nh_get_ifindex(nh)
                 }
-                out.append(RouteInfo(destination: dest, gateway: gw, outputIndex: oif, table: table))
+                out.append(RouteInfo(destination: dest, gateway: gw, outputIndex: oif, table: table,
+                                     family: Int32(rtnl_route_get_family(r))))
             }
             obj = nl_cache_get_next(r)
         }

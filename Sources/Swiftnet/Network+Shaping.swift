@@ -59,17 +59,34 @@ extension Network {
         }
     }
 
-    nonisolated(unsafe) private static var probed: QdiscSupport?
+    nonisolated(unsafe) private static var probed: KernelQdiscs?
     private static let probeLock = NSLock()
 
     /// What the kernel can shape with, probed once per process.
-    public static func kernelQdiscs() throws -> QdiscSupport {
+    public static func kernelQdiscs() throws -> KernelQdiscs {
         probeLock.lock()
         defer { probeLock.unlock() }
         if let p = probed { return p }
-        let p = try QdiscSupport.probe()
+        let q = try QdiscSupport.probe()
+        let p = KernelQdiscs(htb: q.htb, tbf: q.tbf, netem: q.netem)
         probed = p
         return p
+    }
+}
+
+/// The queueing disciplines the running kernel can create, which link shaping needs.
+public struct KernelQdiscs: Sendable, Hashable {
+    /// htb (sch_htb): `bw` on a link.
+    public var htb: Bool
+    /// tbf (sch_tbf): `bw` with a token bucket.
+    public var tbf: Bool
+    /// netem (sch_netem): `delay`, `jitter` and `loss`.
+    public var netem: Bool
+
+    public init(htb: Bool, tbf: Bool, netem: Bool) {
+        self.htb = htb
+        self.tbf = tbf
+        self.netem = netem
     }
 }
 

@@ -438,7 +438,7 @@ public final class Network: @unchecked Sendable {
     }
 
     /// A fresh rtnetlink socket inside the node's namespace (host, or fabric for switches).
-    public func routeSocket(for node: String) throws -> RouteSocket {
+    func routeSocket(for node: String) throws -> RouteSocket {
         try RouteSocket(namespaceFD: namespaceFD(of: node))
     }
 
@@ -578,7 +578,7 @@ public final class Network: @unchecked Sendable {
     }
 
     /// The interfaces of a node as the kernel reports them (for a switch: its ports).
-    public func interfaces(of node: String) throws -> [LinkInfo] {
+    func interfaces(of node: String) throws -> [LinkInfo] {
         let all = try routeSocket(for: node).links()
         if topology.kind(of: node) == .switch {
             let names = Set(topology.switches.first { $0.name == node }!.interfaces + [node])

@@ -3,6 +3,21 @@ import Glibc
 import Namespaces
 import Netlink
 
+extension RouteEntry.Kind {
+    init(_ t: RouteType) {
+        switch t {
+        case .unicast: self = .unicast
+        case .local: self = .local
+        case .broadcast: self = .broadcast
+        case .blackhole: self = .blackhole
+        case .unreachable: self = .unreachable
+        case .prohibit: self = .prohibit
+        case .throw: self = .throw
+        case .other(let n): self = .other(n)
+        }
+    }
+}
+
 /// The forwarding path of a packet from a host to an address, followed through the
 /// nodes' FIBs.
 public struct ForwardingPath: Sendable, Hashable {
@@ -37,8 +52,12 @@ public struct ForwardingPath: Sendable, Hashable {
 extension Network {
     /// The kernel's route lookup for `destination` inside `node`.
     /// Equivalent to: `ip -n NODE route get DESTINATION`.
-    public func routeLookup(on node: String, to destination: String) throws -> RouteLookup {
-        try routeSocket(for: node).routeGet(try address(of: destination))
+    public func routeLookup(on node: String, to destination: String) throws -> RouteLookupResult {
+        let r = try routeSocket(for: node).routeGet(try address(of: destination))
+        guard let asked = IPAddress(r.destination) else { throw NetworkError("'\(r.destination)' is not an IP address") }
+        return RouteLookupResult(destination: asked, type: RouteEntry.Kind(r.type), gateway: r.gateway.flatMap { IPAddress($0) },
+                                 interface: r.outputName, interfaceIndex: r.outputIndex,
+                                 preferredSource: r.preferredSource.flatMap { IPAddress($0) }, table: r.table)
     }
 
     /// The node that has `address` on one of its interfaces, and that interface.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Namespaces
-import Netlink
 import Swiftnet
 import SwiftnetCLI
 

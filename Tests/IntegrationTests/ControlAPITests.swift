@@ -24,7 +24,7 @@ final class ControlAPITests: FileTestCase {
             let h1 = try client.call("GET", "/v1/nodes/h1", ControlNode.self)
             XCTAssertEqual(h1.interfaces.map(\.name), ["h1-eth0"])
             XCTAssertEqual(h1.interfaces[0].addresses, ["10.0.0.1/8"])
-            let mac = try net.interfaces(of: "h1").first { $0.name == "h1-eth0" }!.mac
+            let mac = try net.interfaceList(of: "h1").first { $0.name == "h1-eth0" }!.mac
             XCTAssertEqual(h1.interfaces[0].mac, mac)
             XCTAssertTrue(h1.interfaces[0].up && h1.interfaces[0].carrier)
             let s1 = try client.call("GET", "/v1/nodes/s1", ControlNode.self)

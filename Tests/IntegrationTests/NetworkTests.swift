@@ -22,7 +22,7 @@ final class NetworkTests: XCTestCase {
             Link("h2", "s1")
         }
         try withNetwork(topo) { net in
-            let s = try net.routeSocket(for: "h1")
+            let s = try RouteSocket(namespaceFD: net.namespaceFD(of: "h1"))
             let links = try s.links()
             let eth0 = try XCTUnwrap(links.first { $0.name == "h1-eth0" })
             XCTAssertEqual(eth0.mac, "02:00:00:00:00:aa")
@@ -38,12 +38,14 @@ final class NetworkTests: XCTestCase {
             let h2 = try net.run(on: "h2", ["ip", "-4", "-o", "addr", "show", "h2-eth0"])
             XCTAssertTrue(h2.stdout.contains("10.0.0.2/8"), h2.stdout)
             // The switch ports are enslaved to the bridge in the fabric namespace.
-            let ports = try net.interfaces(of: "s1")
+            let ports = try net.interfaceList(of: "s1")
             let bridge = try XCTUnwrap(ports.first { $0.name == "s1" })
-            XCTAssertEqual(Set(ports.filter { $0.master == bridge.index }.map(\.name)), ["s1-eth1", "s1-eth2"])
+            XCTAssertEqual(bridge.kind, "bridge")
+            XCTAssertNil(bridge.master)
+            XCTAssertEqual(Set(ports.filter { $0.master == bridge.name }.map(\.name)), ["s1-eth1", "s1-eth2"])
             // Once built, exactly the two ports are reported, both forwarding (3).
-            let states = try net.routeSocket(for: "s1").bridgePortStates()
-            XCTAssertEqual(Set(states.keys), Set(ports.filter { $0.master == bridge.index }.map(\.index)))
+            let states = try RouteSocket(namespaceFD: net.namespaceFD(of: "s1")).bridgePortStates()
+            XCTAssertEqual(Set(states.keys), Set(ports.filter { $0.master == bridge.name }.map(\.index)))
             XCTAssertEqual(Set(states.values), [3])
         }
     }

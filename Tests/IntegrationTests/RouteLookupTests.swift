@@ -37,7 +37,7 @@ final class RouteLookupTests: XCTestCase {
     func testOutputLookupsOnAHost() throws {
         let topo = try Topology.parse(yaml: Self.lan, file: "lookup.yaml")
         try withNetwork(topo) { net in
-            let s = try net.routeSocket(for: "h1")
+            let s = try RouteSocket(namespaceFD: net.namespaceFD(of: "h1"))
             let eth0 = try XCTUnwrap(try s.links().first { $0.name == "h1-eth0" })
 
             let h2 = try s.routeGet("10.0.0.2")
@@ -109,7 +109,7 @@ final class RouteLookupTests: XCTestCase {
     func testForwardingLookups() throws {
         let topo = try Topology.parse(yaml: Self.routed, file: "forward.yaml")
         try withNetwork(topo) { net in
-            let r1 = try net.routeSocket(for: "r1")
+            let r1 = try RouteSocket(namespaceFD: net.namespaceFD(of: "r1"))
             let links = try r1.links()
             let in0 = try XCTUnwrap(links.first { $0.name == "r1-eth0" }).index
 
@@ -134,7 +134,7 @@ final class RouteLookupTests: XCTestCase {
 
             // h2 is a host: it does not forward, and a packet from a neighbour to h1
             // has no route through it; once forwarding is on, it goes to its gateway.
-            let h2 = try net.routeSocket(for: "h2")
+            let h2 = try RouteSocket(namespaceFD: net.namespaceFD(of: "h2"))
             let h2eth0 = try XCTUnwrap(try h2.links().first { $0.name == "h2-eth0" }).index
             let off = try net.run(on: "h2", ["sysctl", "-w", "net.ipv4.ip_forward=0"])
             XCTAssertEqual(off.exitStatus, 0, off.stderr)

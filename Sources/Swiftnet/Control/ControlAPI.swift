@@ -132,7 +132,7 @@ public final class ControlAPI: Sendable {
 
     func node(_ name: String) throws -> ControlNode {
         let k = try requireNode(name)
-        let live = try net.interfaces(of: name)
+        let live = try net.interfaceList(of: name)
         if let h = net.topology.host(name) {
             let interfaces = live.filter { $0.name != "lo" }.map {
                 ControlInterface(name: $0.name, mac: $0.mac, up: $0.isUp, carrier: $0.hasCarrier, mtu: $0.mtu,

@@ -12,8 +12,13 @@ public struct Interface: Sendable, Hashable {
     /// Addresses with their prefix lengths (10.0.0.1/8, fd00::1/64); empty for switch
     /// ports, which have none.
     public var addresses: [IPCIDR]
+    /// The link type the kernel reports ("veth", "bridge"), nil when it has none (lo).
+    public var kind: String?
+    /// The bridge this interface is a port of (a switch port's switch), nil when none.
+    public var master: String?
 
-    public init(name: String, index: Int32, mac: String, mtu: Int, isUp: Bool, hasCarrier: Bool, addresses: [IPCIDR] = []) {
+    public init(name: String, index: Int32, mac: String, mtu: Int, isUp: Bool, hasCarrier: Bool, addresses: [IPCIDR] = [],
+                kind: String? = nil, master: String? = nil) {
         self.name = name
         self.index = index
         self.mac = mac
@@ -21,5 +26,7 @@ public struct Interface: Sendable, Hashable {
         self.isUp = isUp
         self.hasCarrier = hasCarrier
         self.addresses = addresses
+        self.kind = kind
+        self.master = master
     }
 }

@@ -160,9 +160,32 @@ extension Network {
         let s = try routeSocket(for: node)
         let links = try interfaces(of: node)
         let addrs = topology.kind(of: node) == .host ? try s.addresses() : []
+        let names = Dictionary(links.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
         return links.map { l in
             Interface(name: l.name, index: l.index, mac: l.mac, mtu: l.mtu, isUp: l.isUp, hasCarrier: l.hasCarrier,
-                      addresses: addrs.filter { $0.index == l.index }.compactMap { IPCIDR($0.cidr) })
+                      addresses: addrs.filter { $0.index == l.index }.compactMap { IPCIDR($0.cidr) },
+                      kind: l.kind, master: l.master == 0 || l.master == l.index ? nil : names[l.master])
+        }
+    }
+
+    /// The routes of a node's main table, IPv4 and IPv6, in the kernel's order.
+    /// Equivalent to: `ip -n NODE route` and `ip -n NODE -6 route`.
+    public func routes(of node: String) throws -> [RouteEntry] {
+        let s = try routeSocket(for: node)
+        let names = Dictionary(try s.links().map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return try s.routes().compactMap { r in
+            let v6 = r.family == AF_INET6
+            let destination: IPCIDR?
+            if r.destination == "default" {
+                destination = .any(ipv6: v6)
+            } else if r.destination.contains("/") {
+                destination = IPCIDR(r.destination)
+            } else {
+                destination = IPCIDR(r.destination + (v6 ? "/128" : "/32"))
+            }
+            guard let destination else { return nil }
+            return RouteEntry(destination: destination, gateway: r.gateway.flatMap { IPAddress($0) },
+                         interface: r.outputIndex.flatMap { names[$0] }, interfaceIndex: r.outputIndex)
         }
     }
 }

@@ -45,7 +45,7 @@ struct RouteStep: StepKind {
         let observed: String
         switch r.type {
         case .unicast:
-            observed = (r.gateway.map { "via \($0) " } ?? "") + "dev \(r.outputName ?? "?")"
+            observed = (r.gateway.map { "via \($0) " } ?? "") + "dev \(r.interface ?? "?")"
         default:
             observed = "\(r.type)"
         }
@@ -55,8 +55,8 @@ struct RouteStep: StepKind {
         var expected = [String]()
         if let via = expectVia { expected.append("via \(via)") }
         if let dev = expectDev { expected.append("dev \(dev)") }
-        let ok = r.type == .unicast && (expectVia.map { v in r.gateway.map { Network.sameAddress($0, v) } ?? false } ?? true)
-            && (expectDev.map { $0 == r.outputName } ?? true)
+        let ok = r.type == .unicast && (expectVia.map { v in r.gateway.map { Network.sameAddress($0.description, v) } ?? false } ?? true)
+            && (expectDev.map { $0 == r.interface } ?? true)
         return Observation(passed: ok, expected: expected.isEmpty ? "a route" : expected.joined(separator: " "), observed: observed)
     }
 }

@@ -1,4 +1,3 @@
-import Netlink
 import Swiftnet
 
 /// `links`: `h1-eth0<->s1-eth1 (OK OK)`, OK when the interface is up with a carrier,
@@ -11,7 +10,7 @@ struct LinksVerb: ShellVerb {
         let net = context.net
         var state: [String: String] = [:]
         for n in net.topology.nodeNames {
-            for l in (try? net.interfaces(of: n)) ?? [] {
+            for l in (try? net.interfaceList(of: n)) ?? [] {
                 state[l.name] = l.isUp && l.hasCarrier ? "OK" : (l.isUp ? "NO-CARRIER" : "DOWN")
             }
         }

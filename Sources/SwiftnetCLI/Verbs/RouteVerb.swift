@@ -1,4 +1,3 @@
-import Netlink
 import Swiftnet
 
 /// `route r1` prints r1's routing table (IPv4 then IPv6, as `ip route` and
@@ -22,7 +21,7 @@ struct RouteVerb: ShellVerb {
                 switch r.type {
                 case .unicast:
                     if let g = r.gateway { line += " via \(g)" }
-                    line += " dev \(r.outputName ?? "?")"
+                    line += " dev \(r.interface ?? "?")"
                     if let s = r.preferredSource { line += " src \(s)" }
                 case .local:
                     line = "local " + line + " dev lo"
@@ -32,13 +31,14 @@ struct RouteVerb: ShellVerb {
                 context.say(line)
                 return .success
             }
-            let s = try net.routeSocket(for: node)
-            let links = Dictionary(try s.links().map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
-            let routes = try s.routes().filter { !$0.destination.hasPrefix("fe80:") && !$0.destination.hasPrefix("ff00:") }
-            for r in routes.sorted(by: { ($0.destination.contains(":") ? 1 : 0, $0.destination) < ($1.destination.contains(":") ? 1 : 0, $1.destination) }) {
-                var line = r.destination
+            let routes = try net.routes(of: node).map { (text: $0.destinationText, route: $0) }
+                .filter { !$0.text.hasPrefix("fe80:") && !$0.text.hasPrefix("ff00:") }
+            // Prefixes with a colon (IPv6) after the others, each in the order of its text.
+            let sorted = routes.sorted { ($0.text.contains(":") ? 1 : 0, $0.text) < ($1.text.contains(":") ? 1 : 0, $1.text) }
+            for (text, r) in sorted {
+                var line = text
                 if let g = r.gateway { line += " via \(g)" }
-                if let i = r.outputIndex { line += " dev \(links[i] ?? "if\(i)")" }
+                if let i = r.interfaceIndex { line += " dev \(r.interface ?? "if\(i)")" }
                 context.say(line)
             }
             return .success
