@@ -4,18 +4,8 @@ import Namespaces
 import Netlink
 
 extension RouteEntry.Kind {
-    init(_ t: RouteType) {
-        switch t {
-        case .unicast: self = .unicast
-        case .local: self = .local
-        case .broadcast: self = .broadcast
-        case .blackhole: self = .blackhole
-        case .unreachable: self = .unreachable
-        case .prohibit: self = .prohibit
-        case .throw: self = .throw
-        case .other(let n): self = .other(n)
-        }
-    }
+    /// The kernel's route type under the name Netlink gives it.
+    init(_ t: RouteType) { self.init(t.description) }
 }
 
 /// The forwarding path of a packet from a host to an address, followed through the

@@ -27,24 +27,18 @@ public struct RouteEntry: Sendable, Hashable {
         return destination.prefixLength == full ? destination.address.description : destination.description
     }
 
-    /// The kind of a route, as `ip route` names it.
-    public enum Kind: Sendable, Hashable, CustomStringConvertible {
-        case unicast, local, broadcast, blackhole, unreachable, prohibit, `throw`
-        /// Any other RTN_* type, by number.
-        case other(UInt8)
-
-        public var description: String {
-            switch self {
-            case .unicast: return "unicast"
-            case .local: return "local"
-            case .broadcast: return "broadcast"
-            case .blackhole: return "blackhole"
-            case .unreachable: return "unreachable"
-            case .prohibit: return "prohibit"
-            case .throw: return "throw"
-            case .other(let t): return "type \(t)"
-            }
-        }
+    /// The kind of a route, by the name `ip route` gives it ("unicast", "local",
+    /// "unreachable", ..., or "type N" for another).
+    public struct Kind: Sendable, Hashable, CustomStringConvertible {
+        public let description: String
+        public init(_ name: String) { description = name }
+        public static let unicast = Kind("unicast")
+        public static let local = Kind("local")
+        public static let broadcast = Kind("broadcast")
+        public static let blackhole = Kind("blackhole")
+        public static let unreachable = Kind("unreachable")
+        public static let prohibit = Kind("prohibit")
+        public static let `throw` = Kind("throw")
     }
 }
 

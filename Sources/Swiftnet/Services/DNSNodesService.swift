@@ -3,14 +3,13 @@ import Glibc
 
 /// The `kind: dns` hosts' dnsmasq servers (see Network+DNSNodes): started once the
 /// network forwards (they are checked by connecting to them across it), each a
-/// background process of the run.
+/// background process of the run, ended with the run's other processes.
 final class DNSNodesService: NetworkService, @unchecked Sendable {
     let name = "dnsmasq"
     let dependencies = ["state", "userswitch"]
+    private let lifecycle = ServiceLifecycle()
     private let lock = NSLock()
     private var servers: [(node: String, pid: pid_t)] = []
-    private var state = ServiceStatus.State.idle
-    private var failure = ""
 
     /// Nil when the topology has no dns host.
     init?(_ topology: ValidatedTopology) {
@@ -18,33 +17,18 @@ final class DNSNodesService: NetworkService, @unchecked Sendable {
     }
 
     func start(_ net: Network) throws {
-        do {
-            let started = try net.startDNSNodes()
-            lock.withLock {
-                servers = started.map { (node: $0.0, pid: $0.1) }
-                state = .running
-            }
-        } catch {
-            lock.withLock {
-                state = .failed
-                failure = "\(error)"
-            }
-            throw error
-        }
+        let started = try lifecycle.start { try net.startDNSNodes() }
+        lock.withLock { servers = started.map { (node: $0.0, pid: $0.1) } }
     }
 
-    /// The servers are processes of the run: the core's stop has ended them already.
     func stop() {
-        lock.withLock {
-            servers.removeAll()
-            if state != .failed { state = .stopped }
-        }
+        lifecycle.stop()
+        lock.withLock { servers.removeAll() }
     }
 
     func status() -> ServiceStatus {
-        lock.withLock {
-            ServiceStatus(name: name, state: state,
-                          detail: state == .failed ? failure : servers.map { "dnsmasq in \($0.node) (pid \($0.pid))" }.joined(separator: ", "))
+        lifecycle.status(name) {
+            lock.withLock { servers.map { "dnsmasq in \($0.node) (pid \($0.pid))" }.joined(separator: ", ") }
         }
     }
 }

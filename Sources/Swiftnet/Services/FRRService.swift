@@ -1,15 +1,15 @@
 import Foundation
 
 /// FRR on the routers for `routing: ospf` or `bgp` (see Network+FRR): each router's
-/// daemons, configuration and sockets in its directory of the state directory.
+/// daemons, configuration and sockets in its directory of the state directory; the
+/// daemons are processes of the run, ended with the others.
 final class FRRService: NetworkService, @unchecked Sendable {
     let name = "frr"
     let dependencies = ["state", "userswitch"]
     private let mode: RoutingMode
+    private let lifecycle = ServiceLifecycle()
     private let lock = NSLock()
     private var daemons: [String: [String]] = [:]
-    private var state = ServiceStatus.State.idle
-    private var failure = ""
 
     /// Nil without dynamic routing.
     init?(_ topology: ValidatedTopology) {
@@ -18,35 +18,20 @@ final class FRRService: NetworkService, @unchecked Sendable {
     }
 
     func start(_ net: Network) throws {
-        do {
-            let started = try net.startRouting()
-            lock.withLock {
-                daemons = started
-                state = .running
-            }
-        } catch {
-            lock.withLock {
-                state = .failed
-                failure = "\(error)"
-            }
-            throw error
-        }
+        let started = try lifecycle.start { try net.startRouting() }
+        lock.withLock { daemons = started }
     }
 
-    /// The daemons are processes of the run: the core's stop has ended them already.
     func stop() {
-        lock.withLock {
-            daemons.removeAll()
-            if state != .failed { state = .stopped }
-        }
+        lifecycle.stop()
+        lock.withLock { daemons.removeAll() }
     }
 
     func status() -> ServiceStatus {
-        lock.withLock {
-            let routers = daemons.keys.sorted(by: naturalLess)
-            let detail = state == .failed ? failure
-                : "\(mode.rawValue): " + routers.map { "\($0) (\(daemons[$0]!.joined(separator: " ")))" }.joined(separator: ", ")
-            return ServiceStatus(name: name, state: state, detail: detail)
+        lifecycle.status(name) {
+            lock.withLock {
+                "\(mode.rawValue): " + daemons.keys.sorted(by: naturalLess).map { "\($0) (\(daemons[$0]!.joined(separator: " ")))" }.joined(separator: ", ")
+            }
         }
     }
 }

@@ -90,3 +90,37 @@ struct ServiceSet: Sendable {
 
     var statuses: [ServiceStatus] { ordered.map { $0.status() } }
 }
+
+/// The state a service that starts something keeps: idle until its start, then running
+/// or failed (with why), stopped at the end. Thread-safe.
+final class ServiceLifecycle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state = ServiceStatus.State.idle
+    private var failure = ""
+
+    /// Runs the service's start, recording whether it worked.
+    func start<T>(_ body: () throws -> T) throws -> T {
+        do {
+            let r = try body()
+            lock.withLock { state = .running }
+            return r
+        } catch {
+            lock.withLock {
+                state = .failed
+                failure = "\(error)"
+            }
+            throw error
+        }
+    }
+
+    /// Stopped, unless its start failed (that stays the status).
+    func stop() {
+        lock.withLock { if state != .failed { state = .stopped } }
+    }
+
+    /// The status, with `detail` for a service that did not fail (the failure otherwise).
+    func status(_ name: String, detail: () -> String) -> ServiceStatus {
+        let (s, f) = lock.withLock { (state, failure) }
+        return ServiceStatus(name: name, state: s, detail: s == .failed ? f : detail())
+    }
+}
