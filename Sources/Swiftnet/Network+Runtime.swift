@@ -116,7 +116,7 @@ extension Network {
                     guard let ns = hostNamespaces[e.node] else { throw NetworkError("the network is not running") }
                     sockets[e.node] = try RouteSocket(namespaceFD: ns.fd)
                 }
-                try makeLink(link, in: after, fabric: fs, hostSockets: sockets)
+                try makeLink(link, in: TopologyIndex(after), fabric: fs, hostSockets: sockets)
             }
             try waitUntilForwarding([link])
         } catch {
