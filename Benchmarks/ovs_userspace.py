@@ -309,6 +309,10 @@ class TwoHostNet:
         return False
 
     def _add_netns(self, name):
+        # `ip netns add` makes /run/netns, and a shared mount of it over itself, when the
+        # machine has none: remember that, to undo it when the last namespace goes.
+        if not os.path.exists("/run/netns"):
+            self._made_run_netns = True
         run(["ip", "netns", "add", name])
         self._namespaces.append(name)
         run(["ip", "-n", name, "link", "set", "lo", "up"])
@@ -383,6 +387,13 @@ class TwoHostNet:
             for ns in reversed(self._namespaces):
                 run(["ip", "netns", "delete", ns], check=False)
             self._namespaces = []
+            if getattr(self, "_made_run_netns", False) and not os.listdir("/run/netns"):
+                run(["umount", "/run/netns"], check=False)
+                try:
+                    os.rmdir("/run/netns")
+                except OSError as e:
+                    log("warning: /run/netns: %s" % e)
+                self._made_run_netns = False
             for link in self._root_links:
                 if os.path.exists("/sys/class/net/" + link):
                     run(["ip", "link", "delete", link], check=False)
@@ -575,7 +586,9 @@ def snapshot():
     # Our temporary directories: swiftnet-<what>-<pid>-*.
     tmp = set(n for n in os.listdir(tempfile.gettempdir())
               if n.startswith("swiftnet-") and "-%d-" % os.getpid() in n)
-    return {"links": links, "netns": netns, "procs": procs, "tmpdirs": tmp}
+    # /run/netns itself (and its mount), which `ip netns add` makes on a machine without it.
+    dirs = set(d for d in ["/run/netns"] if os.path.exists(d))
+    return {"links": links, "netns": netns, "procs": procs, "tmpdirs": tmp, "dirs": dirs}
 
 
 def leftovers(before, after):
