@@ -5,7 +5,7 @@ import Swiftnet
 
 /// Options shared by the commands that build a network.
 struct NetworkOptionGroup: ParsableArguments {
-    @Option(help: "Base network for host addresses (Mininet's --ipbase).")
+    @Option(name: [.customShort("i"), .long], help: "Base network for host addresses (Mininet's -i/--ipbase).")
     var ipbase: String?
 
     @Flag(help: "Give hosts MAC addresses derived from their number (00:00:00:00:00:01 for h1).")
@@ -23,8 +23,22 @@ struct NetworkOptionGroup: ParsableArguments {
     @Option(help: "Name of the run (for --netns-names); default: the topology's name.")
     var name: String?
 
-    @Flag(name: .shortAndLong, help: "Print more detail.")
+    @Flag(help: "Print more detail (as -v debug).")
     var verbose = false
+
+    @Option(name: [.customShort("v"), .long], help: "How much to print, as Mininet's log levels: debug, info (the default), output (only what commands and tests print), warning, error, critical.")
+    var verbosity: Verbosity?
+
+    /// Mininet's log levels, most talkative first.
+    enum Verbosity: String, ExpressibleByArgument, CaseIterable, Comparable {
+        case debug, info, output, warning, error, critical
+        static func < (a: Verbosity, b: Verbosity) -> Bool {
+            allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        }
+    }
+
+    /// The level in effect: `--verbose` is `debug`.
+    var level: Verbosity { verbose ? .debug : verbosity ?? .info }
 
     @Flag(help: "Print the build and stop times on a line of their own.")
     var timings = false

@@ -56,3 +56,6 @@ func badInput(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data(("swiftnet: " + message + "\n").utf8))
     return ExitCode(2)
 }
+
+/// `swiftnet --version`.
+let swiftnetVersion = "0.12.0"

@@ -15,12 +15,18 @@ final class Session {
     init(topology: ValidatedTopology, group: NetworkOptionGroup) {
         self.topology = topology
         self.group = group
-        self.net = Network(topology, options: group.networkOptions(progress: true))
+        self.net = Network(topology, options: group.networkOptions(progress: group.level <= .info))
     }
 
     func say(_ text: String) {
         print(text)
         fflush(nil)
+    }
+
+    /// A line about the run's progress (Mininet's `info`): not printed at `-v output` and
+    /// quieter levels.
+    func info(_ text: String) {
+        if group.level <= .info { say(text) }
     }
 
     /// Names on one line, shortened for very large networks.
@@ -31,15 +37,15 @@ final class Session {
 
     func build() throws {
         Interrupts.shared.install()
-        say("*** Creating network")
-        say("*** Adding hosts:\n" + names(topology.hosts.map(\.name)))
+        info("*** Creating network")
+        info("*** Adding hosts:\n" + names(topology.hosts.map(\.name)))
         if let c = topology.controller {
-            say("*** Adding controller\nc0 (remote, tcp:\(c.host):\(c.port))")
+            info("*** Adding controller\nc0 (remote, tcp:\(c.host):\(c.port))")
         }
-        say("*** Adding switches:\n" + names(topology.switches.map(\.name)))
-        say("*** Adding links:\n" + names(topology.links.map(\.label)))
+        info("*** Adding switches:\n" + names(topology.switches.map(\.name)))
+        info("*** Adding links:\n" + names(topology.links.map(\.label)))
         if topology.hasLoop {
-            say("*** The switches form a loop: kernel STP is on; waiting for it to converge")
+            info("*** The switches form a loop: kernel STP is on; waiting for it to converge")
         }
         do {
             try net.start()
@@ -53,8 +59,8 @@ final class Session {
             throw ExitCode(error is NetworkError ? 2 : 1)
         }
         clearProgress()
-        say("*** Configuring hosts\n" + names(topology.hosts.map(\.name)))
-        say("*** Starting \(topology.switches.count) switches\n" + names(topology.switches.map(\.name)) + "...")
+        info("*** Configuring hosts\n" + names(topology.hosts.map(\.name)))
+        info("*** Starting \(topology.switches.count) switches\n" + names(topology.switches.map(\.name)) + "...")
         let status = net.controllerStatus()
         if !status.isEmpty {
             let late = status.filter { !$0.connected }
@@ -64,7 +70,7 @@ final class Session {
                 say("*** Not connected to the controller at \(c.host):\(c.port) (yet): \(late.map(\.switch).joined(separator: " ")); they keep trying")
             }
         }
-        if group.verbose {
+        if group.level == .debug {
             say("*** Built in \(format(net.buildTime)) (STP wait \(format(net.stpWaitTime))); run '\(net.name)', process namespace init pid \(net.processNamespaceInit ?? 0)")
             if group.netnsNames {
                 say("*** Namespaces: " + (["fabric"] + topology.hosts.map(\.name)).map { "/run/netns/\(net.name)-\($0)" }.joined(separator: " "))
@@ -82,6 +88,20 @@ final class Session {
         printPingAll(net, hosts: hosts, isCancelled: { Interrupts.shared.interrupted }) { self.say($0) }.allReceived
     }
 
+    /// Runs shell commands (`iperf`, `iperfudp 10M`) as `--test` does; false when one failed.
+    func run(_ lines: [String]) -> Bool {
+        let sh = Shell(network: net)
+        Interrupts.shared.enterShell(interrupt: { sh.interrupt() }, terminate: { [net] in
+            net.stop()
+            _exit(130)
+        })
+        for line in lines where !Interrupts.shared.interrupted {
+            sh.execute(line)
+            if sh.lastStatus != 0 { return false }
+        }
+        return true
+    }
+
     /// Runs the `swiftnet>` shell until exit; reads a script when stdin is not a terminal.
     /// - Returns: the script's last status (0 for an interactive session).
     func shell() -> Int32 {
@@ -92,7 +112,7 @@ final class Session {
             _exit(130)
         })
         let terminal = isatty(0) == 1
-        if terminal { say("*** Starting CLI:") }
+        if terminal { info("*** Starting CLI:") }
         guard let source: LineSource = terminal ? TerminalLineSource() : ScriptLineSource() else { return 2 }
         let status = sh.run(source, prompt: terminal ? "swiftnet> " : nil)
         return terminal ? 0 : status
@@ -110,16 +130,16 @@ final class Session {
 
     func stop() {
         let t0 = ContinuousClock.now
-        say("*** Stopping \(topology.links.count) links")
-        say("*** Stopping \(topology.switches.count) switches")
-        say("*** Stopping \(topology.hosts.count) hosts")
+        info("*** Stopping \(topology.links.count) links")
+        info("*** Stopping \(topology.switches.count) switches")
+        info("*** Stopping \(topology.hosts.count) hosts")
         net.stop()
         stopTime = ContinuousClock.now - t0
-        say("*** Done")
+        info("*** Done")
         if group.timings {
             say(String(format: "timings: build=%.6f stop=%.6f stp=%.6f", seconds(net.buildTime), seconds(stopTime), seconds(net.stpWaitTime)))
         }
-        say("completed in \(format(ContinuousClock.now - began))")
+        info("completed in \(format(ContinuousClock.now - began))")
     }
 }
 

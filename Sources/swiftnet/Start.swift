@@ -8,8 +8,9 @@ struct Start: ParsableCommand {
         commandName: "start",
         abstract: "Build a topology, run a test, tear it down (the default command).")
 
+    /// Mininet's `--test` values.
     enum TestKind: String, ExpressibleByArgument, CaseIterable {
-        case none, build, pingall, pingpair
+        case none, build, pingall, pingpair, iperf, iperfudp, all
     }
 
     @Option(help: "Topology: minimal, single,N, linear,K[,N], tree,depth=D,fanout=F, torus,X,Y.")
@@ -24,12 +25,46 @@ struct Start: ParsableCommand {
     @Option(help: "OpenFlow controller for user switches: none, or remote[,ip=127.0.0.1][,port=6653].")
     var controller: String = "none"
 
-    @Option(help: "Test to run: none, build, pingall, pingpair. Without it the swiftnet> shell starts (reading commands from stdin when it is not a terminal).")
+    @Option(help: "Test to run, as Mininet's: none, build, pingall, pingpair, iperf (TCP between the first and last host), iperfudp (UDP at 10 Mbit/s), all (pingall, then iperf). Without it the swiftnet> shell starts (reading commands from stdin when it is not a terminal).")
     var test: TestKind?
+
+    @Flag(name: [.customShort("w"), .long], help: "Wait for user switches to connect to the controller before the test or the shell (Mininet's -w; swiftnet always waits, up to 5 s).")
+    var wait = false
+
+    @Flag(help: "Accepted for Mininet's sake: every swiftnet host and switch is in a namespace of its own.")
+    var innamespace = false
+
+    @Option(help: "Accepted for Mininet's sake: swiftnet's user switches are reached with the shell's dpctl, not on a listening port.")
+    var listenport: Int?
+
+    @Flag(help: "Accepted for Mininet's sake (swiftnet's switches have no listening port).")
+    var nolistenport = false
+
+    @Flag(name: [.customShort("x"), .long], help: "Not available: swiftnet opens no xterms (no display); use the shell's NODE CMD, or swiftnet exec RUN NODE -- bash from another terminal.")
+    var xterms = false
+
+    @Flag(help: "Not available: emulated hosts never reach the machine's own network.")
+    var nat = false
+
+    @Option(help: "Not available: swiftnet runs on one machine.")
+    var cluster: String?
+
+    @Flag(help: "Print swiftnet's version and exit.")
+    var version = false
+
+    func validate() throws {
+        if xterms { throw ValidationError("-x/--xterms: swiftnet opens no xterms (there is no display); run commands with NODE CMD in the shell, or `swiftnet exec RUN NODE -- bash` from another terminal") }
+        if nat { throw ValidationError("--nat: emulated hosts have no route or NAT to the machine's real network, by design; connect what they need inside the topology") }
+        if cluster != nil { throw ValidationError("--cluster: swiftnet runs a network on one machine only") }
+    }
 
     @OptionGroup var network: NetworkOptionGroup
 
     func run() throws {
+        if version {
+            print("swiftnet \(swiftnetVersion)")
+            return
+        }
         var spec: Topology
         if let custom, custom.hasSuffix(".swift") {
             // A Swift script offers named topologies: --topo picks one, with its arguments.
@@ -68,6 +103,13 @@ struct Start: ParsableCommand {
             failed = !session.pingAll()
         case .pingpair?:
             failed = !session.pingAll(hosts: Array(topology.endHosts.prefix(2).map(\.name)))
+        case .iperf?:
+            failed = !session.run(["iperf"])
+        case .iperfudp?:
+            failed = !session.run(["iperfudp 10M"])
+        case .all?:
+            failed = !session.pingAll()
+            if !Interrupts.shared.interrupted { failed = !session.run(["iperf"]) || failed }
         case nil:
             status = session.shell()
         }
