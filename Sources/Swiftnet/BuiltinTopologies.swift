@@ -9,6 +9,7 @@ extension Topology {
     ///
     /// - `minimal`: two hosts on one switch.
     /// - `single,K`: K hosts (default 2) on one switch.
+    /// - `reversed,K`: the same with the ports in reverse order (h1 on port K).
     /// - `linear,K[,N]`: K switches in a chain (default 2), N hosts on each (default 1).
     /// - `tree,DEPTH,FANOUT`: a tree of switches DEPTH levels deep (default 1), FANOUT children each (default 2).
     /// - `torus,X,Y[,N]`: an X by Y torus of switches (X, Y at least 3), N hosts on each (default 1).
@@ -61,6 +62,16 @@ private struct BuiltinTopology: Sendable {
             var t = TopologyGenerator(name: "single-\(v[0])")
             let s1 = t.addSwitch("s1")
             for i in stride(from: 1, through: v[0], by: 1) { t.addLink(t.addHost("h\(i)"), s1) }
+            return t.topology
+        },
+        // Mininet's SingleSwitchReversedTopo: h1 on the last port, hK on port 1.
+        BuiltinTopology(name: "reversed", parameters: [
+            Parameter(name: "k", letter: "K", defaultValue: 2, minimum: 1, meaning: "number of hosts"),
+        ], usage: "reversed,K") { v in
+            var t = TopologyGenerator(name: "reversed-\(v[0])")
+            let s1 = t.addSwitch("s1")
+            let hosts = stride(from: 1, through: v[0], by: 1).map { t.addHost("h\($0)") }
+            for h in hosts.reversed() { t.addLink(h, s1) }
             return t.topology
         },
         BuiltinTopology(name: "linear", parameters: [
@@ -209,7 +220,7 @@ private struct BuiltinTopology: Sendable {
         }
         switch name {
         case "minimal": return 3
-        case "single": return add(v[0], 1)
+        case "single", "reversed": return add(v[0], 1)
         case "linear": return mul(v[0], add(v[1], 1))
         case "tree":
             var total = 0, level = 1

@@ -37,6 +37,9 @@ struct NetworkOptionGroup: ParsableArguments {
         }
     }
 
+    /// What `--link` was mapped to, when Mininet named it.
+    var linkNotes: [String] { link.flatMap { MininetNames.linkOption($0).note }.map { [$0] } ?? [] }
+
     /// The level in effect: `--verbose` is `debug`.
     var level: Verbosity { verbose ? .debug : verbosity ?? .info }
 
@@ -50,9 +53,9 @@ struct NetworkOptionGroup: ParsableArguments {
             throw badInput("--name '\(name)' must be \(Topology.runNameRule): it names files in /run/netns and /run/swiftnet")
         }
         if let ipbase { t.ipBase = ipbase }
-        if let link {
+        if let given = link, let link = MininetNames.linkOption(given).option {
             let defaults: LinkParams
-            do { defaults = try LinkParams.parse(option: link) } catch let e as TopologyError { throw badInput("--link \(link): \(e.message)") }
+            do { defaults = try LinkParams.parse(option: link) } catch let e as TopologyError { throw badInput("--link \(given): \(e.message)") }
             for i in t.links.indices { t.links[i].params = t.links[i].params.merged(over: defaults) }
         }
         do {

@@ -81,16 +81,22 @@ struct Start: ParsableCommand {
         } else {
             spec = try Topology.builtin("minimal")
         }
+        var notes: [String] = []
         if let switchKind {
-            do { try spec.applySwitchOption(switchKind) } catch { throw badInput("--switch \(switchKind): \(error.message)") }
+            let mapped = MininetNames.switchOption(switchKind)
+            if let n = mapped.note { notes.append(n) }
+            do { try spec.applySwitchOption(mapped.option) } catch { throw badInput("--switch \(switchKind): \(error.message)") }
         }
+        let mappedController = MininetNames.controllerOption(controller)
+        if let n = mappedController.note { notes.append(n) }
         do {
             // --controller none is the default: a file's own controller stays.
-            if let c = try ControllerSpec.parse(option: controller) { spec.controller = c }
+            if let c = try ControllerSpec.parse(option: mappedController.option) { spec.controller = c }
         } catch let e as TopologyError {
             throw badInput("--controller \(controller): \(e.message)")
         }
         let topology = try network.validate(spec)
+        if network.level <= .info { for n in notes + network.linkNotes { print(n) } }
         try network.preflight(topology)
         let session = Session(topology: topology, group: network)
         try session.build()

@@ -54,4 +54,32 @@ final class MininetFlagsTests: FileTestCase {
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("10.1.0.1/16"), r.stdout)
     }
+
+    func testMininetSwitchControllerAndLinkNames() throws {
+        let ovsk = try CLI.run(["--topo", "single,2", "--switch", "ovsk,protocols=OpenFlow13", "--controller", "ref", "--test", "pingall"])
+        XCTAssertEqual(ovsk.status, 0, ovsk.stdout + ovsk.stderr)
+        XCTAssertTrue(ovsk.stdout.contains("*** --switch ovsk: Open vSwitch is not used here; swiftnet's user switch"), ovsk.stdout)
+        XCTAssertTrue(ovsk.stdout.contains("*** --controller ref: no controller process"), ovsk.stdout)
+        XCTAssertTrue(ovsk.stdout.contains("*** Results: 0% dropped (2/2 received)"), ovsk.stdout)
+        let br = try CLI.run(["--topo", "single,2", "--switch", "ovsbr", "--link", "default", "--test", "pingall"])
+        XCTAssertEqual(br.status, 0, br.stdout + br.stderr)
+        XCTAssertTrue(br.stdout.contains("*** --switch ovsbr: a Linux bridge (lxbr)"), br.stdout)
+        let tcu = try CLI.run(["--topo", "single,2", "--link", "tcu,bw=10", "--test", "iperf"])
+        XCTAssertEqual(tcu.status, 0, tcu.stdout + tcu.stderr)
+        XCTAssertTrue(tcu.stdout.contains("*** --link tcu: shaped as tc"), tcu.stdout)
+        // iperf's server-side rate through a 10 Mbit/s link.
+        let m = try XCTUnwrap(tcu.stdout.range(of: #"Results: \['([\d.]+) Mbits/sec'"#, options: .regularExpression), tcu.stdout)
+        let rate = Double(tcu.stdout[m].split(separator: "'")[1].split(separator: " ")[0]) ?? 0
+        XCTAssertTrue((7...10.5).contains(rate), "\(rate) Mbit/s: \(tcu.stdout)")
+        let bad = try CLI.run(["--topo", "single,2", "--switch", "ovsk,frobnicate=1"])
+        XCTAssertEqual(bad.status, 2, bad.stderr)
+    }
+
+    func testReversedTopology() throws {
+        let cmds = try write("net.txt", "net\n")
+        let r = try CLI.run(["--topo", "reversed,3"], stdin: cmds)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("h1 h1-eth0:s1-eth3"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("s1 lo:  s1-eth1:h3-eth0 s1-eth2:h2-eth0 s1-eth3:h1-eth0"), r.stdout)
+    }
 }
