@@ -5,7 +5,16 @@ final class BuiltinTopologyTests: XCTestCase {
     private func pairs(_ t: Topology) -> [String] { t.links.map { "\($0.a)-\($0.b)" } }
 
     func testNames() {
-        XCTAssertEqual(Topology.builtinNames, ["minimal", "single", "linear", "tree", "torus"])
+        XCTAssertEqual(Topology.builtinNames, ["minimal", "single", "reversed", "linear", "tree", "torus"])
+    }
+
+    /// Mininet's SingleSwitchReversedTopo: hosts in order, ports reversed (h1 on the last).
+    func testReversed() throws {
+        let t = try Topology.builtin("reversed,3")
+        XCTAssertEqual(t.hosts.map(\.name), ["h1", "h2", "h3"])
+        let v = try t.validated()
+        XCTAssertEqual(v.links.map { "\($0.a.interface)-\($0.b.interface)" }, ["h3-eth0-s1-eth1", "h2-eth0-s1-eth2", "h1-eth0-s1-eth3"])
+        XCTAssertEqual(v.hosts.map(\.ip.description), ["10.0.0.1/8", "10.0.0.2/8", "10.0.0.3/8"])
     }
 
     func testMinimal() throws {
@@ -126,7 +135,7 @@ final class BuiltinTopologyTests: XCTestCase {
         expectTopologyError({ try Topology.builtin("linear,0") }, line: nil,
                             contains: ["k=0 is too small", "at least 1", "linear,K[,N]"])
         expectTopologyError({ try Topology.builtin("bogus,3") }, line: nil,
-                            contains: ["unknown topology 'bogus'", "minimal, single, linear, tree, torus"])
+                            contains: ["unknown topology 'bogus'", "minimal, single, reversed, linear, tree, torus"])
         expectTopologyError({ try Topology.builtin("torus,2,2") }, line: nil,
                             contains: ["x=2 is too small", "at least 3", "torus,X,Y[,N]"])
         expectTopologyError({ try Topology.builtin("torus,3") }, line: nil, contains: ["y is missing", "torus,X,Y[,N]"])
