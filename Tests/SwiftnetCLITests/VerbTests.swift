@@ -17,11 +17,21 @@ final class VerbTests: XCTestCase {
         // The list Mininet users know, in the order they know it.
         XCTAssertEqual(ShellVerbs.standard.all.map(\.name), [
             "help", "nodes", "net", "dump", "links", "intfs", "ports", "pingall", "pingallfull", "pingpair",
-            "iperf", "iperfudp", "link", "route", "path", "dpctl", "switch", "sh", "source", "time", "noecho",
-            "wait", "jobs", "exit", "quit",
+            "pingpairfull", "iperf", "iperfudp", "link", "route", "path", "dpctl", "switch", "sh", "source", "time",
+            "noecho", "xterm", "wait", "jobs", "exit", "quit",
         ])
         for verb in ShellVerbs.standard.all {
             XCTAssertTrue(verb.help.hasPrefix(verb.name + " ") || verb.help.hasPrefix(verb.name + ":"), verb.help)
+        }
+    }
+
+    func testXtermSaysWhatToUseInstead() throws {
+        let (shell, out) = try unstartedShell()
+        for line in ["xterm h1", "x h1", "gterm h1"] {
+            XCTAssertEqual(shell.status(line), 1, line)
+            XCTAssertTrue(out.errors.contains("opens no terminal windows (there is no display)"), out.errors)
+            XCTAssertTrue(out.errors.contains("swiftnet exec"), out.errors)
+            out.clear()
         }
     }
 
