@@ -178,8 +178,10 @@ final class CLITests: XCTestCase {
         let topo = try CLI.run(["--topo", "bogus,3"])
         XCTAssertEqual(topo.status, 2)
         XCTAssertTrue(topo.stderr.contains("linear"), topo.stderr)
-        let sw = try CLI.run(["--topo", "single,2", "--switch", "ovsk"])
+        // (ovsk is Mininet's name for the user switch here; frob is nobody's.)
+        let sw = try CLI.run(["--topo", "single,2", "--switch", "frob"])
         XCTAssertEqual(sw.status, 2)
+        XCTAssertTrue(sw.stderr.contains("--switch frob"), sw.stderr)
         let test = try CLI.run(["--topo", "single,2", "--test", "nosuch"])
         XCTAssertEqual(test.status, 2, test.stderr)
         if let before { XCTAssertEqual(before, try RootSnapshot.take()) }
