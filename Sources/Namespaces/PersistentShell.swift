@@ -194,7 +194,8 @@ public final class PersistentShell: @unchecked Sendable {
                         _ = writeAll(master, Array(buf[0..<r]))
                     } else if r == 0 || (errno != EINTR && errno != EAGAIN) {
                         inputOpen = false
-                        var eof = t_veof()
+                        // VEOF, Ctrl-D: the end of the command's input.
+                        var eof: UInt8 = 4
                         _ = write(master, &eof, 1)
                     }
                 }
@@ -335,23 +336,16 @@ public final class PersistentShell: @unchecked Sendable {
         return true
     }
 
-    private func t_veof() -> UInt8 { 4 }
-
     private func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
         guard hay.count >= needle.count else { return nil }
-        var i = 0
-        while i + needle.count <= hay.count {
-            if hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return i }
-            i += 1
-        }
-        return nil
+        return (0...(hay.count - needle.count)).first { hay[$0..<($0 + needle.count)].elementsEqual(needle) }
     }
 
     /// How many bytes at the end of `bytes` are a proper prefix of the marker.
     private func longestMarkerPrefixSuffix(_ bytes: [UInt8]) -> Int {
         var k = min(marker.count - 1, bytes.count)
         while k > 0 {
-            if Array(bytes[(bytes.count - k)...]) == Array(marker[..<k]) { return k }
+            if bytes[(bytes.count - k)...].elementsEqual(marker[..<k]) { return k }
             k -= 1
         }
         return 0

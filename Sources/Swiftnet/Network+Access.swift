@@ -83,15 +83,6 @@ extension Network {
         try runtime().startBackground(argv, netns: namespaceFD(of: node), output: output, files: files(of: node))
     }
 
-    /// Starts a program inside a node with the given descriptors (the caller's terminal,
-    /// for an interactive shell) in its own process group; the caller reaps it.
-    /// - Parameter terminal: hand this terminal to the program (its foreground group).
-    public func spawn(on node: String, _ argv: [String], stdin: Int32 = -1, stdout: Int32 = 1, stderr: Int32 = 2,
-                      terminal: Int32? = nil) throws -> pid_t {
-        try runtime().spawn(argv, netns: namespaceFD(of: node), stdin: stdin, stdout: stdout, stderr: stderr, terminal: terminal,
-                            files: files(of: node))
-    }
-
     /// Kills and reaps a process started with `startBackground`.
     public func stopBackground(_ pid: pid_t) {
         try? runtime().stopBackground(pid)
@@ -167,8 +158,8 @@ extension Network {
     }
 
     /// The interfaces of a node as the kernel reports them (for a switch: its ports).
-    func interfaces(of node: String) throws -> [LinkInfo] {
-        let all = try routeSocket(for: node).links()
+    func interfaces(of node: String, using socket: RouteSocket? = nil) throws -> [LinkInfo] {
+        let all = try (socket ?? routeSocket(for: node)).links()
         if topology.kind(of: node) == .switch {
             let names = Set(topology.switches.first { $0.name == node }!.interfaces + [node])
             return all.filter { names.contains($0.name) }

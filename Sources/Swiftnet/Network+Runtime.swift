@@ -130,10 +130,8 @@ extension Network {
     }
 
     private func checkNewName(_ name: String, in t: ValidatedTopology, what: String) throws {
-        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII,
-              name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == ".") })
-        else {
-            throw TopologyError("\(what) name '\(name)' must start with a letter and use only letters, digits, '_', '-' and '.'")
+        guard Topology.isValidNodeName(name) else {
+            throw TopologyError("\(what) name '\(name)' must \(Topology.nodeNameRule)")
         }
         if t.kind(of: name) != nil {
             throw TopologyError("there is a node named '\(name)' already: every host and switch needs its own name")

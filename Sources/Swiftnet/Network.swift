@@ -129,7 +129,7 @@ public final class Network: @unchecked Sendable {
         let state = StateService(runName: options.runName ?? topology.name)
         self.state = state
         self.userSwitches = UserSwitchService(topology)
-        let dns = topology.usesEmbeddedDNS ? EmbeddedDNSService(zone: Self.embeddedZone(of: topology)) : nil
+        let dns = topology.usesEmbeddedDNS ? EmbeddedDNSService { Self.embeddedZone(of: topology) } : nil
         self.dns = dns
         var all: [any NetworkService] = [state]
         if let dns { all.append(dns) }

@@ -6,27 +6,6 @@ import Swiftnet
 extension Shell {
     // MARK: - The foreground command
 
-    /// Waits for a foreground process; Ctrl-C meanwhile goes to it (see `interrupt`).
-    func waitForeground(_ pid: pid_t) -> Int32 {
-        lock.lock()
-        foreground = pid
-        interruptsSinceForeground = 0
-        lock.unlock()
-        var status: Int32 = 0
-        while true {
-            let r = waitpid(pid, &status, WUNTRACED)
-            if r < 0 && errno == EINTR { continue }
-            // Ctrl-Z: there is no job control here; let the program go on.
-            if r == pid && status & 0xff == 0x7f { kill(-pid, SIGCONT); continue }
-            break
-        }
-        lock.lock()
-        foreground = nil
-        lock.unlock()
-        if status & 0x7f == 0 { return (status >> 8) & 0xff }
-        return 128 + (status & 0x7f)
-    }
-
     /// Marks `pid` as the foreground process (or none) for Ctrl-C, for a caller that
     /// waits for it itself.
     func setForeground(_ pid: pid_t?) {

@@ -53,8 +53,13 @@ extension ControlAPI {
             }
             throw e
         }
-        let done = ControlExecResult(exit: result.exitStatus, signal: result.signal, timedOut: result.timedOut,
-                                     stdout: stream ? nil : result.stdout, stderr: stream ? nil : result.stderr)
+        finish(ControlExecResult(exit: result.exitStatus, signal: result.signal, timedOut: result.timedOut,
+                                 stdout: stream ? nil : result.stdout, stderr: stream ? nil : result.stderr),
+               stream: stream, responder: responder)
+    }
+
+    /// The command's result: the last line of a stream, or the whole answer.
+    private func finish(_ done: ControlExecResult, stream: Bool, responder: ControlResponder) {
         if stream {
             responder.line(ControlJSON.encode(done))
             responder.end()
@@ -62,9 +67,8 @@ extension ControlAPI {
             responder.respond(status: 200, json: ControlJSON.encode(done))
         }
     }
-}
 
-extension ControlAPI {
+
     /// `{"shell": ...}`: the node's persistent shell; its output is one stream (stdout).
     func inShell(_ node: String, _ line: String, timeout: Duration?, stream: Bool, responder: ControlResponder) throws {
         var pending = UTF8Carry()
@@ -81,15 +85,9 @@ extension ControlAPI {
         } catch {
             throw ControlError(stream ? 500 : 409, "\(node): \(error)")
         }
-        let done = ControlExecResult(exit: r.status, signal: nil, timedOut: r.timedOut,
-                                     stdout: stream ? nil : r.output, stderr: stream ? nil : "",
-                                     shellExited: r.shellExited)
-        if stream {
-            responder.line(ControlJSON.encode(done))
-            responder.end()
-        } else {
-            responder.respond(status: 200, json: ControlJSON.encode(done))
-        }
+        finish(ControlExecResult(exit: r.status, signal: nil, timedOut: r.timedOut,
+                                 stdout: stream ? nil : r.output, stderr: stream ? nil : "", shellExited: r.shellExited),
+               stream: stream, responder: responder)
     }
 }
 

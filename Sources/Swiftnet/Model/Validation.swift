@@ -8,6 +8,14 @@ extension Topology {
     /// Whether `name` can name a topology or a run. It becomes part of file names
     /// (`/run/netns/<run>-<node>`, `/run/swiftnet/<run>.run`), so no '/' and well under
     /// NAME_MAX (255 bytes).
+    public static let nodeNameRule = "start with a letter and use only letters, digits, '_', '-' and '.'"
+
+    /// A host's or switch's name: it names interfaces, files and shell words.
+    public static func isValidNodeName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == ".") }
+    }
+
     public static func isValidRunName(_ name: String) -> Bool {
         func alnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
         return name.utf8.count <= 64 && name.first.map(alnum) == true
@@ -29,10 +37,8 @@ extension Topology {
         }
         var seen: [String: SourceLocation?] = [:]
         func checkName(_ name: String, _ what: String, _ loc: SourceLocation?) throws {
-            guard let first = name.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII,
-                  name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == ".") })
-            else {
-                throw TopologyError("\(what) name '\(name)' must start with a letter and use only letters, digits, '_', '-' and '.'", at: loc)
+            guard Topology.isValidNodeName(name) else {
+                throw TopologyError("\(what) name '\(name)' must \(Topology.nodeNameRule)", at: loc)
             }
             if let other = seen[name] {
                 let whereText = other.map { " (first defined at \($0))" } ?? ""

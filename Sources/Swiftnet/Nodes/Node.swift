@@ -158,7 +158,7 @@ extension Network {
     /// The interfaces of a node as the kernel reports them, with their addresses.
     public func interfaceList(of node: String) throws -> [Interface] {
         let s = try routeSocket(for: node)
-        let links = try interfaces(of: node)
+        let links = try interfaces(of: node, using: s)
         let addrs = topology.kind(of: node) == .host ? try s.addresses() : []
         let names = Dictionary(links.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
         return links.map { l in

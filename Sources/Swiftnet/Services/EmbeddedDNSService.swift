@@ -10,15 +10,17 @@ import NIOPosix
 final class EmbeddedDNSService: NetworkService, @unchecked Sendable {
     let name = "dns"
     let dependencies = ["state"]
-    private var zone: DNSZone
+    /// The zone, made with the server (a network whose hosts never run a program makes neither).
+    private var zone: DNSZone?
+    private let makeZone: @Sendable () -> DNSZone
     private let lock = NSLock()
     private var server: EmbeddedDNSServer?
     private var group: MultiThreadedEventLoopGroup?
     private var listeners: Set<String> = []
     private var stopped = false
 
-    init(zone: DNSZone) {
-        self.zone = zone
+    init(zone makeZone: @escaping @Sendable () -> DNSZone) {
+        self.makeZone = makeZone
     }
 
     func start(_ net: Network) throws {}
@@ -53,7 +55,9 @@ final class EmbeddedDNSService: NetworkService, @unchecked Sendable {
             s = existing
         } else {
             let g = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            s = EmbeddedDNSServer(zone: zone, group: g)
+            let z = zone ?? makeZone()
+            zone = z
+            s = EmbeddedDNSServer(zone: z, group: g)
             group = g
             server = s
         }
