@@ -125,7 +125,9 @@ public final class PersistentShell: @unchecked Sendable {
     ///     interrupted the same way.
     ///   - input: a descriptor whose bytes are passed to the command's terminal as they
     ///     come (the swiftnet shell's own stdin); end of file there is Ctrl-D. Without
-    ///     it the command's standard input is /dev/null.
+    ///     it the command's standard input is /dev/null. Input is taken only once the
+    ///     command has run for half a second: what is typed ahead of a quick command
+    ///     stays for the next reader (the swiftnet shell's prompt), as in any shell.
     ///   - onOutput: gets the output as it comes instead of the result collecting it.
     public func run(_ command: String, timeout: Duration? = nil, isCancelled: () -> Bool = { false },
                     input: Int32? = nil, onOutput: ((ArraySlice<UInt8>) -> Void)? = nil) throws -> ShellResult {
@@ -144,6 +146,7 @@ public final class PersistentShell: @unchecked Sendable {
         var pending: [UInt8] = []   // output that might be the start of the marker
         var buf = [UInt8](repeating: 0, count: 16384)
         var inputOpen = input != nil
+        let inputFrom = ContinuousClock.now + .milliseconds(500)
         var interruptedAt: ContinuousClock.Instant?
         var killed = false
         var cancelled = false
@@ -175,7 +178,7 @@ public final class PersistentShell: @unchecked Sendable {
         emit(early[...])
         while !sawMarker {
             var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]
-            if inputOpen, let input { fds.append(pollfd(fd: input, events: Int16(POLLIN), revents: 0)) }
+            if inputOpen, let input, ContinuousClock.now >= inputFrom { fds.append(pollfd(fd: input, events: Int16(POLLIN), revents: 0)) }
             let n = poll(&fds, nfds_t(fds.count), 100)
             if n > 0 {
                 if fds[0].revents != 0 {
