@@ -71,11 +71,14 @@ extension Network {
     /// build names them (`h3-eth0`, `s1-eth4`); a host's first interface gets its address.
     /// - Parameter shaping: the link's shaping (`LinkParams.parse(option:)` makes one from
     ///   "bw=10 delay=5ms"), applied to the egress of both ends.
-    public func addLink(_ a: String, _ b: String, mtu: Int? = nil, shaping: LinkShaping? = nil) throws {
+    ///   - interfaces: the two ends' interface names (Mininet's `intfName1`, `intfName2`),
+    ///     instead of the build's `NODE-ethPORT`.
+    public func addLink(_ a: String, _ b: String, mtu: Int? = nil, shaping: LinkShaping? = nil,
+                        interfaces names: (String, String)? = nil) throws {
         try requireRunning()
         let t = topology
         var ends: [Endpoint] = []
-        for n in [a, b] {
+        for (i, n) in [a, b].enumerated() {
             guard let kind = t.kind(of: n) else {
                 throw TopologyError("link \(a)-\(b) names '\(n)', which is not a node of this network (nodes: \(t.nodeNames.joined(separator: " ")))")
             }
@@ -84,8 +87,10 @@ extension Network {
             }
             let used = kind == .host ? t.host(n)!.interfaces.count : t.switches.first { $0.name == n }!.interfaces.count
             let port = kind == .host ? used : used + 1
-            let intf = "\(n)-eth\(port)"
+            let intf = names.map { i == 0 ? $0.0 : $0.1 } ?? "\(n)-eth\(port)"
             try KernelLimits.checkInterfaceName(intf, of: n, at: nil)
+            let taken = kind == .host ? t.host(n)!.interfaces.contains(intf) : t.switches.contains { $0.interfaces.contains(intf) }
+            if taken { throw TopologyError("link \(a)-\(b): interface '\(intf)' exists already; give another name") }
             ends.append(Endpoint(node: n, kind: kind, interface: intf, port: port))
         }
         guard a != b else { throw TopologyError("link \(a)-\(b) connects '\(a)' to itself: a link needs two different nodes") }

@@ -35,7 +35,7 @@ extension Topology {
     /// The keys of a switch's options.
     static let yamlSwitchKeys = ["kind", "stp", "dpid", "protocols", "failmode"]
     /// The keys of a link written as a mapping.
-    static let yamlLinkKeys = ["endpoints", "ips", "mtu", "bw", "delay", "jitter", "loss", "max_queue", "use_tbf"]
+    static let yamlLinkKeys = ["endpoints", "interfaces", "ips", "mtu", "bw", "delay", "jitter", "loss", "max_queue", "use_tbf"]
 
     /// Reads and parses a YAML topology file.
     ///
@@ -273,6 +273,12 @@ struct YAMLTopologyReader {
                 break
             case "ips":
                 spec.ips = try endIPs(optValue, key: optKey, link: "\(a)-\(b)")
+            case "interfaces":
+                guard let list = optValue.sequence, list.count == 2, let x = list[0].scalar?.string, let y = list[1].scalar?.string,
+                      [x, y].allSatisfy({ !$0.isEmpty && $0.allSatisfy { c in c.isASCII && (c.isLetter || c.isNumber || "-_.".contains(c)) } }) else {
+                    throw error("link \(a)-\(b): 'interfaces' must name the two ends' interfaces, such as [\(a)-eth1, \(b)-eth2]", at: optKey)
+                }
+                spec.interfaceNames = [x, y]
             case "mtu":
                 if isNull(optValue) { continue }
                 guard let scalar = optValue.scalar, !isQuoted(optValue),

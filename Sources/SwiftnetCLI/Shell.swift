@@ -23,6 +23,8 @@ public final class Shell: @unchecked Sendable {
     /// Exit status of the last command (the shell's status when reading a script).
     public internal(set) var lastStatus: Int32 = 0
     var sourceDepth = 0
+    /// Where `py` and `px` evaluate Python; nil when there is no Python layer.
+    public var python: (any PythonEvaluator)?
 
     public init(network: Network, output: any ShellOutput = StandardShellOutput(), verbs: ShellVerbs = .standard) {
         self.net = network

@@ -31,6 +31,8 @@ public struct ShellVerbs: Sendable {
         ShVerb(),
         SourceVerb(),
         TimeVerb(),
+        PyVerb(statement: false),
+        PyVerb(statement: true),
         NoEchoVerb(),
         XtermVerb(),
         WaitVerb(),

@@ -26,6 +26,14 @@ final class Interrupts: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Ctrl-C and termination go back to stopping the run (the shell has ended).
+    func leaveShell() {
+        lock.lock()
+        shellInterrupt = nil
+        shellTerminate = nil
+        lock.unlock()
+    }
+
     /// Installs the handlers (once).
     func install() {
         lock.lock()

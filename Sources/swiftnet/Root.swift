@@ -21,7 +21,8 @@ struct Root: ParsableCommand {
               sudo swiftnet clean
             """,
         subcommands: [Start.self, Run.self, Test.self, Validate.self, Clean.self, Doctor.self,
-                      Ls.self, Exec.self, Inspect.self, LinkCommand.self, StopCommand.self],
+                      Ls.self, Exec.self, Inspect.self, LinkCommand.self, StopCommand.self,
+                      PythonCommand.self, PythonPath.self, Engine.self],
         defaultSubcommand: Start.self)
 
     /// Maps errors to the documented exit codes: usage and topology errors give 2.
@@ -33,6 +34,10 @@ struct Root: ParsableCommand {
             var rest = Array(argv.dropFirst(3))
             if rest.first == "--" { rest.removeFirst() }
             ScriptRunner.run(argv[2], arguments: rest)
+        }
+        // `swiftnet python SCRIPT.py ARGS`: everything after `python` is Python's.
+        if argv.count >= 2 && argv[1] == "python" {
+            PythonLayer.exec(Array(argv.dropFirst(2)))
         }
         do {
             var command = try parseAsRoot()

@@ -107,6 +107,9 @@ final class Session {
     func shell() -> Int32 {
         let sh = Shell(network: net)
         let net = self.net
+        let python = net.controlSocket.map { AttachedPython(socket: $0) }
+        sh.python = python
+        defer { python?.close() }
         Interrupts.shared.enterShell(interrupt: { sh.interrupt() }, terminate: {
             net.stop()
             _exit(130)

@@ -31,6 +31,8 @@ public protocol ControlResponder: Sendable {
 /// | `POST /v1/links` | adds a link (`ControlAddLinkRequest`) |
 /// | `POST /v1/links/A/B` | sets the link up or down, or reshapes it (`ControlLinkRequest`) |
 /// | `GET /v1/switches/SWITCH/flows`, `.../ports` | a user switch's flow table or ports |
+/// | `POST /v1/pingall` | every host pings every other (`ControlPingAllRequest`) |
+/// | `POST /v1/iperf` | iperf3 throughput between two hosts (`ControlIperfRequest`) |
 /// | `POST /v1/stop` | stops the run |
 public final class ControlAPI: Sendable {
     let net: Network
@@ -95,6 +97,12 @@ public final class ControlAPI: Sendable {
         case let p where p.count == 3 && p[0] == "switches" && (p[2] == "flows" || p[2] == "ports"):
             try only("GET")
             ok(try switchTable(p[1], p[2]))
+        case ["pingall"]:
+            try only("POST")
+            ok(try pingAll(body, isCancelled: { responder.isClosed }))
+        case ["iperf"]:
+            try only("POST")
+            ok(try iperf(body, isCancelled: { responder.isClosed }))
         case ["stop"]:
             try only("POST")
             ok(["stopping": true])
@@ -210,8 +218,14 @@ public final class ControlAPI: Sendable {
                 throw ControlError(400, "\(error)")
             }
         }
+        var names: (String, String)?
+        switch (req.aInterface, req.bInterface) {
+        case (nil, nil): break
+        case (let x?, let y?): names = (x, y)
+        default: throw ControlError(400, "give both a_interface and b_interface, or neither")
+        }
         do {
-            try net.addLink(req.a, req.b, mtu: req.mtu, shaping: shaping)
+            try net.addLink(req.a, req.b, mtu: req.mtu, shaping: shaping, interfaces: names)
         } catch let e as TopologyError {
             throw ControlError(400, "\(e)")
         } catch {

@@ -191,6 +191,9 @@ public struct ControlAddLinkRequest: Codable, Sendable {
     public var jitter: String?
     public var loss: String?
     public var maxQueue: String?
+    /// The ends' interface names (default: `NODE-ethPORT`, as a build names them).
+    public var aInterface: String?
+    public var bInterface: String?
     public init(a: String, b: String, mtu: Int? = nil, set: String? = nil) {
         self.a = a
         self.b = b

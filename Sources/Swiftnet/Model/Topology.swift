@@ -223,6 +223,9 @@ public struct LinkSpec: Hashable, Sendable, Codable {
     /// Addresses of each end's interface (`ips: [10.1.0.1/30, 10.1.0.2/30]`): two lists,
     /// for `a` and for `b`, of IPv4 and IPv6 CIDRs; empty when not given.
     public var ips: [[String]] = []
+    /// The two ends' interface names (`interfaces: [r0-eth1, s1-eth3]`, Mininet's
+    /// `intfName1`/`intfName2`); empty for the names a build gives (`NODE-ethPORT`).
+    public var interfaceNames: [String] = []
     /// Mininet's TCLink parameters, as written; checked by `validated()`.
     public var params = LinkParams()
     public var location: SourceLocation?

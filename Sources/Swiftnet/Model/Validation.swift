@@ -24,9 +24,12 @@ extension Topology {
 
     /// Checks everything that can be checked without the kernel and resolves defaults.
     ///
-    /// - Parameter autoMAC: give hosts Mininet's `--mac` addresses (00:00:00:00:00:0N).
+    /// - Parameters:
+    ///   - autoMAC: give hosts Mininet's `--mac` addresses (00:00:00:00:00:0N).
+    ///   - allowUnlinkedHosts: a host without a link is not a mistake (Mininet's API makes
+    ///     hosts first and may link them only once the network runs).
     /// - Throws: `TopologyError` for the first problem, with its source location.
-    public func validated(autoMAC: Bool = false) throws -> ValidatedTopology {
+    public func validated(autoMAC: Bool = false, allowUnlinkedHosts: Bool = false) throws -> ValidatedTopology {
         let whole = location
         guard var base = IPv4CIDR(ipBase), base.prefixLength <= 30 else {
             throw TopologyError("ipbase '\(ipBase)' is not an IPv4 network with a prefix of at most /30, such as 10.0.0.0/8", at: whole)
@@ -58,6 +61,7 @@ extension Topology {
         // Ports in link order: hosts from 0, switches from 1 (Mininet's Topo.addPort).
         var nextPort: [String: Int] = [:]
         var interfaces: [String: [String]] = [:]
+        var switchInterfaces: [String: String] = [:]
         var links: [ResolvedLink] = []
         for l in self.links {
             for n in [l.a, l.b] where kind(n) == nil {
@@ -70,12 +74,18 @@ extension Topology {
                 throw TopologyError("link \(l.a)-\(l.b) has mtu \(mtu); use a value from 68 to 65535", at: l.location)
             }
             var ends: [Endpoint] = []
-            for n in [l.a, l.b] {
+            for (i, n) in [l.a, l.b].enumerated() {
                 let k = kind(n)!
                 let port = nextPort[n] ?? (k == .host ? 0 : 1)
                 nextPort[n] = port + 1
-                let intf = "\(n)-eth\(port)"
+                let intf = l.interfaceNames.count == 2 ? l.interfaceNames[i] : "\(n)-eth\(port)"
                 try KernelLimits.checkInterfaceName(intf, of: n, at: l.location)
+                // Every switch's ports share the fabric's namespace; a host's are its own.
+                let clash = k == .switch ? switchInterfaces[intf] : interfaces[n]?.contains(intf) == true ? n : nil
+                if let other = clash {
+                    throw TopologyError("link \(l.a)-\(l.b) names interface '\(intf)' of '\(n)', which '\(other)' has already; give each interface its own name", at: l.location)
+                }
+                if k == .switch { switchInterfaces[intf] = n }
                 interfaces[n, default: []].append(intf)
                 ends.append(Endpoint(node: n, kind: k, interface: intf, port: port))
             }
@@ -89,7 +99,7 @@ extension Topology {
         var outHosts: [ResolvedHost] = []
         var usedMACs: [MACAddress: String] = [:]
         for (i, h) in ordered.enumerated() {
-            guard interfaces[h.name] != nil else {
+            guard interfaces[h.name] != nil || allowUnlinkedHosts else {
                 throw TopologyError("host '\(h.name)' has no link: connect it to a switch or another host", at: h.location)
             }
             let ip: IPv4CIDR
@@ -146,7 +156,7 @@ extension Topology {
                 // interfaces' addresses known (resolveAddressing).
                 gateway = a
             }
-            outHosts.append(ResolvedHost(name: h.name, kind: h.kind, ip: ip, mac: mac, ip6: ip6, gateway: gateway, interfaces: interfaces[h.name]!))
+            outHosts.append(ResolvedHost(name: h.name, kind: h.kind, ip: ip, mac: mac, ip6: ip6, gateway: gateway, interfaces: interfaces[h.name] ?? []))
         }
         // Routers: their addresses come from their links (resolveAddressing).
         for r in hosts.filter({ $0.kind == .router }).sorted(by: { naturalLess($0.name, $1.name) }) {
