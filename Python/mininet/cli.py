@@ -4,11 +4,14 @@ terminal (or runs ``script=``'s commands). Every Mininet command is there; ``py`
 """
 
 import io
+import os
 import signal
 import sys
 import traceback
 
 from mininet.log import info, output
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class CLI(object):
@@ -55,8 +58,9 @@ def evaluate(code, statement, globs, locs):
         failed = True
     except Exception as e:
         # Mininet prints the exception's text; the last frame says where, in one line.
-        last = traceback.extract_tb(sys.exc_info()[2])[-1:]
-        where = ' (%s:%s)' % (last[0].filename, last[0].lineno) if last and last[0].filename != '<string>' else ''
+        frames = [f for f in traceback.extract_tb(sys.exc_info()[2])
+                  if f.filename != '<string>' and not f.filename.startswith(_PACKAGE)]
+        where = ' (%s:%s)' % (frames[-1].filename, frames[-1].lineno) if frames else ''
         print('%s: %s%s' % (type(e).__name__, e, where))
         failed = True
     finally:

@@ -36,9 +36,12 @@ def _caller():
     return None
 
 
-def _runName():
-    script = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else 'mininet'
-    name = re.sub(r'[^A-Za-z0-9_.-]', '-', os.path.splitext(script)[0]).strip('-.') or 'mininet'
+def _runName(script=None):
+    """A run name (for /run/swiftnet and `swiftnet ls`) from the script's file name."""
+    if script is None:
+        script = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else 'mininet'
+    name = re.sub(r'[^A-Za-z0-9_.-]', '-', os.path.splitext(script)[0])
+    name = re.sub(r'^[^A-Za-z0-9]+', '', name) or 'mininet'
     return name[:40]
 
 
@@ -78,6 +81,7 @@ class Mininet(object):
         self.built = False
         self._engine = None
         self._where = {}
+        self.runName = _runName()
         if topo and build:
             self.build()
 
@@ -94,7 +98,7 @@ class Mininet(object):
 
     def _record(self, key):
         where = _caller()
-        if where:
+        if where and key not in self._where:
             self._where[key] = where
 
     # Adding nodes and links.
@@ -207,8 +211,15 @@ class Mininet(object):
             self.addSwitch(switchName, **topo.nodeInfo(switchName))
             info(switchName + ' ')
         info('\n*** Adding links:\n')
-        for srcName, dstName, params in topo.links(sort=True, withInfo=True):
+        where = getattr(topo, 'where', {})
+        for key, w in where.items():
+            if key[0] == 'node' and w:
+                self._where[key] = w
+        for srcName, dstName, k, params in topo.links(sort=True, withKeys=True, withInfo=True):
             self.addLink(**params)
+            w = where.get(('link', srcName, dstName, k)) or where.get(('link', dstName, srcName, k))
+            if w:
+                self._where[('link', len(self.links) - 1)] = w
             info('(%s, %s) ' % (srcName, dstName))
         info('\n')
 
@@ -220,7 +231,7 @@ class Mininet(object):
             self.buildFromTopo(self.topo)
         text, lines = self._topology()
         try:
-            self._engine = _engine.Engine(text, '<topology>', ['--name', _runName()])
+            self._engine = _engine.Engine(text, '<topology>', ['--name', self.runName])
         except EngineError as e:
             raise EngineError(self._locate(str(e), lines))
         self.built = True
@@ -273,7 +284,7 @@ class Mininet(object):
         """The topology as swiftnet's topology file reads it (JSON), one node or link per
         line so that an error's line points back at the call that made it."""
         lines = {}
-        out = ['{', '"name": %s,' % json.dumps(_runName()), '"ipbase": %s,' % json.dumps(self.ipBase)]
+        out = ['{', '"name": %s,' % json.dumps(self.runName), '"ipbase": %s,' % json.dumps(self.ipBase)]
 
         def entry(key, text):
             lines[len(out) + 1] = key

@@ -5,6 +5,11 @@ their options; ``Mininet(topo=...)`` builds it. Subclasses override ``build()``.
 from mininet.util import irange, natural, naturalSeq
 
 
+def _caller():
+    from mininet.net import _caller as where
+    return where()
+
+
 class MultiGraph(object):
     """Nodes with attributes, and edges (several per pair allowed) with keys and attributes."""
 
@@ -77,6 +82,7 @@ class Topo(object):
         self.sopts = params.pop('sopts', {})
         self.lopts = params.pop('lopts', {})
         self.ports = {}
+        self.where = {}
         self.build(*args, **params)
 
     def build(self, *args, **params):
@@ -84,6 +90,7 @@ class Topo(object):
 
     def addNode(self, name, **opts):
         self.g.add_node(name, **opts)
+        self.where.setdefault(('node', name), _caller())
         return name
 
     def addHost(self, name, **opts):
@@ -102,7 +109,9 @@ class Topo(object):
         port1, port2 = self.addPort(node1, node2, port1, port2)
         opts = dict(opts)
         opts.update(node1=node1, node2=node2, port1=port1, port2=port2)
-        return self.g.add_edge(node1, node2, key, opts)
+        key = self.g.add_edge(node1, node2, key, opts)
+        self.where[('link', node1, node2, key)] = _caller()
+        return key
 
     def nodes(self, sort=True):
         names = self.g.nodes()

@@ -10,7 +10,7 @@ import SwiftnetCLI
 /// socket back; nodes, commands and measurements then go through the control API, and
 /// the channel carries only the run's life: `CLI(net)` (the shell, on the script's
 /// terminal, with `py` evaluated by the script) and the stop. End of file on the channel
-/// (the script ended, even by SIGKILL) stops the network.
+/// (the script ended, even by SIGKILL) stops the network; so do Ctrl-C and SIGTERM.
 ///
 /// Messages, one JSON object per line. From the package: `{"topology": TEXT}` (YAML or
 /// JSON, as a topology file), then `{"op": "cli", "prompt": P, "script": FILE}` or
@@ -57,7 +57,7 @@ struct Engine: ParsableCommand {
 
         Interrupts.shared.install()
         var options = network.networkOptions(progress: false)
-        options.onStopRequest = { kill(getpid(), SIGTERM) }
+        options.onStopRequest = { Interrupts.shared.requestStop() }
         let net = Network(topology, options: options)
         do {
             try net.start()
@@ -76,13 +76,13 @@ struct Engine: ParsableCommand {
                                           script: message["script"] as? String)
                     channel.send(["cli": Int(status)])
                 case "stop":
-                    kill(getpid(), SIGTERM)
+                    Interrupts.shared.requestStop()
                     return
                 default:
                     channel.send(["error": "unknown message \(message)", "status": 2])
                 }
             }
-            kill(getpid(), SIGTERM)
+            Interrupts.shared.requestStop()
         }
         reader.start()
         Interrupts.shared.semaphore.wait()

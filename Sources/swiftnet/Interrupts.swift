@@ -26,6 +26,16 @@ final class Interrupts: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Asks for the clean stop an interrupt asks for, once: a stop asked while one is
+    /// under way is not a second interrupt.
+    func requestStop() {
+        lock.lock()
+        let first = count == 0
+        if first { count = 1 }
+        lock.unlock()
+        if first { semaphore.signal() }
+    }
+
     /// Ctrl-C and termination go back to stopping the run (the shell has ended).
     func leaveShell() {
         lock.lock()

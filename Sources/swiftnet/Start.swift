@@ -8,15 +8,15 @@ struct Start: ParsableCommand {
         commandName: "start",
         abstract: "Build a topology, run a test, tear it down (the default command).")
 
-    /// Mininet's `--test` values.
-    enum TestKind: String, ExpressibleByArgument, CaseIterable {
+    /// Mininet's `--test` values; any other name is a test a `--custom` Python file defines.
+    enum TestKind: String, CaseIterable {
         case none, build, pingall, pingpair, iperf, iperfudp, all
     }
 
     @Option(help: "Topology: minimal, single,N, linear,K[,N], tree,depth=D,fanout=F, torus,X,Y.")
     var topo: String?
 
-    @Option(help: "A YAML topology file (used when --topo is not given), or a Swift script whose topology --topo NAME,ARGS names.")
+    @Option(help: "Custom files, comma-separated: Mininet Python files whose topos = {...} --topo names and whose tests = {...} --test names; a Swift script whose topology --topo NAME,ARGS names; or a YAML topology file (used when --topo is not given).")
     var custom: String?
 
     @Option(name: .customLong("switch"), help: "Switch kind for every switch: lxbr (Linux bridge, the default) or user[,protocols=OpenFlow13,failmode=secure|standalone,dpid=HEX] (swiftnet's own userspace OpenFlow switch: a learning switch without a controller; it also applies link delay, jitter, loss and bw itself).")
@@ -25,8 +25,10 @@ struct Start: ParsableCommand {
     @Option(help: "OpenFlow controller for user switches: none, or remote[,ip=127.0.0.1][,port=6653].")
     var controller: String = "none"
 
-    @Option(help: "Test to run, as Mininet's: none, build, pingall, pingpair, iperf (TCP between the first and last host), iperfudp (UDP at 10 Mbit/s), all (pingall, then iperf). Without it the swiftnet> shell starts (reading commands from stdin when it is not a terminal).")
-    var test: TestKind?
+    @Option(name: .customLong("test"), help: "Test to run, as Mininet's: none, build, pingall, pingpair, iperf (TCP between the first and last host), iperfudp (UDP at 10 Mbit/s), all (pingall, then iperf), or a test of a --custom Python file (NAME[,ARGS]). Without it the swiftnet> shell starts (reading commands from stdin when it is not a terminal).")
+    var testName: String?
+
+    var test: TestKind? { testName.flatMap { TestKind(rawValue: $0) } }
 
     @Flag(name: [.customShort("w"), .long], help: "Wait for user switches to connect to the controller before the test or the shell (Mininet's -w; swiftnet always waits, up to 5 s).")
     var wait = false
@@ -65,22 +67,18 @@ struct Start: ParsableCommand {
             print("swiftnet \(swiftnetVersion)")
             return
         }
-        var spec: Topology
-        if let custom, custom.hasSuffix(".swift") {
-            // A Swift script offers named topologies: --topo picks one, with its arguments.
-            guard let topo else { throw badInput("--custom \(custom): name one of the script's topologies with --topo NAME[,ARGS]") }
-            do {
-                spec = try ScriptRunner.topology(from: custom, request: topo)
-            } catch let f as ScriptRunner.Failure {
-                throw badInput(f.message)
+        let customs = try CustomFiles(custom)
+        if let testName, test == nil {
+            // A test a custom Python file defines runs there, on the network it builds.
+            let name = String(testName.prefix { $0 != "," })
+            guard try customs.pythonNames().tests.contains(name) else {
+                throw badInput("--test \(testName): give none, build, pingall, pingpair, iperf, iperfudp, all, or a test a --custom Python file defines")
             }
-        } else if let topo {
-            do { spec = try Topology.builtin(topo) } catch let e as TopologyError { throw badInput(e.message) }
-        } else if let custom {
-            spec = try loadTopologyFile(custom)
-        } else {
-            spec = try Topology.builtin("minimal")
+            let status = try customs.runPythonTest(testName, topo: topo, link: network.link)
+            if status != 0 { throw ExitCode(status) }
+            return
         }
+        var spec = try customs.topology(topo: topo, link: network.link)
         var notes: [String] = []
         if let switchKind {
             let mapped = MininetNames.switchOption(switchKind)
