@@ -6,8 +6,14 @@ export PATH := $(SWIFT_BIN):$(PATH)
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-# Debian packages the build and the tests need.
-DEPS = libnl-route-3-dev libcap-dev libedit-dev pkg-config iproute2 iputils-ping iperf3 procps tmux curl dnsmasq-base bind9-dnsutils python3 python3-venv frr traceroute ethtool openvswitch-testcontroller
+# Debian packages the build and the tests need (iperf, net-tools, vlan: what Mininet
+# scripts run inside hosts — iperf 2, ifconfig and route, vconfig; python3-pexpect: the
+# walkthrough test drives the shell with it).
+DEPS = libnl-route-3-dev libcap-dev libedit-dev pkg-config iproute2 iputils-ping iperf3 procps tmux curl dnsmasq-base bind9-dnsutils python3 python3-venv frr traceroute ethtool openvswitch-testcontroller \
+	iperf net-tools vlan python3-pexpect
+# Mininet itself, for its examples and its Python API that the tests run on swiftnet's
+# engine (without Open vSwitch, which Debian's mininet only recommends).
+MININET_DEPS = mininet
 # What the benchmarks compare against and use (Benchmarks/ovs_userspace.py: Open vSwitch;
 # Benchmarks/of_capture.py: Open vSwitch, ovs-testcontroller, tcpdump).
 BENCH_DEPS = mininet bridge-utils openvswitch-switch tcpdump
@@ -16,12 +22,12 @@ BENCH_DEPS = mininet bridge-utils openvswitch-switch tcpdump
 OSKEN_VENV ?= /opt/swiftnet-venv
 OSKEN_VERSION ?= 3.1.1
 
-.PHONY: run test build release install deps controllers bench-deps bench clean-build
+.PHONY: run test build release install deps mininet-deps controllers bench-deps bench clean-build
 
 run: deps release install
 	swiftnet --topo tree,depth=2,fanout=2 --test pingall
 
-test: deps controllers build
+test: deps mininet-deps controllers build
 	python3 Tools/run_tests.py --swift $(SWIFT)
 
 build:
@@ -35,6 +41,9 @@ install: release
 	install -d $(PREFIX)/bin
 	install -m 0755 .build/release/swiftnet $(PREFIX)/bin/swiftnet
 	python3 Tools/install_library.py --build .build/release --package . --dest $(PREFIX)/lib/swiftnet
+	rm -rf $(PREFIX)/lib/swiftnet/python && install -d $(PREFIX)/lib/swiftnet/python/mininet/examples
+	install -m 0644 Python/mininet/*.py $(PREFIX)/lib/swiftnet/python/mininet/
+	install -m 0644 Python/mininet/examples/*.py $(PREFIX)/lib/swiftnet/python/mininet/examples/
 
 bench: deps controllers bench-deps release
 	python3 Benchmarks/switch_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/switch.md
@@ -48,6 +57,13 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "*** Installing $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+mininet-deps:
+	@missing=$$(for p in $(MININET_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "*** Installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 # Skipped when the venv already imports the pinned os-ken.

@@ -27,6 +27,9 @@ class Node(object):
     isSetup = False
 
     def __init__(self, name, inNamespace=True, **params):
+        if not params.get('inNamespace', inNamespace) and not isinstance(self, (Switch, Controller)):
+            raise Unsupported("a node in the machine's own network namespace (%s, inNamespace=False)" % name,
+                              "emulated hosts never reach the machine's network; give every host its own namespace")
         self.name = params.get('name', name)
         self.privateDirs = params.get('privateDirs', [])
         self.inNamespace = params.get('inNamespace', inNamespace)
@@ -363,11 +366,18 @@ class Node(object):
         """Mininet's privateDirs: a tmpfs (or a bind of a directory of its own) over each,
         seen by the node's shell only."""
         for entry in self.privateDirs:
+            directory = entry[0] if isinstance(entry, tuple) else entry
+            # A mount point made here would be made on the machine, and outlive the run.
+            if not os.path.isdir(directory):
+                raise MininetError('privateDirs of %s: %s does not exist on the machine; name a directory that does'
+                                   % (self.name, directory))
             if isinstance(entry, tuple):
-                directory, private = entry[0], entry[1] % self.__dict__
-                self.cmd('mkdir -p %s %s && mount --bind %s %s' % (private, directory, private, directory))
+                private = entry[1] % self.__dict__
+                out = self.cmd('mkdir -p %s && mount --bind %s %s' % (private, private, directory))
             else:
-                self.cmd('mkdir -p %s && mount -n -t tmpfs tmpfs %s' % (entry, entry))
+                out = self.cmd('mount -n -t tmpfs tmpfs %s' % directory)
+            if out.strip():
+                raise MininetError('privateDirs of %s: %s: %s' % (self.name, directory, out.strip()))
 
     def unmountPrivateDirs(self):
         pass
