@@ -114,7 +114,7 @@ final class Session {
         let terminal = isatty(0) == 1
         if terminal { info("*** Starting CLI:") }
         guard let source: LineSource = terminal ? TerminalLineSource() : ScriptLineSource() else { return 2 }
-        let status = sh.run(source, prompt: terminal ? "swiftnet> " : nil)
+        let status = sh.run(source, prompt: terminal ? Invocation.prompt : nil)
         return terminal ? 0 : status
     }
 
