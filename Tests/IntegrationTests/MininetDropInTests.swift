@@ -70,4 +70,28 @@ final class MininetDropInTests: FileTestCase {
         XCTAssertTrue(left.contains("Left \(tools)/mn alone") && left.contains("ln -s \(prefix)/bin/swiftnet"), left)
         XCTAssertEqual(left.split(separator: "\n").count, 1, left)
     }
+
+    func testDumpPrintsMininetsReprWithPids() throws {
+        let cmds = try write("dump.txt", "dump\n")
+        let r = try CLI.run(["--topo", "single,2", "--switch", "user"], stdin: cmds)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertNotNil(r.stdout.range(of: #"<Host h1: h1-eth0:10\.0\.0\.1 pid=\d+>\n<Host h2: h2-eth0:10\.0\.0\.2 pid=\d+>\n<UserSwitch s1: lo:127\.0\.0\.1,s1-eth1:None,s1-eth2:None pid=\d+>"#, options: .regularExpression), r.stdout)
+        let br = try CLI.run(["--topo", "linear,2"], stdin: cmds)
+        XCTAssertNotNil(br.stdout.range(of: #"<LinuxBridge s2: lo:127\.0\.0\.1,s2-eth1:None,s2-eth2:None pid=\d+>"#, options: .regularExpression), br.stdout)
+    }
+
+    /// `Node.pid` is the node's persistent bash, started on demand and the same afterwards.
+    func testNodePIDIsItsPersistentShell() throws {
+        try withNetwork(star(2, name: "pid\(getpid())")) { net in
+            let h1 = try net.node("h1")
+            let pid = try h1.pid
+            XCTAssertEqual(try h1.pid, pid)
+            XCTAssertEqual(try String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8), "bash\n")
+            let ns = try h1.cmd("readlink /proc/self/ns/net").trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/net"), ns)
+            let s1 = try net.node("s1").pid
+            XCTAssertNotEqual(s1, pid)
+            XCTAssertNotEqual(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(s1)/ns/net"), ns)
+        }
+    }
 }
