@@ -22,7 +22,7 @@ struct Root: ParsableCommand {
                   sudo \(me) --custom Topologies/fattree.swift --topo fattree,4 --test pingall
                   \(me) doctor
                   sudo \(me) ls;  sudo \(me) exec NAME h1 -- ping -c1 h2;  sudo \(me) stop NAME
-                  sudo \(me) clean
+                  sudo \(me) -c    (or: \(me) clean)
                 """,
             subcommands: [Start.self, Run.self, Test.self, Validate.self, Clean.self, Doctor.self,
                           Ls.self, Exec.self, Inspect.self, LinkCommand.self, StopCommand.self],

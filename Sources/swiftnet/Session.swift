@@ -102,6 +102,13 @@ final class Session {
         return true
     }
 
+    /// Runs a file of shell commands (`--pre`, `--post`) as the shell's `source` does,
+    /// as Mininet's `CLI(net, script=FILE)`: a failing command prints its error and the
+    /// rest of the file runs; Ctrl-C stops the file.
+    func script(_ path: String) {
+        _ = run(["source \(path)"])
+    }
+
     /// Runs the `swiftnet>` shell until exit; reads a script when stdin is not a terminal.
     /// - Returns: the script's last status (0 for an interactive session).
     func shell() -> Int32 {

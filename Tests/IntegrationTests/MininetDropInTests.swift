@@ -94,4 +94,46 @@ final class MininetDropInTests: FileTestCase {
             XCTAssertNotEqual(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(s1)/ns/net"), ns)
         }
     }
+
+    func testPreAndPostScriptsRunAroundTheTestAndTheShell() throws {
+        let pre = try write("pre.txt", "h1 echo PRE-$((40+2))\nbogus\nh2 echo PRE-AFTER-ERROR\n")
+        let post = try write("post file.txt", "h2 echo POST-$((1+1))\n")
+        let r = try CLI.run(["--topo", "single,2", "--pre", pre, "--post", post, "--test", "pingall"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        let out = r.stdout
+        guard let a = out.range(of: "PRE-42"), let b = out.range(of: "PRE-AFTER-ERROR"), let c = out.range(of: "*** Results: 0% dropped"),
+              let d = out.range(of: "POST-2"), let e = out.range(of: "*** Stopping") else {
+            return XCTFail(out)
+        }
+        XCTAssertTrue(a.lowerBound < b.lowerBound && b.lowerBound < c.lowerBound && c.lowerBound < d.lowerBound && d.lowerBound < e.lowerBound, out)
+        XCTAssertTrue(r.stderr.contains("*** Unknown command: bogus"), r.stderr)
+        // Around the shell (reading a script from stdin).
+        let cmds = try write("cmds.txt", "h1 echo SHELL\n")
+        let s = try CLI.run(["--topo", "minimal", "--pre", pre, "--post", post], stdin: cmds)
+        XCTAssertEqual(s.status, 0, s.stdout + s.stderr)
+        guard let p1 = s.stdout.range(of: "PRE-42"), let p2 = s.stdout.range(of: "SHELL"), let p3 = s.stdout.range(of: "POST-2") else { return XCTFail(s.stdout) }
+        XCTAssertTrue(p1.lowerBound < p2.lowerBound && p2.lowerBound < p3.lowerBound, s.stdout)
+    }
+
+    func testMissingPreOrPostFileIsBadInputBeforeAnythingIsBuilt() throws {
+        let before = try RootSnapshot.take()
+        for option in ["--pre", "--post"] {
+            let missing = "\(dir)/no-such-\(option.dropFirst(2)).txt"
+            let r = try CLI.run(["--topo", "single,2", option, missing, "--test", "pingall"])
+            XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+            XCTAssertTrue(r.stderr.contains("\(option) \(missing): cannot read the file"), r.stderr)
+            XCTAssertFalse(r.stdout.contains("*** Creating network"), r.stdout)
+        }
+        XCTAssertEqual(try RootSnapshot.take(), before)
+    }
+
+    func testCleanFlagCleansAsTheCleanCommand() throws {
+        for flag in ["-c", "--clean"] {
+            let r = try CLI.run([flag])
+            XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+            XCTAssertTrue(r.stdout.hasPrefix("*** Removing leftovers of crashed swiftnet runs\n"), r.stdout)
+            XCTAssertTrue(r.stdout.hasSuffix("*** Cleanup complete\n"), r.stdout)
+            XCTAssertFalse(r.stdout.contains("*** Creating network"), r.stdout)
+        }
+    }
 }
