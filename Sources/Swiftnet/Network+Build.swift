@@ -50,6 +50,7 @@ extension Network {
             try makeLink(link, in: index, fabric: fs, hostSockets: hostSockets)
             try report("links")
         }
+        if options.staticARP { try installStaticARP(hostSockets: hostSockets) }
 
         // Routes once every interface is up: gateways, then the static routes.
         for (i, h) in topology.hosts.enumerated() {

@@ -20,6 +20,9 @@ public struct NetworkOptions: Sendable {
     /// hosts with an `ip6` address have IPv6: on a switch every IPv6 host's MLD reports
     /// reach every other host, which makes a switch with N IPv6 hosts cost O(N^2) to start.
     public var ipv6 = false
+    /// Give every end host a permanent ARP entry for every other end host (Mininet's
+    /// `--arp`, `autoStaticArp`): no ARP request between hosts is ever sent.
+    public var staticARP = false
     /// How long `start()` waits for user switches to finish their handshake with the
     /// controller (it carries on after that; the switches keep trying).
     public var controllerWait: Duration = .seconds(5)

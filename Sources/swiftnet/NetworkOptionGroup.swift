@@ -23,6 +23,9 @@ struct NetworkOptionGroup: ParsableArguments {
     @Option(help: "Name of the run (for --netns-names); default: the topology's name.")
     var name: String?
 
+    @Flag(help: "Give every host a permanent ARP entry for every other host (Mininet's --arp).")
+    var arp = false
+
     @Flag(help: "Print more detail (as -v debug).")
     var verbose = false
 
@@ -78,6 +81,7 @@ struct NetworkOptionGroup: ParsableArguments {
         // `swiftnet stop RUN` from another terminal ends the run as SIGTERM does.
         o.onStopRequest = { kill(getpid(), SIGTERM) }
         o.ipv6 = ipv6
+        o.staticARP = arp
         if progress && isatty(1) == 1 {
             o.progress = { p in
                 let secs = String(format: "%.1f", Double(p.elapsed.components.seconds) + Double(p.elapsed.components.attoseconds) / 1e18)

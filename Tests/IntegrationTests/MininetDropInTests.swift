@@ -136,4 +136,32 @@ final class MininetDropInTests: FileTestCase {
             XCTAssertFalse(r.stdout.contains("*** Creating network"), r.stdout)
         }
     }
+
+    func testStaticARPAndMininetMACs() throws {
+        let cmds = try write("arp.txt", "h1 ip neigh show dev h1-eth0\nh3 ip neigh show dev h3-eth0\nh1 ip link show h1-eth0\npingall\n")
+        let r = try CLI.run(["--topo", "single,3", "--arp", "--mac"], stdin: cmds)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        for line in ["10.0.0.2 lladdr 00:00:00:00:00:02 PERMANENT", "10.0.0.3 lladdr 00:00:00:00:00:03 PERMANENT",
+                     "10.0.0.1 lladdr 00:00:00:00:00:01 PERMANENT", "link/ether 00:00:00:00:00:01",
+                     "*** Results: 0% dropped (6/6 received)"] {
+            XCTAssertTrue(r.stdout.contains(line), "\(line): \(r.stdout)")
+        }
+        // Without --mac the entries carry the kernel's MACs; without --arp there are none.
+        let kernel = try write("kernel.txt", "h1 ip neigh show nud permanent\nh2 cat /sys/class/net/h2-eth0/address\n")
+        let k = try CLI.run(["--topo", "single,2", "--arp", "-v", "output"], stdin: kernel)
+        let lines = k.stdout.split(separator: "\n").map(String.init)
+        let mac = try XCTUnwrap(lines.last)
+        XCTAssertTrue(k.stdout.contains("10.0.0.2 dev h1-eth0 lladdr \(mac) PERMANENT"), k.stdout)
+        let none = try CLI.run(["--topo", "single,2", "-v", "output"], stdin: try write("none.txt", "h1 ip neigh show nud permanent\n"))
+        XCTAssertEqual(none.stdout, "", none.stdout)
+    }
+
+    /// Mininet's --mac is the host's number in the ipbase, as its address is.
+    func testMACFollowsTheHostNumberWithAnotherIPBase() throws {
+        let cmds = try write("mac.txt", "h2 cat /sys/class/net/h2-eth0/address\nh2 ip -br -4 addr show h2-eth0\n")
+        let r = try CLI.run(["--topo", "single,2", "--mac", "-i", "10.7.0.0/16", "-v", "output"], stdin: cmds)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("00:00:00:00:00:02\n"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("10.7.0.2/16"), r.stdout)
+    }
 }
