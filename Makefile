@@ -22,7 +22,7 @@ BENCH_DEPS = mininet bridge-utils openvswitch-switch tcpdump
 OSKEN_VENV ?= /opt/swiftnet-venv
 OSKEN_VERSION ?= 3.1.1
 
-.PHONY: run test build release install deps mininet-deps controllers bench-deps bench clean-build
+.PHONY: run test build release install install-mn deps mininet-deps controllers bench-deps bench clean-build
 
 run: deps release install
 	swiftnet --topo tree,depth=2,fanout=2 --test pingall
@@ -44,6 +44,19 @@ install: release
 	rm -rf $(PREFIX)/lib/swiftnet/python && install -d $(PREFIX)/lib/swiftnet/python/mininet/examples
 	install -m 0644 Python/mininet/*.py $(PREFIX)/lib/swiftnet/python/mininet/
 	install -m 0644 Python/mininet/examples/*.py $(PREFIX)/lib/swiftnet/python/mininet/examples/
+	@$(MAKE) -s install-mn PREFIX=$(PREFIX)
+
+# $(PREFIX)/bin/mn -> swiftnet, which then answers as Mininet's `mn` (usage, `mininet>`
+# prompt). Never over or in front of a real `mn` (Debian's mininet puts /usr/bin/mn).
+install-mn:
+	@real=$$(command -v mn 2>/dev/null); link=$(PREFIX)/bin/mn; \
+	if [ "$$(readlink -f $$link)" = "$$(readlink -f $(PREFIX)/bin/swiftnet)" ]; then \
+		:; \
+	elif [ -n "$$real" ] || [ -e $$link ] || [ -L $$link ]; then \
+		echo "*** Left $${real:-$$link} alone (not swiftnet; Mininet's?): to start swiftnet as mn, make the link by hand: ln -s $(PREFIX)/bin/swiftnet DIR/mn, with DIR on PATH"; \
+	else \
+		ln -s swiftnet $$link && echo "*** $$link -> swiftnet (answers as Mininet's mn)"; \
+	fi
 
 bench: deps controllers bench-deps release
 	python3 Benchmarks/switch_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/switch.md

@@ -316,7 +316,29 @@ static int ensure_mount_point(const char *path, int is_dir, int depth) {
     return r;
 }
 
+// Joins the cgroup, takes the real-time policy and the CPU, before anything else runs:
+// what the program starts inherits all three.
+static void place_child(const sn_spawn_options *o, int errfd) {
+    if (o->cgroup_procs) {
+        int fd = open(o->cgroup_procs, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) child_fail(errfd, errno);
+        if (write(fd, "0", 1) != 1) child_fail(errfd, errno);
+        close(fd);
+    }
+    if (o->realtime_priority > 0) {
+        struct sched_param sp = { .sched_priority = o->realtime_priority };
+        if (sched_setscheduler(0, SCHED_RR, &sp) != 0) child_fail(errfd, errno);
+    }
+    if (o->pin_cpu > 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(o->pin_cpu - 1, &set);
+        if (sched_setaffinity(0, sizeof set, &set) != 0) child_fail(errfd, errno);
+    }
+}
+
 static void spawn_child(const sn_spawn_options *o, int errfd) {
+    place_child(o, errfd);
     sigset_t none;
     sigemptyset(&none);
     for (int s = 1; s < 65; s++) {
@@ -480,6 +502,11 @@ static void janitor_loop(int rfd) {
         case 'U': umount2(path, MNT_DETACH); unlink(path); break;
         case 'F': unlink(path); break;
         case 'D': rmdir(path); break;
+        // A cgroup of the run: its processes may still be exiting (swiftnet was killed
+        // and the kernel is ending them); rmdir fails with EBUSY until they are gone.
+        case 'C':
+            for (int i = 0; i < 500 && rmdir(path) != 0 && errno == EBUSY; i++) usleep(10000);
+            break;
         // A directory the run made and whose contents programs of the run wrote (FRR's
         // sockets and logs): removed with everything in it, never following symlinks.
         case 'R': nftw(path, janitor_remove_entry, 16, FTW_DEPTH | FTW_PHYS); break;
@@ -506,6 +533,16 @@ int sn_bind_ns(int fd, const char *target) {
     return mount(src, target, NULL, MS_BIND, NULL) == 0 ? 0 : -errno;
 }
 
+
+int sn_allowed_cpus(int *out, int max) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -errno;
+    int n = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && n < max; cpu++) {
+        if (CPU_ISSET(cpu, &set)) out[n++] = cpu;
+    }
+    return n;
+}
 
 int sn_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno;

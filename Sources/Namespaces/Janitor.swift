@@ -27,6 +27,8 @@ public final class Janitor: @unchecked Sendable {
         case removeDirectory(String)
         /// Remove a directory and everything in it (symlinks are not followed).
         case removeTree(String)
+        /// Remove a cgroup directory, waiting up to 5 s while exiting processes hold it.
+        case removeCgroup(String)
     }
 
     /// Registers something to undo. Register before creating it, so a crash in between
@@ -38,6 +40,7 @@ public final class Janitor: @unchecked Sendable {
         case .removeFile(let p): line = "F \(p)\n"
         case .removeDirectory(let p): line = "D \(p)\n"
         case .removeTree(let p): line = "R \(p)\n"
+        case .removeCgroup(let p): line = "C \(p)\n"
         }
         var bytes = Array(line.utf8)
         _ = write(fd, &bytes, bytes.count)

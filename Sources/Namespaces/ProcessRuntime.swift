@@ -36,6 +36,8 @@ public final class ProcessRuntime: @unchecked Sendable {
     private let lock = NSLock()
     private var background: [pid_t: String] = [:]
     private var stopped = false
+    /// Where processes spawned in a network namespace go, by namespace descriptor.
+    private var placements: [Int32: ProcessPlacement] = [:]
 
     /// Starts the PID namespace and its init.
     /// - Throws: `NamespaceError` when the namespace cannot be made (EPERM without CAP_SYS_ADMIN).
@@ -59,6 +61,12 @@ public final class ProcessRuntime: @unchecked Sendable {
         pidNamespaceFD = result.1
     }
 
+    /// From now on, every process spawned in `netns` (any of `spawn`, `run`,
+    /// `startBackground`, persistent shells) is placed as `placement` says before it execs.
+    public func place(processesIn netns: Int32, _ placement: ProcessPlacement) {
+        lock.withLock { placements[netns] = placement }
+    }
+
     /// Spawns `argv` inside the network namespace `netns` and this runtime's PID namespace,
     /// in its own process group, and (with `privateMounts`) in a private mount namespace
     /// with a fresh /sys showing the host's interfaces. With `terminal`, the new process
@@ -74,6 +82,7 @@ public final class ProcessRuntime: @unchecked Sendable {
         guard let path = Self.resolve(program) else { throw NamespaceError("\(program): command not found", errno: ENOENT) }
         lock.lock()
         let isStopped = stopped
+        let placement = placements[netns]
         lock.unlock()
         if isStopped { throw NamespaceError("spawn \(program): the network is stopped", errno: ESRCH) }
         var env = environment ?? ProcessInfo.processInfo.environment
@@ -97,19 +106,24 @@ public final class ProcessRuntime: @unchecked Sendable {
                     o.extra_fd3 = extraDescriptors?.0 ?? 0
                     o.extra_fd4 = extraDescriptors?.1 ?? 0
                     o.controlling_tty = controllingTerminal ? 1 : 0
-                    return withOptionalCString(privateMounts ? files?.resolvConf : nil) { resolv in
-                        withOptionalCString(privateMounts ? files?.hosts : nil) { hosts in
-                            withOptionalCString(privateMounts ? files?.hostname : nil) { hostname in
-                                withOptionalCString(privateMounts ? files?.privateTmpfs : nil) { tmpfs in
-                                    withOptionalCString(privateMounts ? files?.extraBind?.source : nil) { bindSource in
-                                        withOptionalCString(privateMounts ? files?.extraBind?.target : nil) { bindTarget in
-                                            o.bind_resolv = resolv
-                                            o.bind_hosts = hosts
-                                            o.hostname = hostname
-                                            o.tmpfs_path = tmpfs
-                                            o.extra_bind_source = bindSource
-                                            o.extra_bind_target = bindTarget
-                                            return sn_spawn(&o)
+                    o.realtime_priority = placement?.realtimePriority ?? 0
+                    o.pin_cpu = placement?.cpu.map { $0 + 1 } ?? 0
+                    return withOptionalCString(placement?.cgroupProcs) { cgroup in
+                        o.cgroup_procs = cgroup
+                        return withOptionalCString(privateMounts ? files?.resolvConf : nil) { resolv in
+                            withOptionalCString(privateMounts ? files?.hosts : nil) { hosts in
+                                withOptionalCString(privateMounts ? files?.hostname : nil) { hostname in
+                                    withOptionalCString(privateMounts ? files?.privateTmpfs : nil) { tmpfs in
+                                        withOptionalCString(privateMounts ? files?.extraBind?.source : nil) { bindSource in
+                                            withOptionalCString(privateMounts ? files?.extraBind?.target : nil) { bindTarget in
+                                                o.bind_resolv = resolv
+                                                o.bind_hosts = hosts
+                                                o.hostname = hostname
+                                                o.tmpfs_path = tmpfs
+                                                o.extra_bind_source = bindSource
+                                                o.extra_bind_target = bindTarget
+                                                return sn_spawn(&o)
+                                            }
                                         }
                                     }
                                 }

@@ -37,8 +37,9 @@ extension Network {
             try report("switches")
         }
         var hostSockets: [String: RouteSocket] = [:]
-        for h in topology.hosts {
+        for (i, h) in topology.hosts.enumerated() {
             hostSockets[h.name] = try makeHost(h)
+            try placeProcesses(of: h.name, index: i, namespace: hostNamespaces[h.name]!.fd)
             try report("hosts")
         }
 
@@ -50,6 +51,7 @@ extension Network {
             try makeLink(link, in: index, fabric: fs, hostSockets: hostSockets)
             try report("links")
         }
+        if options.staticARP { try installStaticARP(hostSockets: hostSockets) }
 
         // Routes once every interface is up: gateways, then the static routes.
         for (i, h) in topology.hosts.enumerated() {

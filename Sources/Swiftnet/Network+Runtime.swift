@@ -42,9 +42,11 @@ extension Network {
         var host = ResolvedHost(name: name, ip: cidr, mac: parsedMAC, ip6: nil, gateway: nil, interfaces: [])
         // The DNS settings the build gave the other end hosts.
         if let template = t.endHosts.first { host.dns = template.dns }
-        try lock.withLock {
+        let fd = try lock.withLock {
             _ = try makeHost(host)
+            return hostNamespaces[name]!.fd
         }
+        try placeProcesses(of: name, index: t.hosts.count, namespace: fd)
         updateTopology { $0.hosts.append(host) }
         try refreshHostsFiles()
         return try node(name)

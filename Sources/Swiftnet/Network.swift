@@ -20,6 +20,15 @@ public struct NetworkOptions: Sendable {
     /// hosts with an `ip6` address have IPv6: on a switch every IPv6 host's MLD reports
     /// reach every other host, which makes a switch with N IPv6 hosts cost O(N^2) to start.
     public var ipv6 = false
+    /// Give every end host a permanent ARP entry for every other end host (Mininet's
+    /// `--arp`, `autoStaticArp`): no ARP request between hosts is ever sent.
+    public var staticARP = false
+    /// Limit the CPU time of every host's processes (Mininet's `--host cfs|rt`, its
+    /// CPULimitedHost), each host in a cgroup of its own; nil: no limit.
+    public var cpuLimit: CPULimit?
+    /// Pin the processes of the i-th host to the (i mod n)-th CPU swiftnet may run on
+    /// (Mininet's `--pin`).
+    public var pinCPUs = false
     /// How long `start()` waits for user switches to finish their handshake with the
     /// controller (it carries on after that; the switches keep trying).
     public var controllerWait: Duration = .seconds(5)
@@ -113,6 +122,8 @@ public final class Network: @unchecked Sendable {
     /// topology has any.
     let userSwitches: UserSwitchService?
     let services: ServiceSet
+    /// Where each host's processes go with `cpuLimit` or `pinCPUs` (nil without either).
+    let hostPlacement: HostPlacement?
     /// Every node's persistent shell (`Node.shell`), made on first use.
     let shells = NodeShells()
     static let stateCounter = Counter()
@@ -138,6 +149,7 @@ public final class Network: @unchecked Sendable {
         if let f = FRRService(topology) { all.append(f) }
         if options.controlAPI { all.append(ControlService()) }
         self.services = ServiceSet(all)
+        self.hostPlacement = options.cpuLimit != nil || options.pinCPUs ? HostPlacement(limit: options.cpuLimit, pin: options.pinCPUs) : nil
     }
 
     /// Each service's state: what it serves, or why it failed.
@@ -152,6 +164,7 @@ public final class Network: @unchecked Sendable {
             throw NetworkError("run name '\(name)' must be \(Topology.runNameRule): it names files in /run/netns and /run/swiftnet")
         }
         try Self.checkKernelSupport(for: topology)
+        try Self.checkCPULimitSupport(options, hosts: topology.hosts.count)
         let began = ContinuousClock.now
         do {
             try build(began: began)

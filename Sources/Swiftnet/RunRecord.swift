@@ -59,6 +59,23 @@ public enum RunRecord {
         public var description: String
     }
 
+    /// Removes the cgroups a dead run recorded (`--host cfs|rt`), newest first: only
+    /// directories under the cpu controller's `swiftnet/`, and only empty ones (rmdir).
+    static func removeCgroups(listedIn record: String, run: String) -> [CleanAction] {
+        guard let text = try? String(contentsOfFile: record, encoding: .utf8) else { return [] }
+        let prefix = CPUCgroup.root + "/swiftnet"
+        var actions: [CleanAction] = []
+        for dir in text.split(separator: "\n").map(String.init).reversed()
+        where (dir == prefix || dir.hasPrefix(prefix + "/")) && !dir.contains("/../") && access(dir, F_OK) == 0 {
+            if CPUCgroup.remove(dir, patience: .zero) {
+                actions.append(CleanAction(run: run, description: "removed the cgroup \(dir)"))
+            } else if dir != prefix {
+                actions.append(CleanAction(run: run, description: "cannot remove the cgroup \(dir): \(String(cString: strerror(errno)))"))
+            }
+        }
+        return actions
+    }
+
     /// Removes what dead runs left: their published namespaces and their record.
     /// Runs whose owner is still alive are left alone and reported.
     public static func cleanLeftovers() -> [CleanAction] {
@@ -85,6 +102,7 @@ public enum RunRecord {
                 actions.append(CleanAction(run: f, description: "state directory \(dir) belongs to a live run (pid \(head[1])); left alone"))
                 continue
             }
+            actions += removeCgroups(listedIn: "\(dir)/cgroups", run: f)
             if (try? FileManager.default.removeItem(atPath: dir)) != nil {
                 actions.append(CleanAction(run: f, description: "removed the state directory \(dir)"))
             }

@@ -7,9 +7,10 @@ struct Clean: ParsableCommand {
         abstract: "Remove leftovers of crashed runs (like `mn -c`, but only what swiftnet recorded).",
         discussion: """
             A run's namespaces, links and processes vanish with it, even on SIGKILL. What can
-            outlive it is what --netns-names publishes in /run/netns; a janitor process removes
-            that when the run dies, and this command does it if the janitor died too. It reads
-            the records in /run/swiftnet and never touches interfaces or processes by name.
+            outlive it is what --netns-names publishes in /run/netns and the cgroups of
+            --host cfs|rt; a janitor process removes those when the run dies, and this command
+            does it if the janitor died too (also as -c/--clean). It reads the records in
+            /run/swiftnet and never touches interfaces, cgroups or processes by name.
             """)
 
     func run() throws {

@@ -23,6 +23,15 @@ struct NetworkOptionGroup: ParsableArguments {
     @Option(help: "Name of the run (for --netns-names); default: the topology's name.")
     var name: String?
 
+    @Flag(help: "Give every host a permanent ARP entry for every other host (Mininet's --arp).")
+    var arp = false
+
+    @Option(help: "Host kind, as Mininet's: process (the default), cfs[,cpu=F][,period_us=N] or rt,cpu=F[,period_us=N]: each host's processes in a cgroup of its own, limited to the fraction F of the machine's CPU time (cgroup v1 cpu controller).")
+    var host: String?
+
+    @Flag(help: "Pin the processes of the i-th host to CPU i mod the number of CPUs (Mininet's --pin).")
+    var pin = false
+
     @Flag(help: "Print more detail (as -v debug).")
     var verbose = false
 
@@ -52,6 +61,7 @@ struct NetworkOptionGroup: ParsableArguments {
         if let name, !Topology.isValidRunName(name) {
             throw badInput("--name '\(name)' must be \(Topology.runNameRule): it names files in /run/netns and /run/swiftnet")
         }
+        _ = try cpuLimit()
         if let ipbase { t.ipBase = ipbase }
         if let given = link, let link = MininetNames.linkOption(given).option {
             let defaults: LinkParams
@@ -70,6 +80,17 @@ struct NetworkOptionGroup: ParsableArguments {
     func preflight(_ topology: ValidatedTopology) throws {
         if let message = RequiredCapability.missingMessage() { throw badInput(message) }
         do { try Network.checkKernelSupport(for: topology) } catch let e as NetworkError { throw badInput(e.message) }
+        do {
+            try Network.checkCPULimitSupport(networkOptions(progress: false), hosts: topology.hosts.count)
+        } catch let e as NetworkError {
+            throw badInput(e.message)
+        }
+    }
+
+    /// `--host` parsed. - Throws: exit status 2 with the reason.
+    func cpuLimit() throws -> CPULimit? {
+        guard let host else { return nil }
+        do { return try CPULimit.parse(option: host) } catch let e as TopologyError { throw badInput("--host \(host): \(e.message)") }
     }
 
     func networkOptions(progress: Bool) -> NetworkOptions {
@@ -78,6 +99,9 @@ struct NetworkOptionGroup: ParsableArguments {
         // `swiftnet stop RUN` from another terminal ends the run as SIGTERM does.
         o.onStopRequest = { kill(getpid(), SIGTERM) }
         o.ipv6 = ipv6
+        o.staticARP = arp
+        o.cpuLimit = host.flatMap { try? CPULimit.parse(option: $0) }
+        o.pinCPUs = pin
         if progress && isatty(1) == 1 {
             o.progress = { p in
                 let secs = String(format: "%.1f", Double(p.elapsed.components.seconds) + Double(p.elapsed.components.attoseconds) / 1e18)

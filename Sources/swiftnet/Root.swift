@@ -6,24 +6,29 @@ import Swiftnet
 /// 2 bad input or missing privileges.
 @main
 struct Root: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "swiftnet",
-        abstract: "Emulate networks of hosts and switches with Linux namespaces.",
-        discussion: """
-            Examples:
-              sudo swiftnet --topo linear,3 --test pingall
-              sudo swiftnet --topo tree,depth=2,fanout=3 --test pingall
-              sudo swiftnet run Topologies/two-subnets.yaml
-              sudo swiftnet run Topologies/fattree.swift -- --k 4
-              sudo swiftnet --custom Topologies/fattree.swift --topo fattree,4 --test pingall
-              swiftnet doctor
-              sudo swiftnet ls;  sudo swiftnet exec NAME h1 -- ping -c1 h2;  sudo swiftnet stop NAME
-              sudo swiftnet clean
-            """,
-        subcommands: [Start.self, Run.self, Test.self, Validate.self, Clean.self, Doctor.self,
-                      Ls.self, Exec.self, Inspect.self, LinkCommand.self, StopCommand.self,
-                      PythonCommand.self, PythonPath.self, Engine.self],
-        defaultSubcommand: Start.self)
+    /// Computed, not stored: the command name is the one swiftnet was started under
+    /// (`mn` through a symlink, see `Invocation`).
+    static var configuration: CommandConfiguration {
+        let me = Invocation.commandName
+        return CommandConfiguration(
+            commandName: me,
+            abstract: "Emulate networks of hosts and switches with Linux namespaces.",
+            discussion: """
+                Examples:
+                  sudo \(me) --topo linear,3 --test pingall
+                  sudo \(me) --topo tree,depth=2,fanout=3 --test pingall
+                  sudo \(me) run Topologies/two-subnets.yaml
+                  sudo \(me) run Topologies/fattree.swift -- --k 4
+                  sudo \(me) --custom Topologies/fattree.swift --topo fattree,4 --test pingall
+                  \(me) doctor
+                  sudo \(me) ls;  sudo \(me) exec NAME h1 -- ping -c1 h2;  sudo \(me) stop NAME
+                  sudo \(me) -c    (or: \(me) clean)
+                """,
+            subcommands: [Start.self, Run.self, Test.self, Validate.self, Clean.self, Doctor.self,
+                          Ls.self, Exec.self, Inspect.self, LinkCommand.self, StopCommand.self,
+                          PythonCommand.self, PythonPath.self, Engine.self],
+            defaultSubcommand: Start.self)
+    }
 
     /// Maps errors to the documented exit codes: usage and topology errors give 2.
     static func main() {

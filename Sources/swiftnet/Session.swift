@@ -102,6 +102,13 @@ final class Session {
         return true
     }
 
+    /// Runs a file of shell commands (`--pre`, `--post`) as the shell's `source` does,
+    /// as Mininet's `CLI(net, script=FILE)`: a failing command prints its error and the
+    /// rest of the file runs; Ctrl-C stops the file.
+    func script(_ path: String) {
+        _ = run(["source \(path)"])
+    }
+
     /// Runs the `swiftnet>` shell until exit; reads a script when stdin is not a terminal.
     /// - Returns: the script's last status (0 for an interactive session).
     func shell() -> Int32 {
@@ -117,7 +124,7 @@ final class Session {
         let terminal = isatty(0) == 1
         if terminal { info("*** Starting CLI:") }
         guard let source: LineSource = terminal ? TerminalLineSource() : ScriptLineSource() else { return 2 }
-        let status = sh.run(source, prompt: terminal ? "swiftnet> " : nil)
+        let status = sh.run(source, prompt: terminal ? Invocation.prompt : nil)
         return terminal ? 0 : status
     }
 

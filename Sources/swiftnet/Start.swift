@@ -54,6 +54,15 @@ struct Start: ParsableCommand {
     @Flag(help: "Print swiftnet's version and exit.")
     var version = false
 
+    @Flag(name: [.customShort("c"), .long], help: "Remove what crashed runs left and exit, as `swiftnet clean` (Mininet's mn -c, but only what swiftnet recorded).")
+    var clean = false
+
+    @Option(help: "A file of shell commands (as the shell's source reads) to run once the network is built, before the test or the shell.")
+    var pre: String?
+
+    @Option(help: "A file of shell commands to run after the test or the shell, before the network stops.")
+    var post: String?
+
     func validate() throws {
         if xterms { throw ValidationError("-x/--xterms: swiftnet opens no xterms (there is no display); run commands with NODE CMD in the shell, or `swiftnet exec RUN NODE -- bash` from another terminal") }
         if nat { throw ValidationError("--nat: emulated hosts have no route or NAT to the machine's real network, by design; connect what they need inside the topology") }
@@ -66,6 +75,12 @@ struct Start: ParsableCommand {
         if version {
             print("swiftnet \(swiftnetVersion)")
             return
+        }
+        if clean { return try Clean().run() }
+        for (option, path) in [("--pre", pre), ("--post", post)] {
+            if let path, access(path, R_OK) != 0 {
+                throw badInput("\(option) \(path): cannot read the file: \(String(cString: strerror(errno)))")
+            }
         }
         let customs = try CustomFiles(custom)
         if let testName, test == nil {
@@ -98,6 +113,7 @@ struct Start: ParsableCommand {
         try network.preflight(topology)
         let session = Session(topology: topology, group: network)
         try session.build()
+        if let pre { session.script(pre) }
         var failed = false
         var status: Int32 = 0
         switch test {
@@ -117,6 +133,7 @@ struct Start: ParsableCommand {
         case nil:
             status = session.shell()
         }
+        if let post, !Interrupts.shared.interrupted { session.script(post) }
         if Interrupts.shared.interrupted { session.say("*** Interrupted: stopping the network") }
         session.stop()
         if status != 0 { throw ExitCode(status) }

@@ -23,8 +23,11 @@ enum CLI {
 
     /// Runs swiftnet to completion.
     /// - Parameter stdin: a file to read standard input from (default: /dev/null).
-    static func run(_ args: [String], prefix: [String] = [], stdin: String? = nil, timeout: TimeInterval = 120) throws -> Output {
+    /// - Parameter program: what to start instead of the built binary (a link to it).
+    static func run(_ args: [String], prefix: [String] = [], stdin: String? = nil, timeout: TimeInterval = 120,
+                    program: String? = nil) throws -> Output {
         let p = Process()
+        let binary = program ?? binary
         p.executableURL = URL(fileURLWithPath: prefix.isEmpty ? binary : prefix[0])
         p.arguments = prefix.isEmpty ? args : Array(prefix.dropFirst()) + [binary] + args
         let out = Pipe(), err = Pipe()

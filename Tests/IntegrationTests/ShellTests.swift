@@ -76,14 +76,15 @@ final class ShellTests: XCTestCase {
         let session: String
         let home: String
 
-        init(session: String, swiftnet arguments: String) throws {
+        /// - Parameter binary: the program to start (swiftnet, or a link to it such as `mn`).
+        init(session: String, swiftnet arguments: String, binary: String = CLI.binary) throws {
             try requireProgram("/usr/bin/tmux", "tmux (make deps installs it)")
             self.session = session
             home = FileManager.default.temporaryDirectory.appendingPathComponent("\(session)-home").path
             try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
             // Started through system(3) with output to /dev/null: the tmux server forked here
             // inherits the caller's descriptors, and a pipe it keeps open never reaches its end.
-            let command = "env HOME=\(home) \(CLI.binary) \(arguments); sleep 5"
+            let command = "env HOME=\(home) \(binary) \(arguments); sleep 5"
             guard system("/usr/bin/tmux new-session -d -s \(session) -x 160 -y 50 '\(command)' </dev/null >/dev/null 2>&1") == 0 else {
                 throw MissingPrerequisite("tmux could not start a session for swiftnet \(arguments)")
             }

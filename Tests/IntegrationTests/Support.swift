@@ -15,6 +15,8 @@ struct RootSnapshot: Equatable, CustomStringConvertible {
     var stateEntries: Set<String>
     /// What is in the directories FRR writes to by default (a run's FRR must not).
     var frrEntries: Set<String>
+    /// Every cgroup of the cpu, cpuacct and cpuset controllers (`--host cfs|rt` makes some).
+    var cgroups: Set<String>
 
     static func take() throws -> RootSnapshot {
         let links = try RouteSocket().links().map { "\($0.name)#\($0.index)" }
@@ -31,12 +33,25 @@ struct RootSnapshot: Equatable, CustomStringConvertible {
             ((try? FileManager.default.contentsOfDirectory(atPath: d)) ?? []).map { "\(d)/\($0)" }
         }
         return RootSnapshot(interfaces: Set(links), namedNamespaces: Set(netns), mounts: Set(mounts),
-                            etcFiles: etc, stateEntries: Set(state), frrEntries: Set(frr))
+                            etcFiles: etc, stateEntries: Set(state), frrEntries: Set(frr),
+                            cgroups: Set(["cpu", "cpuacct", "cpuset"].flatMap { cgroupDirectories(under: "/sys/fs/cgroup/\($0)") }))
+    }
+
+    /// The directories below `dir` (cgroups), at any depth.
+    static func cgroupDirectories(under dir: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return entries.flatMap { e -> [String] in
+            let p = "\(dir)/\(e)"
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue else { return [] }
+            return [p] + cgroupDirectories(under: p)
+        }
     }
 
     var description: String {
         "interfaces: \(interfaces.sorted()), /run/netns: \(namedNamespaces.sorted()), mounts: \(mounts.count), "
-            + "/etc files: \(etcFiles.map { $0?.count ?? -1 }), /run/swiftnet: \(stateEntries.sorted()), FRR: \(frrEntries.sorted())"
+            + "/etc files: \(etcFiles.map { $0?.count ?? -1 }), /run/swiftnet: \(stateEntries.sorted()), FRR: \(frrEntries.sorted()), "
+            + "cgroups: \(cgroups.sorted())"
     }
 }
 

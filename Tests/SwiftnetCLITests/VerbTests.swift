@@ -117,7 +117,8 @@ final class VerbTests: XCTestCase {
         let expected: [(String, String)] = [
             ("nodes", "available nodes are: \nh1 h2 s1 s2\n"),
             ("net", "h1 h1-eth0:s1-eth1\nh2 h2-eth0:s2-eth1\ns1 lo:  s1-eth1:h1-eth0 s1-eth2:s2-eth2\ns2 lo:  s2-eth1:h2-eth0 s2-eth2:s1-eth2\n"),
-            ("dump", "<Host h1: h1-eth0:10.0.0.1>\n<Host h2: h2-eth0:10.0.0.2>\n<LinuxBridge s1: s1-eth1:None,s1-eth2:None>\n<LinuxBridge s2: s2-eth1:None,s2-eth2:None>\n"),
+            // Not started: no node has a shell, so no pid (Mininet's None).
+            ("dump", "<Host h1: h1-eth0:10.0.0.1 pid=None>\n<Host h2: h2-eth0:10.0.0.2 pid=None>\n<LinuxBridge s1: lo:127.0.0.1,s1-eth1:None,s1-eth2:None pid=None>\n<LinuxBridge s2: lo:127.0.0.1,s2-eth1:None,s2-eth2:None pid=None>\n"),
             ("intfs", "h1: h1-eth0\nh2: h2-eth0\ns1: lo,s1-eth1,s1-eth2\ns2: lo,s2-eth1,s2-eth2\n"),
             ("ports", "s1 lo:0 s1-eth1:1 s1-eth2:2\ns2 lo:0 s2-eth1:1 s2-eth2:2\n"),
             ("jobs", "no background jobs\n"),

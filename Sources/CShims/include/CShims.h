@@ -26,6 +26,9 @@ typedef struct sn_spawn_options {
     int extra_fd3;               ///< > 0: dup2'ed to 3 (0, the default, means none)
     int extra_fd4;               ///< > 0: dup2'ed to 4
     int controlling_tty;         ///< 1: a session of its own, with stdin (a terminal) as its controlling terminal
+    const char *cgroup_procs;    ///< not NULL: "0" is written to this cgroup.procs file first thing, so the child and all it starts belong to that cgroup
+    int realtime_priority;       ///< > 0: SCHED_RR at this priority (after joining the cgroup)
+    int pin_cpu;                 ///< > 0: run on CPU pin_cpu - 1 only (sched_setaffinity)
 } sn_spawn_options;
 
 /// Creates a new network namespace and returns an O_CLOEXEC descriptor for it.
@@ -60,13 +63,18 @@ pid_t sn_pidns_start(int *pidns_fd_out);
 pid_t sn_spawn(const sn_spawn_options *opts);
 
 /// Starts a janitor process that outlives the caller: it reads cleanup lines from a pipe
-/// ("U <path>": unmount and unlink, "F <path>": unlink, "D <path>": rmdir) and carries
+/// ("U <path>": unmount and unlink, "F <path>": unlink, "D <path>": rmdir, "C <path>":
+/// rmdir of a cgroup, retried for up to 5 s while exiting processes still hold it) and carries
 /// them out, newest first, when the write end closes (normal stop or the caller's death).
 /// Returns the janitor's pid and the pipe's write end in *write_fd_out, or -errno.
 pid_t sn_janitor_start(int *write_fd_out);
 
 /// Bind-mounts the namespace behind fd onto target (an existing file). Returns 0 or -errno.
 int sn_bind_ns(int fd, const char *target);
+
+/// The CPUs the calling thread may run on (sched_getaffinity), up to max of them into
+/// out, in order. Returns how many, or -errno.
+int sn_allowed_cpus(int *out, int max);
 
 /// pipe2(fds, O_CLOEXEC). Returns 0 or -errno.
 int sn_pipe_cloexec(int fds[2]);

@@ -54,6 +54,12 @@ public final class Node: @unchecked Sendable {
         try shell(command, timeout: timeout).output
     }
 
+    /// The pid of the node's persistent bash (Mininet's `node.pid`), which is started
+    /// when the node has none yet. - Throws: `NetworkError` when the network is not running.
+    public var pid: pid_t {
+        get throws { try net().persistentShell(of: name).pid }
+    }
+
     /// Interrupts what the persistent shell runs (Ctrl-C on its terminal).
     public func interrupt() {
         network?.shells.existing(name)?.interrupt()
@@ -136,15 +142,20 @@ extension Network {
                            isCancelled: @escaping () -> Bool = { false }, input: Int32? = nil,
                            windowSizeFrom terminal: Int32? = nil,
                            onOutput: ((ArraySlice<UInt8>) -> Void)? = nil) throws -> ShellResult {
-        let ns = try namespaceFD(of: node)
-        let rt = try runtime()
-        let f = try files(of: node)
-        let sh = try shells.shell(node) { try PersistentShell(runtime: rt, netns: ns, files: f) }
+        let sh = try persistentShell(of: node)
         if let terminal { sh.setWindowSize(from: terminal) }
         let r = try sh.run(command, timeout: timeout, isCancelled: { isCancelled() || self.isInterrupted },
                            input: input, onOutput: onOutput)
         if r.cancelled && !r.timedOut { throw NetworkError.interrupted }
         return r
+    }
+
+    /// The node's live persistent shell, started when it has none.
+    func persistentShell(of node: String) throws -> PersistentShell {
+        let ns = try namespaceFD(of: node)
+        let rt = try runtime()
+        let f = try files(of: node)
+        return try shells.shell(node) { try PersistentShell(runtime: rt, netns: ns, files: f) }
     }
 
     /// Starts a program in the background with its output in the state directory.

@@ -8,7 +8,9 @@ struct SourceVerb: ShellVerb {
     let usage = "source FILE"
 
     func run(_ arguments: VerbArguments, in context: ShellContext) -> VerbStatus {
-        guard let path = arguments.words.first else { return context.usageError(self) }
+        // The rest of the line, so that a path may hold spaces.
+        guard !arguments.text.isEmpty else { return context.usageError(self) }
+        let path = arguments.text
         let shell = context.shell
         guard shell.sourceDepth < 10 else { return context.fail("*** source: nested too deeply") }
         guard let src = ScriptLineSource(path: path) else { return context.fail("*** source: cannot read \(path)") }
