@@ -16,7 +16,7 @@ from mininet._errors import MininetError, Unsupported, EngineError
 from mininet import _engine
 from mininet.link import Link, Intf, TCIntf, describeShaping
 from mininet.log import info, output, debug
-from mininet.node import (Host, Switch, OVSSwitch, LinuxBridge, Controller, DefaultController,
+from mininet.node import (Host, CPULimitedHost, Switch, OVSSwitch, LinuxBridge, Controller, DefaultController,
                           RemoteController, NullController)
 from mininet.util import ipAdd, macColonHex, netParse, natural
 
@@ -231,7 +231,7 @@ class Mininet(object):
             self.buildFromTopo(self.topo)
         text, lines = self._topology()
         try:
-            self._engine = _engine.Engine(text, '<topology>', ['--name', self.runName])
+            self._engine = _engine.Engine(text, '<topology>', ['--name', self.runName] + self._cpuOptions())
         except EngineError as e:
             raise EngineError(self._locate(str(e), lines))
         self.built = True
@@ -250,6 +250,20 @@ class Mininet(object):
             self._addressEnds(link, built=True)
         if self.autoStaticArp:
             self.staticArp()
+
+    def _cpuOptions(self):
+        """CPULimitedHost's share and autoPinCpus, as the engine's --host and --pin: one
+        share for every host, as `mn --host cfs,cpu=F` gives."""
+        limited = [h for h in self.hosts if isinstance(h, CPULimitedHost) and float(h.params.get('cpu', -1)) > 0]
+        options = ['--pin'] if self.autoPinCpus else []
+        if not limited:
+            return options
+        shares = set((h.sched, float(h.params['cpu']), int(h.params.get('period_us', 100000))) for h in limited)
+        if len(shares) > 1 or len(limited) != len(self.hosts):
+            raise Unsupported('CPU shares that differ between hosts (%s)' % ', '.join('%s=%s' % (h.name, h.params.get('cpu')) for h in self.hosts[:6]),
+                              'give every host the same CPULimitedHost share, as mn --host cfs,cpu=F does')
+        sched, cpu, period = shares.pop()
+        return options + ['--host', '%s,cpu=%s,period_us=%d' % (sched, cpu, period)]
 
     @staticmethod
     def _addressDefault(h):
@@ -524,7 +538,8 @@ class Mininet(object):
                 src.cmd("ip -batch - <<'EOF'\n%s\nEOF" % batch)
 
     def _pingall(self, hosts, timeout):
-        body = {'hosts': [h.name for h in hosts]}
+        body = {'hosts': [h.name for h in hosts],
+                'addresses': dict((h.name, h.IP()) for h in hosts if h.IP() and h.IP() != str(h.params.get('ip', '')).split('/')[0])}
         if timeout:
             body['timeout'] = max(1, int(float(timeout)))
         return self._live_api().call('POST', '/v1/pingall', body)

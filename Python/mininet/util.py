@@ -290,33 +290,44 @@ def buildTopo(topos, topoStr):
 # Watching programs in hosts.
 
 def pmonitor(popens, timeoutms=500, readline=True, readmax=1024):
-    """Yields (host, line) as the popen'ed programs of a {host: Popen} dict print, and
-    (None, '') when nothing came within timeoutms; ends when every program has ended."""
+    """Yields (host, line) as the popen'ed programs of a {host: Popen} dict print (with
+    readline=False, pieces of up to readmax bytes), and (None, '') when nothing came
+    within timeoutms; ends when every program has ended."""
     poller = select.poll()
-    fdToHost = {}
+    fdToHost, pending = {}, {}
     for host, popen in popens.items():
         fd = popen.stdout.fileno()
         fdToHost[fd] = host
+        pending[host] = b''
+        os.set_blocking(fd, False)
         poller.register(fd, select.POLLIN | select.POLLHUP)
-        if not readline:
-            os.set_blocking(fd, False)
     while popens:
         fds = poller.poll(timeoutms)
         if not fds:
             yield None, ''
             continue
-        for fd, event in fds:
+        for fd, _event in fds:
             host = fdToHost[fd]
-            popen = popens[host]
-            if event & select.POLLIN:
-                line = popen.stdout.readline() if readline else popen.stdout.read(readmax)
-                if line:
-                    yield host, decode(line)
+            try:
+                chunk = os.read(fd, 65536 if readline else readmax)
+            except BlockingIOError:
+                continue
+            if not readline:
+                if chunk:
+                    yield host, decode(chunk)
                     continue
-            if event & (select.POLLHUP | select.POLLIN):
-                poller.unregister(fd)
-                popen.wait()
-                del popens[host]
+            else:
+                pending[host] += chunk
+                while b'\n' in pending[host]:
+                    line, pending[host] = pending[host].split(b'\n', 1)
+                    yield host, decode(line + b'\n')
+                if chunk:
+                    continue
+                if pending[host]:
+                    yield host, decode(pending[host])
+            poller.unregister(fd)
+            popens[host].wait()
+            del popens[host]
 
 
 def waitListening(client=None, server='127.0.0.1', port=80, timeout=None):

@@ -220,12 +220,15 @@ extension Network {
     ///   - onRow: called with each source's row as soon as its pings are done, in source
     ///     order, on the calling thread: print Mininet's table line by line.
     ///   - onProgress: called about every 100 ms with the pings done and the total.
+    ///   - addresses: the address to ping for some hosts, instead of the one the topology
+    ///     gave them (a host whose address was changed by a command).
     public func pingAll(hosts: [String]? = nil, timeout: Int = 3, method: PingMethod = .icmp,
+                        addresses: [String: String] = [:],
                         isCancelled: @escaping @Sendable () -> Bool = { false },
                         onRow: ((PingAllRow) -> Void)? = nil,
                         onProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) -> PingAllResult {
         let names = hosts ?? topology.endHosts.map(\.name)
-        var result = PingAllResult(hosts: names, addresses: names.map { (try? address(of: $0)) ?? $0 })
+        var result = PingAllResult(hosts: names, addresses: names.map { addresses[$0] ?? (try? address(of: $0)) ?? $0 })
         let cancelled: @Sendable () -> Bool = { isCancelled() || self.isInterrupted }
         if case .icmp = method {
             // The probe throws only while it sets up, before any ping; the ping program

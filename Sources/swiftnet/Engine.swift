@@ -54,6 +54,14 @@ struct Engine: ParsableCommand {
         }
         if let message = RequiredCapability.missingMessage() { throw refuse(message) }
         do { try Network.checkKernelSupport(for: topology) } catch let e as NetworkError { throw refuse(e.message) }
+        if let host = network.host {
+            do { _ = try CPULimit.parse(option: host) } catch let e as TopologyError { throw refuse("CPULimitedHost: \(e.message)") }
+        }
+        do {
+            try Network.checkCPULimitSupport(network.networkOptions(progress: false), hosts: topology.hosts.count)
+        } catch let e as NetworkError {
+            throw refuse(e.message)
+        }
 
         Interrupts.shared.install()
         var options = network.networkOptions(progress: false)

@@ -6,6 +6,8 @@ public struct ControlPingAllRequest: Codable, Sendable {
     public var hosts: [String]?
     /// Seconds to wait for each reply (default 3).
     public var timeout: Int?
+    /// The address to ping for a host, when it is not the one the topology gave it.
+    public var addresses: [String: String]?
     public init(hosts: [String]? = nil, timeout: Int? = nil) {
         self.hosts = hosts
         self.timeout = timeout
@@ -64,7 +66,10 @@ extension ControlAPI {
         }
         let timeout = req.timeout ?? 3
         guard (1...60).contains(timeout) else { throw ControlError(400, "timeout \(timeout): give 1 to 60 seconds") }
-        let r = net.pingAll(hosts: names, timeout: timeout, isCancelled: isCancelled)
+        for (host, a) in req.addresses ?? [:] where IPv4Address(a) == nil {
+            throw ControlError(400, "addresses: '\(a)' for \(host) is not an IPv4 address")
+        }
+        let r = net.pingAll(hosts: names, timeout: timeout, addresses: req.addresses ?? [:], isCancelled: isCancelled)
         var rows: [ControlPingRow] = []
         for i in names.indices where r.isComplete(source: i) {
             let row = r.row(i)

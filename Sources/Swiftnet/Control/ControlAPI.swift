@@ -147,7 +147,7 @@ public final class ControlAPI: Sendable {
                                  addresses: (h.addresses[$0.name] ?? []).map(\.description))
             }
             return ControlNode(name: name, kind: k, ip: h.ip.description, ip6: h.ip6?.description, gateway: h.gateway?.description,
-                               interfaces: interfaces)
+                               pid: try? net[name]?.pid, interfaces: interfaces)
         }
         let s = net.topology.switches.first { $0.name == name }!
         let interfaces = live.map {
