@@ -102,6 +102,8 @@ class API(object):
             holder['connection'] = c
         try:
             c.request('POST', path, body=json.dumps(body).encode(), headers={'Content-Type': 'application/json'})
+            if holder is not None:
+                holder['sent'] = True
             response = c.getresponse()
             if response.status >= 400:
                 raise EngineError(json.loads(response.read().decode() or '{}').get('error', 'HTTP %d' % response.status))

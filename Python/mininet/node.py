@@ -12,6 +12,7 @@ import re
 import select
 import subprocess
 import threading
+import time
 
 from mininet._errors import MininetError, Unsupported
 from mininet.log import debug, info, warn
@@ -187,13 +188,20 @@ class Node(object):
         """Interrupts the sendCmd() command (Ctrl-C)."""
         if self._sending is None:
             return
-        connection = self._sending[1]['holder'].get('connection')
-        self._sending[1]['holder']['interrupted'] = True
-        if connection is not None and connection.sock is not None:
-            try:
-                connection.sock.shutdown(2)
-            except OSError:
-                pass
+        thread, state = self._sending
+        holder = state['holder']
+        holder['interrupted'] = True
+        # The request may not be under way yet: wait for its connection (or its end).
+        deadline = time.time() + 2
+        while time.time() < deadline and not state['done'].is_set():
+            connection = holder.get('connection')
+            if connection is not None and connection.sock is not None and holder.get('sent'):
+                try:
+                    connection.sock.shutdown(2)
+                except OSError:
+                    pass
+                return
+            time.sleep(0.01)
 
     def write(self, data):
         raise Unsupported('%s.write() (typing into the node shell)' % self.name,
