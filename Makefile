@@ -58,11 +58,12 @@ install-mn:
 		ln -s swiftnet $$link && echo "*** $$link -> swiftnet (answers as Mininet's mn)"; \
 	fi
 
-bench: deps controllers bench-deps release
+bench: deps mininet-deps controllers bench-deps release
 	python3 Benchmarks/switch_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/switch.md
 	python3 Benchmarks/bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/latest.md
 	python3 Benchmarks/experiment_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/experiments.md
 	python3 Benchmarks/scale_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/scale.md
+	python3 Benchmarks/python_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/python.md
 
 # Installs only the packages that are missing, so repeated runs cost nothing.
 deps:

@@ -114,6 +114,50 @@ final class ControlAPITests: FileTestCase {
     }
 
     /// `POST /v1/stop` stops a library network (the owner gets no say by default).
+    /// What the mininet package measures with: pingall (with a changed address), iperf,
+    /// named interfaces on a runtime link, and a host's shell pid.
+    func testPingAllIperfNamedLinksAndPid() throws {
+        try withNetwork(star(3, name: "measure")) { net in
+            let client = ControlClient(socketPath: try XCTUnwrap(net.controlSocket))
+            let all = try client.call("POST", "/v1/pingall", ControlPingAllResult.self, body: ControlPingAllRequest())
+            XCTAssertEqual(all.rows.map(\.source), ["h1", "h2", "h3"])
+            XCTAssertEqual(all.sent, 6)
+            XCTAssertEqual(all.received, 6)
+            XCTAssertEqual(all.droppedPercent, 0)
+            XCTAssertTrue(all.rows[0].rttMs.allSatisfy { $0 != nil })
+            // h3 moved by a command: the topology's address no longer answers, the given one does.
+            _ = try net.runInShell(of: "h3", "ip addr flush dev h3-eth0 && ip addr add 10.0.0.33/8 dev h3-eth0")
+            var req = ControlPingAllRequest(hosts: ["h1", "h3"], timeout: 1)
+            let stale = try client.call("POST", "/v1/pingall", ControlPingAllResult.self, body: req)
+            XCTAssertEqual(stale.received, 0)
+            req.addresses = ["h3": "10.0.0.33"]
+            let moved = try client.call("POST", "/v1/pingall", ControlPingAllResult.self, body: req)
+            XCTAssertEqual(moved.received, 2)
+            for (body, status) in [(#"{"hosts": ["h9"]}"#, 404), (#"{"timeout": 0}"#, 400), (#"{"addresses": {"h1": "x"}}"#, 400)] {
+                let r = try client.request("POST", "/v1/pingall", json: Array(body.utf8))
+                XCTAssertEqual(r.status, status, body)
+            }
+            let perf = try client.call("POST", "/v1/iperf", ControlIperfResult.self,
+                                       body: ControlIperfRequest(client: "h1", server: "h2", seconds: 1))
+            XCTAssertGreaterThan(perf.serverBps, 1e6)
+            XCTAssertTrue(perf.server.hasSuffix("bits/sec"), perf.server)
+            XCTAssertEqual(try client.request("POST", "/v1/iperf", json: Array(#"{"client": "h1", "server": "h9"}"#.utf8)).status, 404)
+
+            _ = try client.call("POST", "/v1/nodes", ControlNode.self, body: ControlAddNodeRequest(name: "r9"))
+            var link = ControlAddLinkRequest(a: "r9", b: "s1")
+            link.aInterface = "r9-eth7"
+            link.bInterface = "s1-r9"
+            let made = try client.call("POST", "/v1/links", ControlLink.self, body: link)
+            XCTAssertEqual([made.aInterface, made.bInterface], ["r9-eth7", "s1-r9"])
+            XCTAssertEqual(try net.interfaceList(of: "r9").map(\.name).filter { $0 != "lo" }, ["r9-eth7"])
+            link.bInterface = nil
+            XCTAssertEqual(try client.request("POST", "/v1/links", json: ControlJSON.encode(link)).status, 400)
+            let h1 = try client.call("GET", "/v1/nodes/h1", ControlNode.self)
+            let pid = try XCTUnwrap(h1.pid)
+            XCTAssertEqual(try String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8), "bash\n")
+        }
+    }
+
     func testStopThroughTheAPI() throws {
         try requireRoot()
         let before = try RootSnapshot.take()

@@ -34,6 +34,18 @@ final class MininetPythonTests: FileTestCase {
     func testLinuxRouterTTL63() throws { try corpus("router") }
     func testVLANInterfacesInsideHosts() throws { try corpus("vlan") }
 
+    /// Examples/mininet: scripts that run under Mininet too (see its README).
+    func testExamplesThatRunOnBoth() throws {
+        let dir = CLI.packageRoot + "/Examples/mininet"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".py") }.sorted()
+        XCTAssertEqual(files, ["linux_router.py", "shaped_iperf.py", "star_pingall.py"])
+        for f in files {
+            let r = try python([dir + "/" + f])
+            XCTAssertEqual(r.status, 0, "\(f): \(r.stdout) \(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("Traceback"), "\(f): \(r.stderr)")
+        }
+    }
+
     func testWhatIsMissingIsOneLineAndExitTwo() throws {
         for (what, says) in [("nat", "NAT (net.addNAT)"), ("xterms", "xterms"), ("vsctl", "ovs-vsctl on switch s1"),
                              ("badlink", "refused.py:23: interface name 'this-name-is-far-too-long'")] {

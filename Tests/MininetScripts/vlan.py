@@ -36,7 +36,7 @@ if 'h1-eth0.10' not in h1.cmd('ip -o link'):
     probe = h1.cmd('ip link add link h1-eth0 name probe.11 type vlan id 11')
     if 'Unknown device type' in probe:
         net.stop()
-        print('SKIP: the kernel lacks VLAN devices (8021q): %s' % probe.strip())
+        print('SKIP: kernel lacks VLAN devices (8021q): %s' % probe.strip())
         sys.exit(77)
 check('h1-eth0.10' in h1.cmd('ip -o link'), 'h1 has h1-eth0.10: %r' % h1.cmd('ip -o link'))
 check('vlan' in h2.cmd('ip -d link show h2-eth0.10'), 'vconfig made a VLAN interface in h2')

@@ -97,6 +97,42 @@ final class YAMLTopologyTests: XCTestCase {
 
     // MARK: Structural errors, with exact lines
 
+    /// Links may name their interfaces (Mininet's intfName1/intfName2); a name twice on a
+    /// host, or twice among the switches (they share the fabric), is refused.
+    func testLinksNameTheirInterfaces() throws {
+        let t = try parse("""
+            hosts: {r0: {ip: 10.0.0.9/8}, h1: {}}
+            switches: {s1: {}, s2: {}}
+            links:
+              - {endpoints: [s1, r0], interfaces: [s1-eth1, r0-eth1]}
+              - {endpoints: [s2, r0], interfaces: [s2-eth1, r0-eth2]}
+              - [h1, s1]
+            """).validated()
+        XCTAssertEqual(t.links.map { [$0.a.interface, $0.b.interface] },
+                       [["s1-eth1", "r0-eth1"], ["s2-eth1", "r0-eth2"], ["h1-eth0", "s1-eth2"]])
+        XCTAssertEqual(t.host("r0")?.interfaces, ["r0-eth1", "r0-eth2"])
+        expectRefused("""
+            hosts: {h1: {}}
+            switches: {s1: {}}
+            links:
+              - {endpoints: [h1, s1], interfaces: [h1-eth0, s1-eth1]}
+              - {endpoints: [h1, s1], interfaces: [h1-eth0, s1-eth2]}
+            """, line: 5, "interface 'h1-eth0' of 'h1', which 'h1' has already")
+        expectRefused("""
+            hosts: {h1: {}, h2: {}}
+            switches: {s1: {}, s2: {}}
+            links:
+              - {endpoints: [h1, s1], interfaces: [h1-eth0, port1]}
+              - {endpoints: [h2, s2], interfaces: [h2-eth0, port1]}
+            """, line: 5, "interface 'port1' of 's2', which 's1' has already")
+        expectRefused("""
+            hosts: {h1: {}}
+            switches: {s1: {}}
+            links:
+              - {endpoints: [h1, s1], interfaces: [h1 eth0, s1-eth1]}
+            """, line: 4, "'interfaces' must name the two ends' interfaces")
+    }
+
     func testUnknownTopLevelKey() {
         expectRefused("""
             name: x
@@ -123,7 +159,7 @@ final class YAMLTopologyTests: XCTestCase {
             links:
               - [h1, s1]
               - {mut: 1400, endpoints: [s1, h1]}
-            """, line: 5, "link s1-h1 has unknown key 'mut'", "endpoints, ips, mtu", "did you mean 'mtu'")
+            """, line: 5, "link s1-h1 has unknown key 'mut'", "endpoints, interfaces, ips, mtu", "did you mean 'mtu'")
     }
 
     func testDuplicateKeys() {
