@@ -40,6 +40,15 @@ struct Root: ParsableCommand {
             if rest.first == "--" { rest.removeFirst() }
             ScriptRunner.run(argv[2], arguments: rest)
         }
+        // `mn -h` as Mininet prints it: "Usage: mn [options]" and the options of the
+        // default command (what Mininet's walkthrough and its tests look for).
+        if Invocation.isMininet && argv.count == 2 && (argv[1] == "-h" || argv[1] == "--help") {
+            let text = Root.helpMessage(for: Start.self)
+                .replacingOccurrences(of: "USAGE: mn start", with: "Usage: mn")
+                .replacingOccurrences(of: "USAGE:", with: "Usage:")
+            print(text)
+            Foundation.exit(0)
+        }
         // `swiftnet python SCRIPT.py ARGS`: everything after `python` is Python's.
         if argv.count >= 2 && argv[1] == "python" {
             PythonLayer.exec(Array(argv.dropFirst(2)))

@@ -79,7 +79,8 @@ final class Session {
     }
 
     private func clearProgress() {
-        if isatty(1) == 1 { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+        // Only where a progress line was drawn (-v info and more).
+        if isatty(1) == 1 && group.level <= .info { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
     }
 
     /// Pings every pair and prints Mininet's table, a line per source as it completes (on a

@@ -22,9 +22,10 @@ final class MininetDropInTests: FileTestCase {
         let mn = try mnLink()
         let help = try CLI.run(["-h"], program: mn)
         XCTAssertEqual(help.status, 0, help.stderr)
-        XCTAssertTrue(help.stdout.contains("USAGE: mn "), help.stdout)
-        XCTAssertTrue(help.stdout.contains("sudo mn --topo linear,3 --test pingall"), help.stdout)
-        XCTAssertFalse(help.stdout.contains("swiftnet <subcommand>"), help.stdout)
+        // Mininet's own test looks for "Usage: mn", then the options follow.
+        XCTAssertTrue(help.stdout.contains("Usage: mn "), help.stdout)
+        XCTAssertTrue(help.stdout.contains("--topo <topo>") && help.stdout.contains("--custom <custom>"), help.stdout)
+        XCTAssertFalse(help.stdout.contains("swiftnet"), help.stdout)
         let bad = try CLI.run(["--frobnicate"], program: mn)
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains("Usage: mn ") || bad.stderr.contains("USAGE: mn "), bad.stderr)
