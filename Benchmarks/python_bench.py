@@ -7,7 +7,7 @@ by side, in one run on this machine.
 
 Each script uses only Mininet's API (Linux bridges, no controller, as Benchmarks/bench.py
 compares the command lines): build and start, net.pingAll(), net.stop(), for
-linear,100 and tree,depth=3,fanout=4; and a TCLink (bw=10) iperf between two hosts.
+linear,100 and tree,depth=3,fanout=4; and a TCLink (bw=10) iperf (2) between two hosts, started by hand in both.
 Mininet runs it with Debian's python3 and its own package; swiftnet runs the very same
 file with `swiftnet python`. Times are wall-clock seconds measured inside the script
 (time.monotonic around each phase) and for the whole process. --quick runs linear,20 and
@@ -30,7 +30,7 @@ SCRIPT = r'''
 import json, sys, time
 t0 = time.monotonic()
 from mininet.net import Mininet
-from mininet.node import LinuxBridge
+from mininet.nodelib import LinuxBridge
 from mininet.link import TCLink
 from mininet.topo import LinearTopo, SingleSwitchTopo
 from mininet.topolib import TreeTopo
@@ -50,7 +50,18 @@ net.start()
 t2 = time.monotonic()
 result = {}
 if kind == 'iperf':
-    result['iperf'] = net.iperf(seconds=5)
+    # Not net.iperf(): Mininet's waits for the server with telnet -e, which Debian 12's
+    # telnet reads differently, and never returns. The same steps for both tools.
+    import re
+    h1, h2 = net.hosts
+    server = h2.popen('iperf -s -p 5001')
+    for _ in range(50):
+        if '5001' in h2.cmd('ss -ltn'):
+            break
+        time.sleep(0.1)
+    out = h1.cmd('iperf -c %s -p 5001 -t 5 -f m' % h2.IP())
+    server.terminate()
+    result['iperf'] = re.findall(r'[\d.]+ Mbits/sec', out)[-1:]
 else:
     result['loss'] = net.pingAll()
 t3 = time.monotonic()

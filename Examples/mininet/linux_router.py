@@ -5,7 +5,8 @@ import sys
 
 from mininet.log import setLogLevel, info
 from mininet.net import Mininet
-from mininet.node import LinuxBridge, Node
+from mininet.node import Node
+from mininet.nodelib import LinuxBridge
 from mininet.topo import Topo
 
 

@@ -5,7 +5,7 @@ import sys
 
 from mininet.log import setLogLevel, info
 from mininet.net import Mininet
-from mininet.node import LinuxBridge
+from mininet.nodelib import LinuxBridge
 from mininet.topo import SingleSwitchTopo
 
 

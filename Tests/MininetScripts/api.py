@@ -10,7 +10,7 @@ import re
 from check import check, done
 from mininet.log import setLogLevel
 from mininet.net import Mininet
-from mininet.node import LinuxBridge
+from mininet.nodelib import LinuxBridge
 from mininet.util import dumpNodeConnections
 
 setLogLevel('warning')

@@ -5,7 +5,7 @@ from check import check, done
 from mininet.link import TCLink
 from mininet.log import setLogLevel
 from mininet.net import Mininet
-from mininet.node import LinuxBridge
+from mininet.nodelib import LinuxBridge
 from mininet.topo import Topo
 
 
