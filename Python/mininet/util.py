@@ -334,7 +334,9 @@ def waitListening(client=None, server='127.0.0.1', port=80, timeout=None):
     """Waits until something listens on server:port, seen from the client host (or the
     machine); returns False after timeout seconds."""
     ip = server if isinstance(server, str) else server.IP()
-    probe = 'bash -c "exec 3<>/dev/tcp/%s/%s" 2>/dev/null && echo open' % (ip, port)
+    # A byte, then close, as Mininet's telnet probe sends: a server such as iperf then
+    # reports the connection (Mininet's cpu example reads that line).
+    probe = 'bash -c "exec 3<>/dev/tcp/%s/%s && echo A >&3" 2>/dev/null && echo open' % (ip, port)
     deadline = time.time() + timeout if timeout else None
     while True:
         out = client.cmd(probe) if client is not None else quietRun(probe)
