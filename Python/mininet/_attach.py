@@ -40,7 +40,7 @@ def attach(socket):
     for n in engine.info['nodes']:
         if n['kind'] == 'switch':
             detail = engine.api.call('GET', '/v1/nodes/%s' % n['name'])
-            cls = UserSwitch if detail.get('switch_kind', detail.get('kind_detail')) == 'user' or 'dpid' in detail else LinuxBridge
+            cls = UserSwitch if detail.get('switch_kind') == 'user' else LinuxBridge
             node = cls(n['name'])
             net.switches.append(node)
         else:
@@ -51,11 +51,9 @@ def attach(socket):
         net.nameToNode[node.name] = node
     for l in engine.info['links']:
         a, b = net.nameToNode[l['a']], net.nameToNode[l['b']]
-        link = Link(a, b, intfName1=l['a_interface'], intfName2=l['b_interface'])
-        for intf in (link.intf1, link.intf2):
-            if intf is intf.node.defaultIntf() and intf.node.params.get('ip'):
-                intf.ip, intf.prefixLen = intf.node.params['ip'].split('/')[0], int(intf.node.params['ip'].split('/')[1])
-        net.links.append(link)
+        net.links.append(Link(a, b, intfName1=l['a_interface'], intfName2=l['b_interface']))
+    for h in net.hosts:
+        Mininet._addressDefault(h)
     net.built = True
     net._engine = engine
     net.nextIP = len(net.hosts) + 1

@@ -3,7 +3,7 @@ FILE.py --topo NAME``): a file's ``topos`` and ``tests`` dictionaries, as Minine
 them. Run by swiftnet, not by hand:
 
     python3 -m mininet._custom topology --topo NAME[,ARGS] [--link tc] FILE.py...
-        prints {"text": TOPOLOGY, "lines": {LINE: "FILE:LINE"}} for swiftnet to build
+        prints {"text": TOPOLOGY, "lines": {LINE: [FILE, LINE]}} for swiftnet to build
     python3 -m mininet._custom test --topo NAME[,ARGS] --test NAME[,ARGS] FILE.py...
         builds the topology and runs the file's test on it
     python3 -m mininet._custom names FILE.py...
@@ -113,7 +113,7 @@ def main():
         for line, key in lines.items():
             w = net._where.get(key)
             if w:
-                located[str(line)] = '%s:%s' % w
+                located[str(line)] = [w[0], w[1]]
         print(json.dumps({'text': text, 'lines': located}))
     elif mode == 'test':
         name, args, kwargs = splitArgs(test or '')

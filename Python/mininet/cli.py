@@ -9,7 +9,7 @@ import signal
 import sys
 import traceback
 
-from mininet.log import info, output
+from mininet.log import info
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 

@@ -14,11 +14,11 @@ import json
 
 from mininet._errors import MininetError, Unsupported, EngineError
 from mininet import _engine
-from mininet.link import Link, Intf, TCIntf, describeShaping
-from mininet.log import info, output, debug
-from mininet.node import (Host, CPULimitedHost, Switch, OVSSwitch, LinuxBridge, Controller, DefaultController,
+from mininet.link import Link, Intf, describeShaping
+from mininet.log import info, output
+from mininet.node import (Host, CPULimitedHost, Switch, OVSSwitch, Controller, DefaultController,
                           RemoteController, NullController)
-from mininet.util import ipAdd, macColonHex, netParse, natural
+from mininet.util import ipAdd, macColonHex, netParse
 
 VERSION = '2.3.0'
 
@@ -246,8 +246,6 @@ class Mininet(object):
             else:
                 h.configDefault(ip=None, mac=None)
         info('\n')
-        for link in self.links:
-            self._addressEnds(link, built=True)
         if self.autoStaticArp:
             self.staticArp()
 
@@ -363,13 +361,12 @@ class Mininet(object):
         where = self._where.get(lines.get(int(m.group(1))))
         return '%s:%s: %s' % (where[0], where[1], m.group(2)) if where else m.group(2)
 
-    def _addressEnds(self, link, built):
-        """Addresses the engine did not give: a second interface's params ip."""
+    def _addressEnds(self, link):
+        """A runtime link's addresses the engine did not give (a second interface's
+        params ip); a build gives them with the topology's ips."""
         for intf in (link.intf1, link.intf2):
             if isinstance(intf.node, Switch) or intf.ip is None or self._defaultEnd(intf):
                 continue
-            if built:
-                continue  # given in the topology's ips
             intf.node.cmd('ip addr add %s/%s dev %s' % (intf.ip, intf.prefixLen, intf.name))
 
     # Changes to the running network.
@@ -395,7 +392,7 @@ class Mininet(object):
         for intf in (link.intf1, link.intf2):
             if not isinstance(intf.node, Switch):
                 self._addressDefault(intf.node)
-        self._addressEnds(link, built=False)
+        self._addressEnds(link)
 
     def _reshape(self, link, shaping):
         body = {}
@@ -478,7 +475,7 @@ class Mininet(object):
         return result
 
     def _cli(self, prompt, script, evaluate):
-        api = self._live_api()
+        self._live_api()  # built first, if it was not yet
         sys.stdout.flush()
         sys.stderr.flush()
         return self._engine.cli(prompt, script, evaluate)

@@ -69,7 +69,7 @@ class Node(object):
     @property
     def pid(self):
         """The pid of the node's persistent shell."""
-        return self._api().call('GET', '/v1/nodes/%s' % self.name).get('pid')
+        return self._api().call('GET', '/v1/nodes/%s/pid' % self.name).get('pid')
 
     # Commands.
 
@@ -228,7 +228,7 @@ class Node(object):
         argv = [str(a) for a in argv]
         if shell:
             argv = ['bash', '-c', ' '.join(argv)]
-        api = self._api()
+        self._api()  # built first, if it was not yet
         engine = self.net._engine
         command = [engine_binary(), 'exec', engine.run, self.name, '--'] + argv
         if len(argv) == 1:

@@ -8,6 +8,9 @@ struct CustomFiles {
     var python: [String] = []
     var swift: [String] = []
     var yaml: [String] = []
+    /// The topologies and tests the Python files define (read once, by one python3).
+    private(set) var pythonTopos: [String] = []
+    private(set) var pythonTests: [String] = []
 
     init(_ option: String?) throws {
         for f in (option ?? "").split(separator: ",").map(String.init) where !f.isEmpty {
@@ -18,20 +21,17 @@ struct CustomFiles {
         }
         if swift.count > 1 { throw badInput("--custom: give one Swift script (\(swift.joined(separator: ", ")))") }
         if yaml.count > 1 { throw badInput("--custom: give one YAML topology (\(yaml.joined(separator: ", ")))") }
-    }
-
-    /// The topologies and tests the Python files define.
-    func pythonNames() throws -> (topos: [String], tests: [String]) {
-        guard !python.isEmpty else { return ([], []) }
-        let json = try runPython(["names"] + python)
-        let topos = json["topos"] as? [String] ?? [], tests = json["tests"] as? [String] ?? []
-        return (topos, tests)
+        if !python.isEmpty {
+            let json = try runPython(["names"] + python)
+            pythonTopos = json["topos"] as? [String] ?? []
+            pythonTests = json["tests"] as? [String] ?? []
+        }
     }
 
     /// The topology `--topo` names (or the YAML file, or Mininet's minimal).
     func topology(topo: String?, link: String?) throws -> Topology {
         let name = topo.map { String($0.prefix { $0 != "," }) }
-        if let topo, let name, !python.isEmpty, try pythonNames().topos.contains(name) {
+        if let topo, let name, pythonTopos.contains(name) {
             return try pythonTopology(topo, link: link)
         }
         if let script = swift.first {
@@ -44,8 +44,7 @@ struct CustomFiles {
         }
         if let topo {
             do { return try Topology.builtin(topo) } catch let e as TopologyError {
-                let offered = (try? pythonNames().topos) ?? []
-                throw badInput(e.message + (offered.isEmpty ? "" : " (the custom files offer \(offered.joined(separator: ", ")))"))
+                throw badInput(e.message + (pythonTopos.isEmpty ? "" : " (the custom files offer \(pythonTopos.joined(separator: ", ")))"))
             }
         }
         if let file = yaml.first { return try loadTopologyFile(file) }
@@ -60,16 +59,18 @@ struct CustomFiles {
         guard let text = json["text"] as? String else { throw badInput("--custom: the mininet package gave no topology") }
         var spec: Topology
         do { spec = try Topology.parse(yaml: text, file: "<topology>") } catch let e as TopologyError { throw badInput(e.description) }
-        let lines = json["lines"] as? [String: String] ?? [:]
+        // Topology line -> [file, line] of the Python call that made what stands there.
+        let lines = json["lines"] as? [String: [Any]] ?? [:]
         func relocate(_ l: SourceLocation?) -> SourceLocation? {
-            guard let l, let at = lines[String(l.line)], let colon = at.lastIndex(of: ":"), let n = Int(at[at.index(after: colon)...]) else { return nil }
-            return SourceLocation(file: String(at[..<colon]), line: n)
+            guard let l, let at = lines[String(l.line)], let file = at.first as? String, let n = at.last as? Int else { return nil }
+            return SourceLocation(file: file, line: n)
         }
         for i in spec.hosts.indices { spec.hosts[i].location = relocate(spec.hosts[i].location) }
         for i in spec.switches.indices { spec.switches[i].location = relocate(spec.switches[i].location) }
         for i in spec.links.indices { spec.links[i].location = relocate(spec.links[i].location) }
         spec.location = python.first.map { SourceLocation(file: $0, line: 1) }
-        spec.name = Topology.isValidRunName(topo.prefix { $0 != "," }.description) ? String(topo.prefix { $0 != "," }) : spec.name
+        let name = String(topo.prefix { $0 != "," })
+        if Topology.isValidRunName(name) { spec.name = name }
         return spec
     }
 

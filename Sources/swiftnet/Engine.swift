@@ -52,16 +52,10 @@ struct Engine: ParsableCommand {
         } catch let e as TopologyError {
             throw refuse(e.description)
         }
-        if let message = RequiredCapability.missingMessage() { throw refuse(message) }
-        do { try Network.checkKernelSupport(for: topology) } catch let e as NetworkError { throw refuse(e.message) }
         if let host = network.host {
             do { _ = try CPULimit.parse(option: host) } catch let e as TopologyError { throw refuse("CPULimitedHost: \(e.message)") }
         }
-        do {
-            try Network.checkCPULimitSupport(network.networkOptions(progress: false), hosts: topology.hosts.count)
-        } catch let e as NetworkError {
-            throw refuse(e.message)
-        }
+        if let message = network.preflightProblem(topology) { throw refuse(message) }
 
         Interrupts.shared.install()
         var options = network.networkOptions(progress: false)
@@ -112,9 +106,6 @@ struct Engine: ParsableCommand {
             sh.execute("source " + script)
             return sh.lastStatus
         }
-        let terminal = isatty(0) == 1
-        guard let source: LineSource = terminal ? TerminalLineSource() : ScriptLineSource() else { return 2 }
-        let status = sh.run(source, prompt: terminal ? prompt : nil)
-        return terminal ? 0 : status
+        return Session.readCommands(sh, prompt: prompt)
     }
 }

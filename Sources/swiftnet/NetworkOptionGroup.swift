@@ -78,13 +78,22 @@ struct NetworkOptionGroup: ParsableArguments {
     /// Exits with status 2 when the process lacks the capabilities to build, or when the
     /// kernel cannot honour a link parameter; nothing is created.
     func preflight(_ topology: ValidatedTopology) throws {
-        if let message = RequiredCapability.missingMessage() { throw badInput(message) }
-        do { try Network.checkKernelSupport(for: topology) } catch let e as NetworkError { throw badInput(e.message) }
+        if let message = preflightProblem(topology) { throw badInput(message) }
+    }
+
+    /// What `preflight` would refuse, as its one-line message (for callers that report it
+    /// their own way, such as the engine under the Python package).
+    func preflightProblem(_ topology: ValidatedTopology) -> String? {
+        if let message = RequiredCapability.missingMessage() { return message }
         do {
+            try Network.checkKernelSupport(for: topology)
             try Network.checkCPULimitSupport(networkOptions(progress: false), hosts: topology.hosts.count)
         } catch let e as NetworkError {
-            throw badInput(e.message)
+            return e.message
+        } catch {
+            return "\(error)"
         }
+        return nil
     }
 
     /// `--host` parsed. - Throws: exit status 2 with the reason.

@@ -122,10 +122,16 @@ final class Session {
             net.stop()
             _exit(130)
         })
+        if isatty(0) == 1 { info("*** Starting CLI:") }
+        return Self.readCommands(sh, prompt: Invocation.prompt)
+    }
+
+    /// Runs the shell on standard input: with `prompt` and line editing on a terminal
+    /// (status 0), else as a script without prompts (its last command's status).
+    static func readCommands(_ sh: Shell, prompt: String) -> Int32 {
         let terminal = isatty(0) == 1
-        if terminal { info("*** Starting CLI:") }
         guard let source: LineSource = terminal ? TerminalLineSource() : ScriptLineSource() else { return 2 }
-        let status = sh.run(source, prompt: terminal ? Invocation.prompt : nil)
+        let status = sh.run(source, prompt: terminal ? prompt : nil)
         return terminal ? 0 : status
     }
 

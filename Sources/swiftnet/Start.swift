@@ -86,7 +86,7 @@ struct Start: ParsableCommand {
         if let testName, test == nil {
             // A test a custom Python file defines runs there, on the network it builds.
             let name = String(testName.prefix { $0 != "," })
-            guard try customs.pythonNames().tests.contains(name) else {
+            guard customs.pythonTests.contains(name) else {
                 throw badInput("--test \(testName): give none, build, pingall, pingpair, iperf, iperfudp, all, or a test a --custom Python file defines")
             }
             let status = try customs.runPythonTest(testName, topo: topo, link: network.link)

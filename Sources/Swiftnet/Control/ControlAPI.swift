@@ -26,6 +26,7 @@ public protocol ControlResponder: Sendable {
 /// | `GET /v1/nodes` | every node: name, kind, address |
 /// | `POST /v1/nodes` | adds a host or switch to the running network (`ControlAddNodeRequest`) |
 /// | `GET /v1/nodes/NODE` | a node with its interfaces (MAC, state, addresses) |
+/// | `GET /v1/nodes/NODE/pid` | the pid of the node's persistent bash (started if need be) |
 /// | `POST /v1/nodes/NODE/exec` | runs a command in the node (`ControlExecRequest`) |
 /// | `GET /v1/links` | every link and its interfaces |
 /// | `POST /v1/links` | adds a link (`ControlAddLinkRequest`) |
@@ -82,6 +83,9 @@ public final class ControlAPI: Sendable {
         case let p where p.count == 2 && p[0] == "nodes":
             try only("GET")
             ok(try node(p[1]))
+        case let p where p.count == 3 && p[0] == "nodes" && p[2] == "pid":
+            try only("GET")
+            ok(["pid": try shellPID(p[1])])
         case let p where p.count == 3 && p[0] == "nodes" && p[2] == "exec":
             try only("POST")
             try exec(on: p[1], body: body, responder: responder)
@@ -110,6 +114,12 @@ public final class ControlAPI: Sendable {
         default:
             throw ControlError(404, "no such endpoint '\(clean)' (see GET /v1/network, /v1/nodes, /v1/links)")
         }
+    }
+
+    /// Mininet's `node.pid`: the node's persistent bash, which this starts when it has none.
+    func shellPID(_ name: String) throws -> Int32 {
+        _ = try requireNode(name)
+        do { return try net.node(name).pid } catch { throw ControlError(409, "\(name): \(error)") }
     }
 
     func kind(of name: String) -> String? {
@@ -147,7 +157,7 @@ public final class ControlAPI: Sendable {
                                  addresses: (h.addresses[$0.name] ?? []).map(\.description))
             }
             return ControlNode(name: name, kind: k, ip: h.ip.description, ip6: h.ip6?.description, gateway: h.gateway?.description,
-                               pid: try? net[name]?.pid, interfaces: interfaces)
+                               interfaces: interfaces)
         }
         let s = net.topology.switches.first { $0.name == name }!
         let interfaces = live.map {

@@ -34,8 +34,6 @@ public struct ControlNode: Codable, Sendable, Equatable {
     /// The switch kind (lxbr, user) and OpenFlow datapath id (user switches, hex).
     public var switchKind: String?
     public var dpid: String?
-    /// A host's persistent bash (started if it had none), as Mininet's `node.pid`.
-    public var pid: Int32?
     public var interfaces: [ControlInterface]
 }
 
