@@ -101,12 +101,18 @@ def main():
     script = os.path.join(work, 'script.py')
     with open(script, 'w') as f:
         f.write(SCRIPT)
+    # Both run Debian's python3: Mininet's by its path, swiftnet's as `python3` on a PATH
+    # like sudo's secure_path (a pyenv shim first on PATH costs ~0.17 s a start).
     mininet_env = dict(os.environ)
     mininet_env.pop('PYTHONPATH', None)
+    swiftnet_env = dict(mininet_env, PATH='/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
     rows, failed = [], False
     for label, argv in cases:
+        machine_state.settle()
         mn, mn_wall, mn_err = run(['/usr/bin/python3', script] + argv, args.timeout, env=mininet_env)
-        sn, sn_wall, sn_err = run([args.swiftnet, 'python', script] + argv, args.timeout)
+        machine_state.restore()  # Mininet's fixLimits() raised the machine's limits
+        machine_state.settle()   # the kernel still frees the namespaces Mininet left
+        sn, sn_wall, sn_err = run([args.swiftnet, 'python', script] + argv, args.timeout, env=swiftnet_env)
         failed = failed or sn is None
         rows.append((label, mn, mn_wall, mn_err, sn, sn_wall, sn_err))
         print(label, 'mininet', mn_wall, mn_err or '', '| swiftnet', sn_wall, sn_err or '', flush=True)
@@ -120,7 +126,9 @@ def main():
              'Made by `python3 Benchmarks/python_bench.py --swiftnet %s%s` on %s, %s, %d CPUs.' % (
                  args.swiftnet, ' --quick' if args.quick else '', datetime.date.today(), platform.release(), os.cpu_count()),
              '', 'Seconds. build = Mininet(topo) and start(); measure = pingAll() (or iperf); whole = the process, '
-             'interpreter start included. Ratio = Mininet / swiftnet, whole process.', '',
+             'interpreter start included. Ratio = Mininet / swiftnet, whole process. Both run /usr/bin/python3; '
+             'before each run the machine is left to go idle (the kernel frees namespaces after a run ends), '
+             'and the sysctls Mininet raises are put back before swiftnet runs.', '',
              '| script | Mininet build | swiftnet build | Mininet measure | swiftnet measure | Mininet stop | swiftnet stop | Mininet whole | swiftnet whole | ratio |',
              '|---|---|---|---|---|---|---|---|---|---|']
     for label, mn, mn_wall, mn_err, sn, sn_wall, sn_err in rows:
@@ -145,4 +153,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import machine_state
+    with machine_state.kept_sysctls():
+        main()
