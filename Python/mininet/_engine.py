@@ -94,14 +94,17 @@ class API(object):
             raise EngineError(answer.get('error', 'HTTP %d' % response.status))
         return answer
 
-    def stream(self, path, body, holder=None):
+    def stream(self, path, body, holder=None, method='POST'):
         """Yields the NDJSON lines of a streamed answer; closing the generator (or
         shutting down ``holder['connection']``) ends the request, which stops the command."""
         c = _UnixConnection(self.path)
         if holder is not None:
             holder['connection'] = c
         try:
-            c.request('POST', path, body=json.dumps(body).encode(), headers={'Content-Type': 'application/json'})
+            if body is None:
+                c.request(method, path)
+            else:
+                c.request(method, path, body=json.dumps(body).encode(), headers={'Content-Type': 'application/json'})
             if holder is not None:
                 holder['sent'] = True
             response = c.getresponse()

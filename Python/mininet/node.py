@@ -47,6 +47,7 @@ class Node(object):
         self.shell = None
         self.stdin = None
         self._pipe = None
+        self._idlePump = None
         self._sending = None
         self._applied = {}
 
@@ -102,13 +103,37 @@ class Node(object):
 
     @property
     def stdout(self):
-        """A file that receives the output of what sendCmd() runs (for poll(); see
-        ``Node.outToNode``)."""
+        """A file that receives what the node's shell prints: the output of what
+        sendCmd() runs and, once a script has asked for this file, of the shell's `&`
+        jobs between commands (for poll(); see ``Node.outToNode``)."""
+        self._outPipe()
+        if self._idlePump is None:
+            self._startIdlePump()
+        return self._pipe[0]
+
+    def _outPipe(self):
         if self._pipe is None:
             r, w = os.pipe()
             self._pipe = (os.fdopen(r, 'rb', buffering=0), w)
             Node.outToNode[r] = self
-        return self._pipe[0]
+        return self._pipe
+
+    def _startIdlePump(self):
+        """Copies what the shell prints while no command runs into the pipe, as long as
+        the network runs."""
+        api, write, path = self._api(), self._pipe[1], '/v1/nodes/%s/output' % self.name
+
+        def pump():
+            try:
+                for message in api.stream(path, None, method='GET'):
+                    piece = message.get('stdout')
+                    if piece:
+                        os.write(write, piece.encode())
+            except (MininetError, OSError):
+                pass  # the network has stopped
+
+        self._idlePump = threading.Thread(target=pump, daemon=True)
+        self._idlePump.start()
 
     def sendCmd(self, *args, **kwargs):
         """Starts a command in the node's shell and returns at once; waitOutput() and
@@ -117,8 +142,7 @@ class Node(object):
         if self.waiting:
             raise MininetError('%s.sendCmd(%r): %s is still running %r' % (self.name, text, self.name, self.lastCmd))
         self._checkCommand(text)
-        self.stdout  # the pipe the output goes to
-        write = self._pipe[1]
+        write = self._outPipe()[1]  # the pipe the output goes to
         api = self._api()
         self.lastCmd = text
         self.waiting = True
@@ -141,7 +165,7 @@ class Node(object):
         thread.start()
 
     def _readAvailable(self, timeout):
-        fd = self.stdout.fileno()
+        fd = self._outPipe()[0].fileno()
         ready, _, _ = select.select([fd], [], [], timeout)
         if not ready:
             return ''
@@ -180,7 +204,7 @@ class Node(object):
         return out
 
     def waitReadable(self, timeoutms=None):
-        fd = self.stdout.fileno()
+        fd = self._outPipe()[0].fileno()
         ready, _, _ = select.select([fd], [], [], None if timeoutms is None else timeoutms / 1000.0)
         return ready
 

@@ -235,6 +235,45 @@ public final class PersistentShell: @unchecked Sendable {
         return ShellResult(output: text2, status: status, shellExited: shellGone, cancelled: cancelled, timedOut: timedOut)
     }
 
+    /// What `readIdle` found.
+    public enum IdleOutput: Sendable, Equatable {
+        /// A command is running: its output is that command's.
+        case busy
+        /// What the shell's jobs printed (possibly nothing) while no command ran.
+        case output([UInt8])
+        /// The shell has exited or been closed.
+        case gone
+    }
+
+    /// Reads what the shell's background jobs print while no command runs, waiting up to
+    /// `wait` for the first of it. What is read here is not given to the next command, as
+    /// output read from a Mininet node's stdout is not.
+    public func readIdle(wait: Duration) -> IdleOutput {
+        guard turn.try() else { return .busy }
+        defer { turn.unlock() }
+        guard isAlive else { return .gone }
+        var out = carry
+        carry.removeAll()
+        var buf = [UInt8](repeating: 0, count: 16384)
+        var timeoutMS = Int32(max(0, min(Int64(Int32.max), wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)))
+        while true {
+            var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            let n = poll(&p, 1, out.isEmpty ? timeoutMS : 0)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            let r = read(master, &buf, buf.count)
+            if r > 0 {
+                out += buf[0..<r]
+                timeoutMS = 0
+                if out.count >= 1 << 16 { break }
+            } else if r == 0 || (errno != EINTR && errno != EAGAIN) {
+                markExited()
+                return out.isEmpty ? .gone : .output(out)
+            }
+        }
+        return .output(out)
+    }
+
     /// Interrupts the command that runs, as Ctrl-C on its terminal does.
     public func interrupt() {
         var c: UInt8 = 3

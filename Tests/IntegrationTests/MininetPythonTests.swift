@@ -92,6 +92,8 @@ final class MininetPythonTests: FileTestCase {
             ("emptynet", "h1 -> h2"), ("linuxrouter", "r0-eth3"), ("popen", "packets transmitted"),
             ("multilink", "*** Done"), ("multipoll", "Monitoring output"), ("bind", "Done."),
             ("controllers2", "*** Done"), ("treeping64", "packet loss"), ("intfoptions", ""),
+            // It polls every host's stdout for what a `&` loop in its shell prints.
+            ("multiping", "1 received, 0% packet loss"),
         ]
         for (name, says) in expect {
             let r = try python(["-m", "mininet.examples.\(name)"], stdin: input, timeout: 180)
@@ -105,6 +107,10 @@ final class MininetPythonTests: FileTestCase {
             XCTAssertEqual(r.status, 0, "\(name): \(r.stdout.suffix(2000)) \(r.stderr.suffix(2000))")
             XCTAssertTrue((r.stdout + r.stderr).contains(says), "\(name): \(r.stdout.suffix(2000)) \(r.stderr.suffix(2000))")
             XCTAssertFalse(r.stderr.contains("Traceback"), "\(name): \(r.stderr)")
+            if name == "multiping" {
+                // The bogus address each group also pings, answered by nobody.
+                XCTAssertTrue((r.stdout + r.stderr).contains("-> 10.0.0.200 1 packets transmitted, 0 received"), String(r.stderr.suffix(2000)))
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Namespaces
 import Swiftnet
 import XCTest
 
@@ -44,6 +45,38 @@ final class NodeHandleTests: XCTestCase {
             XCTAssertEqual(try h1.cmd("echo \(long) | wc -c"), "20001\n")
             // A ping across the network, by name (the hosts file names every host).
             XCTAssertEqual(try h1.shell("ping -c1 -W2 h2 > /dev/null").status, 0)
+        }
+    }
+
+    /// What a `&` job prints between commands can be read while no command runs (a
+    /// Mininet script polls `node.stdout` for it); once read it is not the next command's.
+    func testIdleOutputOfBackgroundJobs() throws {
+        try withNetwork(star(2, name: "idle")) { net in
+            XCTAssertEqual(try net.runInShell(of: "h1", "(sleep 0.3; echo from-the-job) &").status, 0)
+            var seen = ""
+            let deadline = Date().addingTimeInterval(5)
+            while !seen.contains("from-the-job\n") && Date() < deadline {
+                if case .output(let bytes) = try net.idleOutput(of: "h1", wait: .milliseconds(200)) {
+                    seen += String(decoding: bytes, as: UTF8.self)
+                }
+            }
+            XCTAssertTrue(seen.contains("from-the-job"), seen)
+            XCTAssertEqual(try net.runInShell(of: "h1", "echo next").output, "next\n")
+            // Nothing printed: an empty read after the wait.
+            XCTAssertEqual(try net.idleOutput(of: "h1", wait: .milliseconds(50)), .output([]))
+            // While a command runs, its output is the command's.
+            let done = DispatchSemaphore(value: 0)
+            let box = NSLock()
+            nonisolated(unsafe) var long = ""
+            DispatchQueue.global().async {
+                let r = try? net.runInShell(of: "h1", "sleep 0.5; echo long-done")
+                box.withLock { long = r?.output ?? "failed" }
+                done.signal()
+            }
+            usleep(200_000)
+            XCTAssertEqual(try net.idleOutput(of: "h1", wait: .milliseconds(10)), .busy)
+            done.wait()
+            XCTAssertEqual(box.withLock { long }, "long-done\n")
         }
     }
 

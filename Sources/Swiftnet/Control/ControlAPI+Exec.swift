@@ -91,6 +91,40 @@ extension ControlAPI {
     }
 }
 
+extension ControlAPI {
+    /// `GET /v1/nodes/NODE/output`: what the node's persistent shell prints while no
+    /// command runs (its `&` jobs' output), as NDJSON `{"stdout": ...}` lines, until the
+    /// client goes or the shell or the network ends. While a command runs its output is
+    /// the command's. This is what a Mininet script reads from `node.stdout`.
+    func idleOutput(of node: String, responder: ControlResponder) throws {
+        guard net.topology.kind(of: node) != nil else { throw ControlError(404, "no node '\(node)' in run '\(net.name)'") }
+        _ = try? net.idleOutput(of: node, wait: .zero)  // a shell of its own, before the answer starts
+        responder.begin(status: 200)
+        // A thread of its own: the stream lasts as long as the client wants it, and a
+        // script may watch every node at once.
+        let net = self.net
+        let thread = Thread {
+            var pending = UTF8Carry()
+            while !responder.isClosed && !net.isInterrupted {
+                switch (try? net.idleOutput(of: node, wait: .milliseconds(200))) ?? .gone {
+                case .busy:
+                    usleep(50_000)
+                case .output(let bytes):
+                    if let text = pending.take(1, bytes[...]) {
+                        responder.line(ControlJSON.encode(ControlExecChunk(stdout: text)))
+                    }
+                case .gone:
+                    responder.end()
+                    return
+                }
+            }
+            responder.end()
+        }
+        thread.name = "swiftnet.output.\(node)"
+        thread.start()
+    }
+}
+
 /// Splits a byte stream into text pieces without cutting a UTF-8 character in two: the
 /// bytes of a character the pipe delivered only in part wait for the next read.
 struct UTF8Carry {

@@ -28,6 +28,7 @@ public protocol ControlResponder: Sendable {
 /// | `GET /v1/nodes/NODE` | a node with its interfaces (MAC, state, addresses) |
 /// | `GET /v1/nodes/NODE/pid` | the pid of the node's persistent bash (started if need be) |
 /// | `POST /v1/nodes/NODE/exec` | runs a command in the node (`ControlExecRequest`) |
+/// | `GET /v1/nodes/NODE/output` | streams what the node's shell prints between commands |
 /// | `GET /v1/links` | every link and its interfaces |
 /// | `POST /v1/links` | adds a link (`ControlAddLinkRequest`) |
 /// | `POST /v1/links/A/B` | sets the link up or down, or reshapes it (`ControlLinkRequest`) |
@@ -86,6 +87,9 @@ public final class ControlAPI: Sendable {
         case let p where p.count == 3 && p[0] == "nodes" && p[2] == "pid":
             try only("GET")
             ok(["pid": try shellPID(p[1])])
+        case let p where p.count == 3 && p[0] == "nodes" && p[2] == "output":
+            try only("GET")
+            try idleOutput(of: p[1], responder: responder)
         case let p where p.count == 3 && p[0] == "nodes" && p[2] == "exec":
             try only("POST")
             try exec(on: p[1], body: body, responder: responder)

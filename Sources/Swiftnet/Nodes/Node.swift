@@ -150,6 +150,12 @@ extension Network {
         return r
     }
 
+    /// What the node's persistent shell printed while no command ran (its background
+    /// jobs' output), waiting up to `wait` for it; see `PersistentShell.readIdle`.
+    public func idleOutput(of node: String, wait: Duration) throws -> PersistentShell.IdleOutput {
+        try persistentShell(of: node).readIdle(wait: wait)
+    }
+
     /// The node's live persistent shell, started when it has none.
     func persistentShell(of node: String) throws -> PersistentShell {
         let ns = try namespaceFD(of: node)
