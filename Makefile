@@ -30,11 +30,15 @@ run: deps release install
 test: deps mininet-deps controllers build
 	python3 Tools/run_tests.py --swift $(SWIFT)
 
+# The mininet package's bytecode is made here (Debian's python3, into the ignored
+# __pycache__): `swiftnet python` runs with PYTHONDONTWRITEBYTECODE and writes none.
 build:
 	$(SWIFT) build
+	@/usr/bin/python3 -m compileall -q Python/mininet >/dev/null || true
 
 release:
 	$(SWIFT) build -c release
+	@/usr/bin/python3 -m compileall -q Python/mininet >/dev/null || true
 
 # The command, and the library topology scripts compile against (`swiftnet run FILE.swift`).
 install: release
@@ -44,6 +48,7 @@ install: release
 	rm -rf $(PREFIX)/lib/swiftnet/python && install -d $(PREFIX)/lib/swiftnet/python/mininet/examples
 	install -m 0644 Python/mininet/*.py $(PREFIX)/lib/swiftnet/python/mininet/
 	install -m 0644 Python/mininet/examples/*.py $(PREFIX)/lib/swiftnet/python/mininet/examples/
+	/usr/bin/python3 -m compileall -q $(PREFIX)/lib/swiftnet/python/mininet >/dev/null
 	@$(MAKE) -s install-mn PREFIX=$(PREFIX)
 
 # $(PREFIX)/bin/mn -> swiftnet, which then answers as Mininet's `mn` (usage, `mininet>`

@@ -91,6 +91,7 @@ def main():
     ap.add_argument('--out')
     ap.add_argument('--quick', action='store_true')
     ap.add_argument('--timeout', type=float, default=900)
+    ap.add_argument('--runs', type=int, default=3, help='runs of each pingAll script per tool (the median is shown)')
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit('python_bench.py: run as root (both tools build namespaces)')
@@ -107,15 +108,29 @@ def main():
     mininet_env.pop('PYTHONPATH', None)
     swiftnet_env = dict(mininet_env, PATH='/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
     rows, failed = [], False
+
+    def median_run(runs):
+        """The run with the median whole time (failed runs count as the slowest)."""
+        ok = sorted((r for r in runs if r[0] is not None), key=lambda r: r[1])
+        if len(ok) < len(runs):
+            return next(r for r in runs if r[0] is None)
+        return ok[len(ok) // 2]
+
     for label, argv in cases:
-        machine_state.settle()
-        mn, mn_wall, mn_err = run(['/usr/bin/python3', script] + argv, args.timeout, env=mininet_env)
-        machine_state.restore()  # Mininet's fixLimits() raised the machine's limits
-        machine_state.settle()   # the kernel still frees the namespaces Mininet left
-        sn, sn_wall, sn_err = run([args.swiftnet, 'python', script] + argv, args.timeout, env=swiftnet_env)
+        mn_runs, sn_runs = [], []
+        for _ in range(args.runs if not label.startswith('TCLink') else 1):
+            machine_state.settle()
+            mn_runs.append(run(['/usr/bin/python3', script] + argv, args.timeout, env=mininet_env))
+            machine_state.restore()  # Mininet's fixLimits() raised the machine's limits
+            machine_state.settle()   # the kernel still frees the namespaces Mininet left
+            sn_runs.append(run([args.swiftnet, 'python', script] + argv, args.timeout, env=swiftnet_env))
+            print(label, 'mininet', mn_runs[-1][1], mn_runs[-1][2] or '', '| swiftnet', sn_runs[-1][1],
+                  sn_runs[-1][2] or '', flush=True)
+        mn, mn_wall, mn_err = median_run(mn_runs)
+        sn, sn_wall, sn_err = median_run(sn_runs)
         failed = failed or sn is None
-        rows.append((label, mn, mn_wall, mn_err, sn, sn_wall, sn_err))
-        print(label, 'mininet', mn_wall, mn_err or '', '| swiftnet', sn_wall, sn_err or '', flush=True)
+        walls = ' / '.join('%.2f' % r[1] for r in mn_runs), ' / '.join('%.2f' % r[1] for r in sn_runs)
+        rows.append((label, mn, mn_wall, mn_err, sn, sn_wall, sn_err, walls))
     os.remove(script)
     os.rmdir(work)
 
@@ -126,16 +141,19 @@ def main():
              'Made by `python3 Benchmarks/python_bench.py --swiftnet %s%s` on %s, %s, %d CPUs.' % (
                  args.swiftnet, ' --quick' if args.quick else '', datetime.date.today(), platform.release(), os.cpu_count()),
              '', 'Seconds. build = Mininet(topo) and start(); measure = pingAll() (or iperf); whole = the process, '
-             'interpreter start included. Ratio = Mininet / swiftnet, whole process. Both run /usr/bin/python3; '
+             'interpreter start included. Each pingAll script ran %d times per tool, alternating; the table shows the '
+             'median run (by whole time), and the whole times of every run. '
+             'Ratio = Mininet / swiftnet, median whole process. Both run /usr/bin/python3; '
              'before each run the machine is left to go idle (the kernel frees namespaces after a run ends), '
-             'and the sysctls Mininet raises are put back before swiftnet runs.', '',
-             '| script | Mininet build | swiftnet build | Mininet measure | swiftnet measure | Mininet stop | swiftnet stop | Mininet whole | swiftnet whole | ratio |',
-             '|---|---|---|---|---|---|---|---|---|---|']
-    for label, mn, mn_wall, mn_err, sn, sn_wall, sn_err in rows:
+             'and the sysctls Mininet raises are put back before swiftnet runs.' % args.runs, '',
+             '| script | Mininet build | swiftnet build | Mininet measure | swiftnet measure | Mininet stop | swiftnet stop | Mininet whole | swiftnet whole | ratio | Mininet whole, each run | swiftnet whole, each run |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|']
+    for label, mn, mn_wall, mn_err, sn, sn_wall, sn_err, walls in rows:
         ratio = '%.1fx' % (mn_wall / sn_wall) if mn and sn else '—'
-        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
             label, cell(mn, 'build'), cell(sn, 'build'), cell(mn, 'measure'), cell(sn, 'measure'),
-            cell(mn, 'stop'), cell(sn, 'stop'), '%.2f' % mn_wall if mn else 'failed', '%.2f' % sn_wall if sn else 'failed', ratio))
+            cell(mn, 'stop'), cell(sn, 'stop'), '%.2f' % mn_wall if mn else 'failed', '%.2f' % sn_wall if sn else 'failed', ratio,
+            walls[0], walls[1]))
         for who, r, err in (('Mininet', mn, mn_err), ('swiftnet', sn, sn_err)):
             if err:
                 lines.append('| | %s failed: %s |' % (who, err.replace('|', '/').replace('\n', ' ')[:300]))
