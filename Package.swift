@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "UserSwitchTests", dependencies: ["UserSwitch", "OpenFlow"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS"], path: "Tests/DNSTests"),
         .testTarget(name: "SwiftnetCLITests", dependencies: ["SwiftnetCLI", "Swiftnet"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Swiftnet", "Netlink", "Namespaces", "DNS", "OpenFlow"],
+        .testTarget(name: "IntegrationTests", dependencies: ["Swiftnet", "Netlink", "Namespaces", "DNS", "OpenFlow", "CShims"],
                     exclude: ["Controllers"]),
         .testTarget(name: "ExampleTests", dependencies: ["Swiftnet"], path: "Examples/SwiftTests"),
     ],

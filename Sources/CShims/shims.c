@@ -5,6 +5,7 @@
 #include "CShims.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -554,8 +555,11 @@ int sn_packet_open(int ifindex) {
     int on = 1;
     // Frames come and go with their virtio-net header (checksum and GSO offloads kept),
     // and what this socket sends is not read back.
+    // PACKET_AUXDATA: the VLAN tag the kernel took off a received frame comes beside it,
+    // and is put back (sn_packet_recv_batch).
     if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &on, sizeof on) != 0 ||
-        setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &on, sizeof on) != 0) {
+        setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &on, sizeof on) != 0 ||
+        setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on, sizeof on) != 0) {
         int e = errno; close(fd); return -e;
     }
     // veth has no queue of its own to bypass; skipping the qdisc layer saves work per frame.
@@ -572,20 +576,53 @@ int sn_packet_open(int ifindex) {
     return fd;
 }
 
+/// Puts back the 802.1Q tag the kernel took off a frame (as libpcap does): 4 bytes after
+/// the MAC addresses, which the virtio-net header's offsets then account for. `frame` is
+/// the 10-byte virtio-net header and the frame, `length` bytes of `capacity`.
+static int sn_reinsert_vlan(unsigned char *buf, int length, int capacity, uint16_t tpid, uint16_t tci) {
+    const int vnet = 10;
+    if (length < vnet + 12 || length + 4 > capacity) return length;
+    unsigned char *eth = buf + vnet;
+    memmove(eth + 16, eth + 12, (size_t)(length - vnet - 12));
+    eth[12] = (unsigned char)(tpid >> 8); eth[13] = (unsigned char)tpid;
+    eth[14] = (unsigned char)(tci >> 8); eth[15] = (unsigned char)tci;
+    uint16_t start = (uint16_t)(buf[6] | buf[7] << 8), hdr = (uint16_t)(buf[2] | buf[3] << 8);
+    if (buf[0] & 1) { start += 4; buf[6] = (unsigned char)start; buf[7] = (unsigned char)(start >> 8); }
+    if (buf[1] != 0) { hdr += 4; buf[2] = (unsigned char)hdr; buf[3] = (unsigned char)(hdr >> 8); }
+    return length + 4;
+}
+
 int sn_packet_recv_batch(int fd, void *const *bufs, int capacity, int *lengths, int count) {
     if (count > SN_PACKET_BATCH) count = SN_PACKET_BATCH;
     struct mmsghdr msgs[SN_PACKET_BATCH];
     struct iovec iov[SN_PACKET_BATCH];
+    // Room for one struct tpacket_auxdata per frame.
+    union { struct cmsghdr align; char bytes[CMSG_SPACE(sizeof(struct tpacket_auxdata))]; } control[SN_PACKET_BATCH];
     memset(msgs, 0, sizeof(struct mmsghdr) * (size_t)count);
     for (int i = 0; i < count; i++) {
         iov[i].iov_base = bufs[i];
-        iov[i].iov_len = (size_t)capacity;
+        iov[i].iov_len = (size_t)(capacity - 4);  // room to put a VLAN tag back
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_control = control[i].bytes;
+        msgs[i].msg_hdr.msg_controllen = sizeof control[i].bytes;
     }
     int n = recvmmsg(fd, msgs, (unsigned)count, MSG_DONTWAIT, NULL);
     if (n < 0) return -errno;
-    for (int i = 0; i < n; i++) lengths[i] = (int)msgs[i].msg_len;
+    for (int i = 0; i < n; i++) {
+        int length = (int)msgs[i].msg_len;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c != NULL; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+            if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA ||
+                c->cmsg_len < CMSG_LEN(sizeof(struct tpacket_auxdata))) continue;
+            struct tpacket_auxdata aux;
+            memcpy(&aux, CMSG_DATA(c), sizeof aux);
+            if (aux.tp_status & TP_STATUS_VLAN_VALID) {
+                uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) && aux.tp_vlan_tpid ? aux.tp_vlan_tpid : ETH_P_8021Q;
+                length = sn_reinsert_vlan((unsigned char *)bufs[i], length, capacity, tpid, aux.tp_vlan_tci);
+            }
+        }
+        lengths[i] = length;
+    }
     return n;
 }
 

@@ -21,6 +21,31 @@ public enum OFAction: Hashable, Sendable {
     case setTransportSrc(UInt16)
     /// 1.0 SET_TP_DST: set the TCP or UDP destination port (1.0 only).
     case setTransportDst(UInt16)
+    /// Copy the TTL inwards-out: from the header after the outermost to the outermost
+    /// (IP to MPLS, MPLS to MPLS) (1.3).
+    case copyTTLOut
+    /// Copy the TTL outside-in: from the outermost header to the next (1.3).
+    case copyTTLIn
+    /// Set the outermost MPLS TTL (1.3).
+    case setMPLSTTL(UInt8)
+    /// Decrement the outermost MPLS TTL (1.3).
+    case decMPLSTTL
+    /// Push a new outermost MPLS shim header with this ethertype (0x8847 or 0x8848) (1.3).
+    case pushMPLS(ethertype: UInt16)
+    /// Pop the outermost MPLS shim header; `ethertype` is what the frame carries then (1.3).
+    case popMPLS(ethertype: UInt16)
+    /// Send through this queue of the output port (1.3).
+    case setQueue(UInt32)
+    /// Process the packet through this group (1.3).
+    case group(UInt32)
+    /// Set the IPv4 TTL or IPv6 hop limit (1.3).
+    case setNwTTL(UInt8)
+    /// Decrement the IPv4 TTL or IPv6 hop limit (1.3).
+    case decNwTTL
+    /// Push a new PBB (802.1ah) service instance header with this ethertype (0x88e7) (1.3).
+    case pushPBB(ethertype: UInt16)
+    /// Pop the outermost PBB service instance header (1.3).
+    case popPBB
 
     // MARK: Encoding
 
@@ -46,6 +71,18 @@ public enum OFAction: Hashable, Sendable {
             w.u16(18); w.u16(8); w.zeros(4)
         case .setTransportSrc, .setTransportDst:
             throw .unsupported("SET_TP_SRC/DST in 1.3: use set-field tcp/udp ports")
+        case .copyTTLOut: w.u16(11); w.u16(8); w.zeros(4)
+        case .copyTTLIn: w.u16(12); w.u16(8); w.zeros(4)
+        case .setMPLSTTL(let t): w.u16(15); w.u16(8); w.u8(t); w.zeros(3)
+        case .decMPLSTTL: w.u16(16); w.u16(8); w.zeros(4)
+        case .pushMPLS(let t): w.u16(19); w.u16(8); w.u16(t); w.zeros(2)
+        case .popMPLS(let t): w.u16(20); w.u16(8); w.u16(t); w.zeros(2)
+        case .setQueue(let q): w.u16(21); w.u16(8); w.u32(q)
+        case .group(let g): w.u16(22); w.u16(8); w.u32(g)
+        case .setNwTTL(let t): w.u16(23); w.u16(8); w.u8(t); w.zeros(3)
+        case .decNwTTL: w.u16(24); w.u16(8); w.zeros(4)
+        case .pushPBB(let t): w.u16(26); w.u16(8); w.u16(t); w.zeros(2)
+        case .popPBB: w.u16(27); w.u16(8); w.zeros(4)
         }
     }
 
@@ -68,6 +105,12 @@ public enum OFAction: Hashable, Sendable {
             small(10) { $0.u16(p) }
         case .pushVLAN:
             throw .unsupported("PUSH_VLAN in 1.0: use set-field vlan_vid")
+        case .copyTTLOut, .copyTTLIn, .setMPLSTTL, .decMPLSTTL, .pushMPLS, .popMPLS, .group, .setNwTTL,
+             .decNwTTL, .pushPBB, .popPBB:
+            throw .unsupported("\(self) in 1.0")
+        case .setQueue(let q):
+            // 1.0's ENQUEUE names the port too; the queue alone has no 1.0 form.
+            throw .unsupported("set-queue \(q) in 1.0: use enqueue")
         case .setField(let field):
             switch field {
             case .vlanVID(let vid) where vid & OFMatch.vlanPresent != 0: small(1) { $0.u16(vid & 0x0FFF) }
@@ -120,6 +163,21 @@ public enum OFAction: Hashable, Sendable {
         case 18:
             guard len == 8 else { throw .badActionLength(len) }
             return .popVLAN
+        case 11, 12, 16, 24, 27:
+            guard len == 8 else { throw .badActionLength(len) }
+            return type == 11 ? .copyTTLOut : type == 12 ? .copyTTLIn : type == 16 ? .decMPLSTTL : type == 24 ? .decNwTTL : .popPBB
+        case 15, 23:
+            guard len == 8 else { throw .badActionLength(len) }
+            let ttl = try r.u8()
+            return type == 15 ? .setMPLSTTL(ttl) : .setNwTTL(ttl)
+        case 19, 20, 26:
+            guard len == 8 else { throw .badActionLength(len) }
+            let t = try r.u16()
+            return type == 19 ? .pushMPLS(ethertype: t) : type == 20 ? .popMPLS(ethertype: t) : .pushPBB(ethertype: t)
+        case 21, 22:
+            guard len == 8 else { throw .badActionLength(len) }
+            let v = try r.u32()
+            return type == 21 ? .setQueue(v) : .group(v)
         case 25:
             let (value, mask) = try OFField.readOXM(&r)
             guard mask == nil else { throw .badOXMLength(field: value.oxmField, length: 0) }
@@ -161,6 +219,8 @@ public enum OFInstruction: Hashable, Sendable {
     case clearActions
     /// Send through this meter (OFPIT_METER).
     case meter(UInt32)
+    /// Set the metadata bits under `mask` to those of `value` (OFPIT_WRITE_METADATA).
+    case writeMetadata(value: UInt64, mask: UInt64)
 
     func encode(_ w: inout ByteWriter) throws(OFError) {
         let start = w.count
@@ -175,6 +235,8 @@ public enum OFInstruction: Hashable, Sendable {
             w.u16(5); w.u16(8); w.zeros(4)
         case .meter(let id):
             w.u16(6); w.u16(8); w.u32(id)
+        case .writeMetadata(let value, let mask):
+            w.u16(2); w.u16(24); w.zeros(4); w.u64(value); w.u64(mask)
         }
     }
 
@@ -192,6 +254,10 @@ public enum OFInstruction: Hashable, Sendable {
             case 1, 5, 6:
                 guard len == 8 else { throw .badInstructionLength(len) }
                 out.append(type == 1 ? .gotoTable(try body.u8()) : type == 5 ? .clearActions : .meter(try body.u32()))
+            case 2:
+                guard len == 24 else { throw .badInstructionLength(len) }
+                try body.skip(4)
+                out.append(.writeMetadata(value: try body.u64(), mask: try body.u64()))
             case 3, 4:
                 try body.skip(4)
                 let actions = try OFAction.decodeList(&body, .v1_3)

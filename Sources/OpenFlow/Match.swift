@@ -70,6 +70,10 @@ public struct OFMatch: Hashable, Sendable {
     public var arpTpa: OFIPv4Address?
     /// Mask for ``arpTpa``.
     public var arpTpaMask: OFIPv4Address?
+    /// The other OXM fields (metadata, ECN, SCTP, ARP hardware addresses, ICMPv6 and
+    /// neighbour discovery, flow label, MPLS, PBB, tunnel id, IPv6 extension headers), by
+    /// OXM field number: the value and its mask.
+    public var more: [UInt8: OFMaskedField] = [:]
 
     /// A match with every field wildcarded, or only the ingress port set.
     public init(inPort: OFPortNo? = nil) {
@@ -108,6 +112,8 @@ public struct OFMatch: Hashable, Sendable {
         case (.arpTpa(let v), let m): arpTpa = v; if case .arpTpa(let mv)? = m { arpTpaMask = mv }
         case (.ipv6Src(let v), let m): ipv6Src = v; if case .ipv6Src(let mv)? = m { ipv6SrcMask = mv }
         case (.ipv6Dst(let v), let m): ipv6Dst = v; if case .ipv6Dst(let mv)? = m { ipv6DstMask = mv }
+        case (let v, let m):
+            more[v.oxmField] = OFMaskedField(value: v, mask: m.flatMap { $0.oxmField == v.oxmField ? $0 : nil })
         }
     }
 
@@ -137,6 +143,9 @@ public struct OFMatch: Hashable, Sendable {
         m.arpTpa = and(arpTpa, arpTpaMask)
         m.ipv6Src = and(ipv6Src, ipv6SrcMask)
         m.ipv6Dst = and(ipv6Dst, ipv6DstMask)
+        for (k, f) in more {
+            if let mask = f.mask { m.more[k] = OFMaskedField(value: f.value.masked(by: mask), mask: mask) }
+        }
         return m
     }
 
@@ -165,6 +174,10 @@ public struct OFMatch: Hashable, Sendable {
         if let v = arpTpa { out.append((.arpTpa(v), arpTpaMask.map(OFField.arpTpa))) }
         if let v = ipv6Src { out.append((.ipv6Src(v), ipv6SrcMask.map(OFField.ipv6Src))) }
         if let v = ipv6Dst { out.append((.ipv6Dst(v), ipv6DstMask.map(OFField.ipv6Dst))) }
+        if !more.isEmpty {
+            out += more.values.map { ($0.value, $0.mask) }
+            out.sort { $0.value.oxmField < $1.value.oxmField }
+        }
         return out
     }
 
@@ -197,7 +210,16 @@ public struct OFMatch: Hashable, Sendable {
               masked(arpSpa?.rawValue, arpSpaMask?.rawValue, p.arpSpa?.rawValue),
               masked(arpTpa?.rawValue, arpTpaMask?.rawValue, p.arpTpa?.rawValue)
         else { return false }
-        return Self.matchV6(ipv6Src, ipv6SrcMask, p.ipv6Src) && Self.matchV6(ipv6Dst, ipv6DstMask, p.ipv6Dst)
+        guard Self.matchV6(ipv6Src, ipv6SrcMask, p.ipv6Src) && Self.matchV6(ipv6Dst, ipv6DstMask, p.ipv6Dst) else { return false }
+        for f in more.values {
+            guard let have = p.field(f.value.oxmField) else { return false }
+            if let mask = f.mask {
+                guard have.masked(by: mask) == f.value.masked(by: mask) else { return false }
+            } else if have != f.value {
+                return false
+            }
+        }
+        return true
     }
 
     private static func matchV6(_ want: OFIPv6Address?, _ mask: OFIPv6Address?, _ have: OFIPv6Address?) -> Bool {
@@ -205,5 +227,27 @@ public struct OFMatch: Hashable, Sendable {
         guard let have else { return false }
         let m = mask ?? OFIPv6Address(high: .max, low: .max)
         return have & m == want & m
+    }
+}
+
+/// A match field's value and its optional mask (the same case).
+public struct OFMaskedField: Hashable, Sendable {
+    public var value: OFField
+    public var mask: OFField?
+    public init(value: OFField, mask: OFField? = nil) {
+        self.value = value
+        self.mask = mask
+    }
+}
+
+extension OFField {
+    /// The value with every bit outside `mask` cleared (`mask` being the same field).
+    public func masked(by mask: OFField) -> OFField {
+        var v = ByteWriter(capacity: 16), k = ByteWriter(capacity: 16)
+        writeValue(&v)
+        mask.writeValue(&k)
+        guard v.bytes.count == k.bytes.count else { return self }
+        var r = ByteReader(zip(v.bytes, k.bytes).map { $0 & $1 }, context: "mask")
+        return (try? OFField.readValue(field: oxmField, &r)) ?? self
     }
 }

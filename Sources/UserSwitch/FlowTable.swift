@@ -240,17 +240,7 @@ struct FlowTables: Sendable {
         return out
     }
 
-    private static func fieldBits(_ f: OFField) -> (UInt64, UInt64) {
-        switch f {
-        case .inPort(let p): (0, UInt64(p.rawValue))
-        case .ethDst(let m), .ethSrc(let m): (0, m.rawValue)
-        case .ethType(let v), .vlanVID(let v), .tcpSrc(let v), .tcpDst(let v), .udpSrc(let v), .udpDst(let v), .arpOp(let v):
-            (0, UInt64(v))
-        case .vlanPCP(let v), .ipDSCP(let v), .ipProto(let v), .icmpv4Type(let v), .icmpv4Code(let v): (0, UInt64(v))
-        case .ipv4Src(let a), .ipv4Dst(let a), .arpSpa(let a), .arpTpa(let a): (0, UInt64(a.rawValue))
-        case .ipv6Src(let a), .ipv6Dst(let a): (a.high, a.low)
-        }
-    }
+    private static func fieldBits(_ f: OFField) -> (UInt64, UInt64) { f.wideValue }
 
     /// True when every packet `specific` matches is also matched by `general`: each field
     /// `general` sets, `specific` sets at least as precisely and to a value inside it. This

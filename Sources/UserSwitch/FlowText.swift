@@ -34,6 +34,25 @@ enum FlowText {
             case .arpTpa(let a): name = "arp_tpa"; value = "\(a)"
             case .ipv6Src(let a): name = "ipv6_src"; value = "\(a)"
             case .ipv6Dst(let a): name = "ipv6_dst"; value = "\(a)"
+            case .inPhyPort(let p): name = "in_phy_port"; value = "\(p.rawValue)"
+            case .metadata(let x): name = "metadata"; value = "0x" + String(x, radix: 16)
+            case .ipECN(let x): name = "nw_ecn"; value = "\(x)"
+            case .sctpSrc(let x): name = "sctp_src"; value = "\(x)"
+            case .sctpDst(let x): name = "sctp_dst"; value = "\(x)"
+            case .arpSha(let a): name = "arp_sha"; value = "\(a)"
+            case .arpTha(let a): name = "arp_tha"; value = "\(a)"
+            case .ipv6FLabel(let x): name = "ipv6_label"; value = "0x" + String(x, radix: 16)
+            case .icmpv6Type(let x): name = "icmpv6_type"; value = "\(x)"
+            case .icmpv6Code(let x): name = "icmpv6_code"; value = "\(x)"
+            case .ipv6NDTarget(let a): name = "nd_target"; value = "\(a)"
+            case .ipv6NDSLL(let a): name = "nd_sll"; value = "\(a)"
+            case .ipv6NDTLL(let a): name = "nd_tll"; value = "\(a)"
+            case .mplsLabel(let x): name = "mpls_label"; value = "\(x)"
+            case .mplsTC(let x): name = "mpls_tc"; value = "\(x)"
+            case .mplsBOS(let x): name = "mpls_bos"; value = "\(x)"
+            case .pbbISID(let x): name = "pbb_isid"; value = "0x" + String(x, radix: 16)
+            case .tunnelID(let x): name = "tun_id"; value = "0x" + String(x, radix: 16)
+            case .ipv6Exthdr(let x): name = "ipv6_exthdr"; value = "0x" + String(x, radix: 16)
             }
             guard let k else { return "\(name)=\(value)" }
             return "\(name)=\(value)/\(mask(k))"
@@ -46,6 +65,10 @@ enum FlowText {
         case .ipv4Src(let a), .ipv4Dst(let a), .arpSpa(let a), .arpTpa(let a): "\(a)"
         case .ipv6Src(let a), .ipv6Dst(let a): "\(a)"
         case .vlanVID(let x): "0x" + String(x, radix: 16)
+        case .arpSha(let a), .arpTha(let a): "\(a)"
+        case .metadata(let x), .tunnelID(let x): "0x" + String(x, radix: 16)
+        case .ipv6FLabel(let x), .pbbISID(let x): "0x" + String(x, radix: 16)
+        case .ipv6Exthdr(let x): "0x" + String(x, radix: 16)
         default: "?"
         }
     }
@@ -59,6 +82,7 @@ enum FlowText {
             case .clearActions: parts.append("clear_actions")
             case .gotoTable(let t): parts.append("goto_table:\(t)")
             case .meter(let m): parts.append("meter:\(m)")
+            case .writeMetadata(let v, let m): parts.append("write_metadata:0x" + String(v, radix: 16) + "/0x" + String(m, radix: 16))
             }
         }
         return parts.isEmpty ? "drop" : parts.joined(separator: ",")
@@ -82,6 +106,18 @@ enum FlowText {
         case .setTransportDst(let p): return "mod_tp_dst:\(p)"
         case .pushVLAN(let t): return "push_vlan:0x" + String(t, radix: 16)
         case .popVLAN: return "pop_vlan"
+        case .pushMPLS(let t): return "push_mpls:0x" + String(t, radix: 16)
+        case .popMPLS(let t): return "pop_mpls:0x" + String(t, radix: 16)
+        case .setMPLSTTL(let t): return "set_mpls_ttl(\(t))"
+        case .decMPLSTTL: return "dec_mpls_ttl"
+        case .copyTTLOut: return "copy_ttl_out"
+        case .copyTTLIn: return "copy_ttl_in"
+        case .setNwTTL(let t): return "mod_nw_ttl:\(t)"
+        case .decNwTTL: return "dec_ttl"
+        case .pushPBB(let t): return "push_pbb:0x" + String(t, radix: 16)
+        case .popPBB: return "pop_pbb"
+        case .setQueue(let q): return "set_queue:\(q)"
+        case .group(let g): return "group:\(g)"
         }
     }
 

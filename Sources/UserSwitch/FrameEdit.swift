@@ -84,7 +84,143 @@ enum FrameEdit {
             return setField(.tcpDst(v), &b)
         case .output, .controller:
             return true
+        case .pushMPLS(let t): return pushMPLS(t, &b)
+        case .popMPLS(let t): return popMPLS(t, &b)
+        case .setMPLSTTL(let ttl):
+            guard let l3 = mplsOffset(b) else { return true }
+            b.put8(l3 + 3, ttl)
+            return true
+        case .decMPLSTTL:
+            guard let l3 = mplsOffset(b) else { return true }
+            let ttl = b.u8(l3 + 3)
+            b.put8(l3 + 3, ttl == 0 ? 0 : ttl - 1)
+            return true
+        case .copyTTLOut, .copyTTLIn: return copyTTL(outwards: op == .copyTTLOut, &b)
+        case .setNwTTL(let ttl): return setIPTTL(&b) { _ in ttl }
+        case .decNwTTL: return setIPTTL(&b) { $0 == 0 ? 0 : $0 - 1 }
+        case .pushPBB(let t): return pushPBB(t, &b)
+        case .popPBB:
+            guard b.frameLength >= 30, b.u16(12) == 0x88E7 else { return true }
+            // The backbone addresses and the I-TAG go; the customer frame is what is left.
+            let at = b.base + FrameBuffer.vnet
+            memmove(at, at + 18, b.frameLength - 18)
+            b.length -= 18
+            b.shiftHeaderOffsets(by: -18)
+            return true
         }
+    }
+
+    /// Where the ethertype after the Ethernet addresses and any VLAN tags is.
+    private static func etherTypeOffset(_ b: FrameBuffer) -> Int {
+        var o = 12
+        while o + 6 <= b.frameLength, b.u16(o) == 0x8100 || b.u16(o) == 0x88A8 { o += 4 }
+        return o
+    }
+
+    /// The outermost MPLS header, when the frame carries MPLS.
+    private static func mplsOffset(_ b: FrameBuffer) -> Int? {
+        let o = etherTypeOffset(b)
+        let t = b.u16(o)
+        guard t == 0x8847 || t == 0x8848, o + 6 <= b.frameLength else { return nil }
+        return o + 2
+    }
+
+    /// A new outermost MPLS header: label and TC from the MPLS header it covers (else 0),
+    /// TTL from that header or the IP header (else 0), bottom of stack when it is the only one.
+    private static func pushMPLS(_ ethertype: UInt16, _ b: inout FrameBuffer) -> Bool {
+        guard b.length + 4 <= b.capacity, b.frameLength >= 14 else { return false }
+        let o = etherTypeOffset(b)
+        let inner = b.u16(o), l3 = o + 2
+        var shim: UInt32 = 1 << 8  // bottom of stack
+        if inner == 0x8847 || inner == 0x8848, l3 + 4 <= b.frameLength {
+            shim = (UInt32(b.u16(l3)) << 16 | UInt32(b.u16(l3 + 2))) & ~UInt32(1 << 8)
+        } else if inner == 0x0800, l3 + 20 <= b.frameLength {
+            shim |= UInt32(b.u8(l3 + 8))
+        } else if inner == 0x86DD, l3 + 40 <= b.frameLength {
+            shim |= UInt32(b.u8(l3 + 7))
+        }
+        let at = b.base + FrameBuffer.vnet + l3
+        memmove(at + 4, at, b.frameLength - l3)
+        b.length += 4
+        b.put16(o, ethertype)
+        b.put16(l3, UInt16(shim >> 16))
+        b.put16(l3 + 2, UInt16(shim & 0xFFFF))
+        b.shiftHeaderOffsets(by: 4)
+        return true
+    }
+
+    private static func popMPLS(_ ethertype: UInt16, _ b: inout FrameBuffer) -> Bool {
+        guard let l3 = mplsOffset(b) else { return true }
+        let at = b.base + FrameBuffer.vnet + l3
+        memmove(at, at + 4, b.frameLength - l3 - 4)
+        b.length -= 4
+        b.put16(l3 - 2, ethertype)
+        b.shiftHeaderOffsets(by: -4)
+        return true
+    }
+
+    /// copy_ttl_out: from the next header out to the outermost MPLS header; copy_ttl_in:
+    /// from the outermost MPLS header in (to the next MPLS header, or to IP after the last).
+    private static func copyTTL(outwards: Bool, _ b: inout FrameBuffer) -> Bool {
+        guard let l3 = mplsOffset(b), l3 + 4 <= b.frameLength else { return true }
+        let bottom = b.u8(l3 + 2) & 1 == 1
+        let next = l3 + 4
+        if !bottom {
+            guard next + 4 <= b.frameLength else { return true }
+            if outwards { b.put8(l3 + 3, b.u8(next + 3)) } else { b.put8(next + 3, b.u8(l3 + 3)) }
+            return true
+        }
+        guard next < b.frameLength else { return true }
+        switch b.u8(next) >> 4 {
+        case 4 where next + 20 <= b.frameLength:
+            if outwards {
+                b.put8(l3 + 3, b.u8(next + 8))
+            } else {
+                let old = b.u16(next + 8), new = UInt16(b.u8(l3 + 3)) << 8 | old & 0xFF
+                b.put16(next + 8, new)
+                b.put16(next + 10, adjust(b.u16(next + 10), old: old, new: new, complemented: true))
+            }
+        case 6 where next + 40 <= b.frameLength:
+            if outwards { b.put8(l3 + 3, b.u8(next + 7)) } else { b.put8(next + 7, b.u8(l3 + 3)) }
+        default:
+            break
+        }
+        return true
+    }
+
+    /// Sets the IPv4 TTL (fixing the header checksum) or the IPv6 hop limit.
+    private static func setIPTTL(_ b: inout FrameBuffer, _ value: (UInt8) -> UInt8) -> Bool {
+        let o = etherTypeOffset(b), l3 = o + 2
+        switch b.u16(o) {
+        case 0x0800 where l3 + 20 <= b.frameLength:
+            let old = b.u16(l3 + 8), new = UInt16(value(b.u8(l3 + 8))) << 8 | old & 0xFF
+            b.put16(l3 + 8, new)
+            b.put16(l3 + 10, adjust(b.u16(l3 + 10), old: old, new: new, complemented: true))
+        case 0x86DD where l3 + 40 <= b.frameLength:
+            b.put8(l3 + 7, value(b.u8(l3 + 7)))
+        default:
+            break
+        }
+        return true
+    }
+
+    /// A new PBB encapsulation: backbone addresses copied from the customer's, an I-TAG
+    /// whose I-SID is the covered I-TAG's (else 0), the customer frame after it.
+    private static func pushPBB(_ ethertype: UInt16, _ b: inout FrameBuffer) -> Bool {
+        guard b.length + 18 <= b.capacity, b.frameLength >= 14 else { return false }
+        let o = etherTypeOffset(b)
+        let isid: UInt32 = b.u16(o) == 0x88E7 && o + 6 <= b.frameLength ? (UInt32(b.u8(o + 3)) << 16 | UInt32(b.u16(o + 4))) : 0
+        let at = b.base + FrameBuffer.vnet
+        memmove(at + 18, at, b.frameLength)
+        b.length += 18
+        // Backbone DA/SA (0..11) = the customer's, now also at 18..29.
+        memmove(at, at + 18, 12)
+        b.put16(12, ethertype)
+        b.put8(14, 0)
+        b.put8(15, UInt8((isid >> 16) & 0xFF))
+        b.put16(16, UInt16(isid & 0xFFFF))
+        b.shiftHeaderOffsets(by: 18)
+        return true
     }
 
     private static func pushVLAN(_ tpid: UInt16, _ b: inout FrameBuffer) -> Bool {
@@ -185,7 +321,71 @@ enum FrameEdit {
                 let w = b.u16(l3 + 8)
                 word(l3 + 8, w & 0xFF00 | UInt16(v), ipHeader: true, pseudoHeader: false, transport: false)
             }
-        case .inPort, .ethDst, .ethSrc, .vlanVID, .vlanPCP:
+        case .ipECN(let e):
+            if p.ipv4Src != nil {
+                let w = b.u16(l3)
+                word(l3, w & 0xFFFC | UInt16(e & 3), ipHeader: true, pseudoHeader: false, transport: false)
+            } else if p.ipv6Src != nil {
+                b.put8(l3 + 1, b.u8(l3 + 1) & 0xCF | (e & 3) << 4)
+            }
+        case .ipv6FLabel(let v):
+            guard p.ipv6Src != nil else { return true }
+            b.put8(l3 + 1, b.u8(l3 + 1) & 0xF0 | UInt8((v >> 16) & 0x0F))
+            b.put16(l3 + 2, UInt16(v & 0xFFFF))
+        case .sctpSrc(let v), .sctpDst(let v):
+            guard let l4 = p.l4Offset, p.sctpSrc != nil, l4 + 12 <= b.frameLength else { return true }
+            b.put16(l4 + (f.oxmField == 17 ? 0 : 2), v)
+            SCTP.refreshChecksum(&b, at: l4)
+        case .arpSha(let m), .arpTha(let m):
+            if p.arpOp != nil { mac(l3 + (f.oxmField == 24 ? 8 : 18), m) }
+        case .icmpv6Type, .icmpv6Code:
+            guard let l4 = p.l4Offset, p.icmpv6Type != nil, l4 + 4 <= b.frameLength else { return true }
+            let old = b.u16(l4)
+            var new = old
+            if case .icmpv6Type(let t) = f { new = UInt16(t) << 8 | old & 0xFF }
+            if case .icmpv6Code(let c) = f { new = old & 0xFF00 | UInt16(c) }
+            b.put16(l4, new)
+            b.put16(l4 + 2, adjust(b.u16(l4 + 2), old: old, new: new, complemented: !partial))
+        case .ipv6NDTarget(let a):
+            guard let l4 = p.l4Offset, p.ndTarget != nil, l4 + 24 <= b.frameLength else { return true }
+            let bytes = a.bytes
+            for i in stride(from: 0, to: 16, by: 2) {
+                let old = b.u16(l4 + 8 + i), new = UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1])
+                b.put16(l4 + 8 + i, new)
+                b.put16(l4 + 2, adjust(b.u16(l4 + 2), old: old, new: new, complemented: !partial))
+            }
+        case .ipv6NDSLL(let m), .ipv6NDTLL(let m):
+            guard let l4 = p.l4Offset, p.ndTarget != nil else { return true }
+            let want: UInt8 = f.oxmField == 32 ? 1 : 2
+            var opt = l4 + 24
+            while opt + 8 <= b.frameLength, b.u8(opt + 1) != 0 {
+                if b.u8(opt) == want && b.u8(opt + 1) == 1 {
+                    for i in stride(from: 0, to: 6, by: 2) {
+                        let old = b.u16(opt + 2 + i)
+                        let new = UInt16((m.rawValue >> (40 - 8 * UInt64(i))) & 0xFF) << 8 | UInt16((m.rawValue >> (32 - 8 * UInt64(i))) & 0xFF)
+                        b.put16(opt + 2 + i, new)
+                        b.put16(l4 + 2, adjust(b.u16(l4 + 2), old: old, new: new, complemented: !partial))
+                    }
+                    break
+                }
+                opt += Int(b.u8(opt + 1)) * 8
+            }
+        case .mplsLabel(let v):
+            guard p.mplsLabel != nil else { return true }
+            let shim = UInt32(b.u16(l3)) << 16 | UInt32(b.u16(l3 + 2))
+            let new = shim & 0x0000_0FFF | (v & 0xF_FFFF) << 12
+            b.put16(l3, UInt16(new >> 16)); b.put16(l3 + 2, UInt16(new & 0xFFFF))
+        case .mplsTC(let v):
+            guard p.mplsLabel != nil else { return true }
+            b.put8(l3 + 2, b.u8(l3 + 2) & 0xF1 | (v & 7) << 1)
+        case .mplsBOS(let v):
+            guard p.mplsLabel != nil else { return true }
+            b.put8(l3 + 2, b.u8(l3 + 2) & 0xFE | v & 1)
+        case .pbbISID(let v):
+            guard p.pbbISID != nil else { return true }
+            b.put8(l3 + 1, UInt8((v >> 16) & 0xFF))
+            b.put16(l3 + 2, UInt16(v & 0xFFFF))
+        case .inPort, .ethDst, .ethSrc, .vlanVID, .vlanPCP, .inPhyPort, .metadata, .tunnelID, .ipv6Exthdr:
             break
         }
         return true
@@ -204,5 +404,29 @@ enum FrameEdit {
         s = (s & 0xFFFF) + (s >> 16)
         s = (s & 0xFFFF) + (s >> 16)
         return complemented ? ~UInt16(s) : UInt16(s)
+    }
+}
+
+/// SCTP's CRC-32c checksum (RFC 4960 appendix B), recomputed over the whole packet after a
+/// port changed; there is no incremental form.
+enum SCTP {
+    static let table: [UInt32] = (0..<256).map { n -> UInt32 in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0x82F6_3B78 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func crc32c(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for byte in bytes { c = table[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
+        return ~c
+    }
+
+    /// Writes the checksum of the SCTP packet at `l4` (common header and chunks, to the
+    /// end of the frame), stored little-endian as the RFC's appendix does.
+    static func refreshChecksum(_ b: inout FrameBuffer, at l4: Int) {
+        for i in 0..<4 { b.put8(l4 + 8 + i, 0) }
+        let c = crc32c(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(b.frame)[l4...]))
+        for i in 0..<4 { b.put8(l4 + 8 + i, UInt8((c >> (8 * UInt32(i))) & 0xFF)) }
     }
 }

@@ -12,6 +12,16 @@ enum DatapathOp: Hashable, Sendable {
     case setTransportDst(UInt16)
     case pushVLAN(UInt16)
     case popVLAN
+    case pushMPLS(UInt16)
+    case popMPLS(UInt16)
+    case setMPLSTTL(UInt8)
+    case decMPLSTTL
+    case copyTTLOut
+    case copyTTLIn
+    case setNwTTL(UInt8)
+    case decNwTTL
+    case pushPBB(UInt16)
+    case popPBB
 }
 
 /// The result of the pipeline for one microflow.
@@ -49,6 +59,9 @@ extension FlowTables {
             }
             if entry.instructions.contains(.clearActions) { actionSet = ActionSet() }
             for case .writeActions(let actions) in entry.instructions { actionSet.write(actions) }
+            for case .writeMetadata(let value, let mask) in entry.instructions {
+                p.metadata = p.metadata & ~mask | value & mask
+            }
             for case .gotoTable(let t) in entry.instructions where Int(t) > table && Int(t) < count { next = Int(t) }
             guard let n = next else { break }
             table = n
@@ -60,50 +73,115 @@ extension FlowTables {
     }
 
     private static func append(_ a: OFAction, to ops: inout [DatapathOp], packet p: inout ParsedPacket, entry: FlowEntry, table: Int) {
-        switch a {
-        case .output(let port, let maxLen):
+        if case .output(let port, let maxLen) = a {
             if port == .controller {
                 let reason = entry.isTableMiss ? OFPacketIn.reasonNoMatch : OFPacketIn.reasonAction
                 ops.append(.controller(maxLen: maxLen, reason: reason, table: UInt8(table), cookie: entry.cookie))
             } else {
                 ops.append(.output(port))
             }
+            return
+        }
+        p.apply(a)
+        if let op = DatapathOp(edit: a) { ops.append(op) }
+    }
+}
+
+extension DatapathOp {
+    /// The frame edit an action makes; nil for output, set-queue and group, which edit nothing.
+    init?(edit a: OFAction) {
+        switch a {
+        case .output, .setQueue, .group: return nil
+        case .setField(let f): self = .setField(f)
+        case .setTransportSrc(let v): self = .setTransportSrc(v)
+        case .setTransportDst(let v): self = .setTransportDst(v)
+        case .pushVLAN(let t): self = .pushVLAN(t)
+        case .popVLAN: self = .popVLAN
+        case .pushMPLS(let t): self = .pushMPLS(t)
+        case .popMPLS(let t): self = .popMPLS(t)
+        case .setMPLSTTL(let t): self = .setMPLSTTL(t)
+        case .decMPLSTTL: self = .decMPLSTTL
+        case .copyTTLOut: self = .copyTTLOut
+        case .copyTTLIn: self = .copyTTLIn
+        case .setNwTTL(let t): self = .setNwTTL(t)
+        case .decNwTTL: self = .decNwTTL
+        case .pushPBB(let t): self = .pushPBB(t)
+        case .popPBB: self = .popPBB
+        }
+    }
+}
+
+extension ParsedPacket {
+    /// The packet's fields as they will be after `a`, for the lookups that follow it.
+    mutating func apply(_ a: OFAction) {
+        switch a {
+        case .output, .setQueue, .group, .setMPLSTTL, .decMPLSTTL, .copyTTLOut, .copyTTLIn, .setNwTTL, .decNwTTL:
+            break
         case .setField(let f):
-            p.set(f)
-            ops.append(.setField(f))
+            set(f)
         case .setTransportSrc(let v):
-            if p.tcpSrc != nil { p.tcpSrc = v } else if p.udpSrc != nil { p.udpSrc = v }
-            ops.append(.setTransportSrc(v))
+            if tcpSrc != nil { tcpSrc = v } else if udpSrc != nil { udpSrc = v }
         case .setTransportDst(let v):
-            if p.tcpDst != nil { p.tcpDst = v } else if p.udpDst != nil { p.udpDst = v }
-            ops.append(.setTransportDst(v))
-        case .pushVLAN(let tpid):
-            if p.vlanVID == nil { p.vlanVID = 0; p.vlanPCP = 0 }
-            ops.append(.pushVLAN(tpid))
+            if tcpDst != nil { tcpDst = v } else if udpDst != nil { udpDst = v }
+        case .pushVLAN:
+            if vlanVID == nil { vlanVID = 0; vlanPCP = 0 }
         case .popVLAN:
-            p.vlanVID = nil
-            p.vlanPCP = nil
-            ops.append(.popVLAN)
+            vlanVID = nil
+            vlanPCP = nil
+        case .pushMPLS(let t):
+            if mplsLabel == nil { mplsLabel = 0; mplsTC = 0; mplsBOS = 1 } else { mplsBOS = 0 }
+            ethType = t
+        case .popMPLS(let t):
+            // What follows the popped header is known only by parsing the frame again:
+            // the next tables see the new ethertype and no MPLS fields.
+            mplsLabel = nil; mplsTC = nil; mplsBOS = nil
+            ethType = t
+        case .pushPBB(let t):
+            pbbISID = pbbISID ?? 0
+            ethType = t
+            vlanVID = nil; vlanPCP = nil
+        case .popPBB:
+            pbbISID = nil
         }
     }
 }
 
 /// OpenFlow 1.3's action set: at most one action of each kind, executed in the
-/// specification's order (pop, push, set-field, output).
+/// specification's order (5.10): copy TTL inwards, pop, push-MPLS, push-PBB, push-VLAN,
+/// copy TTL outwards, decrement TTL, set-field, set-queue, group, output.
 struct ActionSet {
-    private var pop = false
-    private var push: UInt16?
+    private var copyIn = false
+    private var pops: [Int: OFAction] = [:]
+    private var pushMPLS: OFAction?
+    private var pushPBB: OFAction?
+    private var pushVLAN: OFAction?
+    private var copyOut = false
+    private var decrements: [UInt8: OFAction] = [:]
     private var fields: [UInt8: OFAction] = [:]
+    private var queue: OFAction?
+    private var group: OFAction?
     private var output: OFAction?
 
     mutating func write(_ actions: [OFAction]) {
         for a in actions {
             switch a {
-            case .popVLAN: pop = true
-            case .pushVLAN(let t): push = t
+            case .copyTTLIn: copyIn = true
+            case .popVLAN: pops[0] = a
+            case .popMPLS: pops[1] = a
+            case .popPBB: pops[2] = a
+            case .pushMPLS: pushMPLS = a
+            case .pushPBB: pushPBB = a
+            case .pushVLAN: pushVLAN = a
+            case .copyTTLOut: copyOut = true
+            case .decMPLSTTL: decrements[0] = a
+            case .decNwTTL: decrements[1] = a
+            case .setMPLSTTL: fields[240] = a
+            case .setNwTTL: fields[241] = a
             case .setField(let f): fields[f.oxmField] = a
             case .setTransportSrc: fields[250] = a
             case .setTransportDst: fields[251] = a
+            case .setQueue: queue = a
+            case .group: group = a
             case .output: output = a
             }
         }
@@ -111,10 +189,17 @@ struct ActionSet {
 
     var ordered: [OFAction] {
         var out: [OFAction] = []
-        if pop { out.append(.popVLAN) }
-        if let push { out.append(.pushVLAN(ethertype: push)) }
+        if copyIn { out.append(.copyTTLIn) }
+        out += pops.keys.sorted().map { pops[$0]! }
+        if let pushMPLS { out.append(pushMPLS) }
+        if let pushPBB { out.append(pushPBB) }
+        if let pushVLAN { out.append(pushVLAN) }
+        if copyOut { out.append(.copyTTLOut) }
+        out += decrements.keys.sorted().map { decrements[$0]! }
         out += fields.keys.sorted().map { fields[$0]! }
-        if let output { out.append(output) }
+        if let queue { out.append(queue) }
+        // A group in the set replaces the output (5.10).
+        if let group { out.append(group) } else if let output { out.append(output) }
         return out
     }
 }
@@ -144,6 +229,25 @@ extension ParsedPacket {
         case .arpTpa(let v): if arpTpa != nil { arpTpa = v }
         case .ipv6Src(let v): if ipv6Src != nil { ipv6Src = v }
         case .ipv6Dst(let v): if ipv6Dst != nil { ipv6Dst = v }
+        case .inPhyPort: break
+        case .metadata(let v): metadata = v
+        case .tunnelID(let v): tunnelID = v
+        case .ipECN(let v): if ipECN != nil { ipECN = v }
+        case .sctpSrc(let v): if sctpSrc != nil { sctpSrc = v }
+        case .sctpDst(let v): if sctpDst != nil { sctpDst = v }
+        case .arpSha(let v): if arpSha != nil { arpSha = v }
+        case .arpTha(let v): if arpTha != nil { arpTha = v }
+        case .ipv6FLabel(let v): if ipv6FLabel != nil { ipv6FLabel = v & 0xF_FFFF }
+        case .icmpv6Type(let v): if icmpv6Type != nil { icmpv6Type = v }
+        case .icmpv6Code(let v): if icmpv6Code != nil { icmpv6Code = v }
+        case .ipv6NDTarget(let v): if ndTarget != nil { ndTarget = v }
+        case .ipv6NDSLL(let v): if ndSLL != nil { ndSLL = v }
+        case .ipv6NDTLL(let v): if ndTLL != nil { ndTLL = v }
+        case .mplsLabel(let v): if mplsLabel != nil { mplsLabel = v & 0xF_FFFF }
+        case .mplsTC(let v): if mplsTC != nil { mplsTC = v & 7 }
+        case .mplsBOS(let v): if mplsBOS != nil { mplsBOS = v & 1 }
+        case .pbbISID(let v): if pbbISID != nil { pbbISID = v & 0xFF_FFFF }
+        case .ipv6Exthdr: break
         }
     }
 }

@@ -167,11 +167,13 @@ extension UserDatapath {
         if mod.bufferID != OFBufferID.noBuffer { fail(OFErrorType.badRequest, OFBadRequestCode.bufferUnknown) }
     }
 
-    /// OFPBAC_BAD_OUT_PORT (4) when an output names no port of the switch.
+    /// OFPBAC_BAD_OUT_PORT (4) when an output names no port of the switch;
+    /// OFPBAC_BAD_OUT_GROUP (9) for a group, since this switch has no group table yet.
     private func badPort(_ actions: [OFAction], _ sw: Switch) -> UInt16? {
         for case .output(let p, _) in actions where !p.isReserved && p != .max && sw.portIndex[p.rawValue] == nil {
             return 4
         }
+        for case .group in actions { return 9 }
         return nil
     }
 
@@ -193,11 +195,7 @@ extension UserDatapath {
             case .output(.controller, let maxLen):
                 ops.append(.controller(maxLen: maxLen, reason: OFPacketIn.reasonAction, table: 0xFF, cookie: .max))
             case .output(let port, _): ops.append(.output(port))
-            case .setField(let f): ops.append(.setField(f))
-            case .setTransportSrc(let p): ops.append(.setTransportSrc(p))
-            case .setTransportDst(let p): ops.append(.setTransportDst(p))
-            case .pushVLAN(let t): ops.append(.pushVLAN(t))
-            case .popVLAN: ops.append(.popVLAN)
+            default: if let op = DatapathOp(edit: a) { ops.append(op) }
             }
         }
         execute(ops, on: &frame, switch: sw, inPort: inPort, now: now, delay: 0)

@@ -85,8 +85,9 @@ final class MalformedTests: XCTestCase {
         assertOFError(try OFMessage.decode(flowMod13(match: hex("00 01 00 0a 00 01 02 02 00 01 00 00 00 00 00 00")))) {
             $0 == .badOXMField(oxmClass: 1, field: 1)
         }
-        assertOFError(try OFMessage.decode(flowMod13(match: hex("00 01 00 09 80 00 3c 01 00 00 00 00 00 00 00 00")))) {
-            $0 == .badOXMField(oxmClass: 0x8000, field: 30)
+        // Field 40 is 1.4's pbb_uca, unknown in 1.3.
+        assertOFError(try OFMessage.decode(flowMod13(match: hex("00 01 00 09 80 00 50 01 00 00 00 00 00 00 00 00")))) {
+            $0 == .badOXMField(oxmClass: 0x8000, field: 40)
         }
     }
 
@@ -98,12 +99,12 @@ final class MalformedTests: XCTestCase {
         // Output action claiming 24 bytes inside a 16-byte instruction.
         assertOFError(try OFMessage.decode(flowMod13(match: empty, instructions: hex(
             "00 04 00 10 00 00 00 00 00 00 00 18 00 00 00 01")))) { $0 == .badActionLength(24) }
-        // Unknown action type (GROUP is not modelled) and unknown instruction type.
+        // Action type 28 and instruction type 7 do not exist in 1.3.
         assertOFError(try OFMessage.decode(flowMod13(match: empty, instructions: hex(
-            "00 04 00 10 00 00 00 00 00 16 00 08 00 00 00 01")))) { $0 == .badActionType(22) }
+            "00 04 00 10 00 00 00 00 00 1c 00 08 00 00 00 01")))) { $0 == .badActionType(28) }
         assertOFError(try OFMessage.decode(flowMod13(match: empty, instructions: hex(
-            "00 02 00 18 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00")))) {
-            $0 == .badInstructionType(2)
+            "00 07 00 08 00 00 00 00")))) {
+            $0 == .badInstructionType(7)
         }
         // Instruction longer than what is left.
         assertOFError(try OFMessage.decode(flowMod13(match: empty, instructions: hex("00 01 00 10 01 00 00 00")))) {

@@ -279,6 +279,136 @@ final class FlowTableTests: XCTestCase {
     }
 }
 
+// MARK: - OpenFlow 1.3's MPLS, PBB and TTL actions, metadata and the other OXM fields
+
+extension FlowTableTests {
+    func testPushMPLSCopiesTheIPTTLAndPopRestoresTheFrame() {
+        let f = udpFrame()
+        let pushed = edit(f, [.pushMPLS(0x8847)])
+        XCTAssertEqual(pushed.frame.count, f.count + 4)
+        XCTAssertEqual(Array(pushed.frame[12..<18]), [0x88, 0x47, 0, 0, 0x01, 64], "label 0, TC 0, bottom of stack, TTL from IP")
+        var p = ParsedPacket(frame: pushed.frame, inPort: 1)!
+        XCTAssertEqual(p.ethType, 0x8847)
+        XCTAssertEqual(p.mplsLabel, 0)
+        XCTAssertEqual(p.mplsBOS, 1)
+        // A second push copies the label and TC and is not the bottom of the stack.
+        let twice = edit(pushed.frame, [.setField(.mplsLabel(100)), .setField(.mplsTC(5)), .pushMPLS(0x8847)])
+        XCTAssertEqual(Array(twice.frame[14..<22]), [0x00, 0x06, 0x4A, 64, 0x00, 0x06, 0x4B, 64])
+        p = ParsedPacket(frame: twice.frame, inPort: 1)!
+        XCTAssertEqual(p.mplsLabel, 100)
+        XCTAssertEqual(p.mplsTC, 5)
+        XCTAssertEqual(p.mplsBOS, 0)
+        let popped = edit(pushed.frame, [.popMPLS(0x0800)])
+        XCTAssertEqual(popped.frame, f)
+    }
+
+    func testTTLActions() {
+        let mpls = edit(udpFrame(), [.pushMPLS(0x8847), .setMPLSTTL(10)]).frame
+        XCTAssertEqual(mpls[17], 10)
+        XCTAssertEqual(edit(mpls, [.decMPLSTTL]).frame[17], 9)
+        // copy_ttl_out: IP (64) to MPLS; copy_ttl_in: MPLS (10) to IP, the IP checksum kept.
+        XCTAssertEqual(edit(mpls, [.copyTTLOut]).frame[17], 64)
+        let inward = edit(mpls, [.copyTTLIn]).frame
+        XCTAssertEqual(inward[18 + 8], 10)
+        XCTAssertTrue(checksumsHold(Array(inward[0..<12]) + [0x08, 0x00] + Array(inward[18...])))
+        // IPv4 TTL: set and decrement, with the header checksum.
+        let dec = edit(udpFrame(), [.decNwTTL]).frame
+        XCTAssertEqual(dec[22], 63)
+        XCTAssertTrue(checksumsHold(dec))
+        let set = edit(udpFrame(), [.setNwTTL(7)]).frame
+        XCTAssertEqual(set[22], 7)
+        XCTAssertTrue(checksumsHold(set))
+    }
+
+    func testPushAndPopPBB() {
+        let f = udpFrame()
+        let pushed = edit(f, [.pushPBB(0x88E7)])
+        XCTAssertEqual(pushed.frame.count, f.count + 18)
+        XCTAssertEqual(Array(pushed.frame[0..<12]), Array(f[0..<12]), "backbone addresses from the customer's")
+        XCTAssertEqual(Array(pushed.frame[12..<18]), [0x88, 0xE7, 0, 0, 0, 0])
+        XCTAssertEqual(Array(pushed.frame[18...]), f)
+        let p = ParsedPacket(frame: pushed.frame, inPort: 1)!
+        XCTAssertEqual(p.ethType, 0x88E7)
+        XCTAssertEqual(p.pbbISID, 0)
+        let isid = edit(pushed.frame, [.setField(.pbbISID(0xABCDEF))]).frame
+        XCTAssertEqual(Array(isid[15..<18]), [0xAB, 0xCD, 0xEF])
+        XCTAssertEqual(edit(isid, [.popPBB]).frame, f)
+    }
+
+    func testWriteMetadataIsMatchedInTheNextTable() throws {
+        var t = FlowTables(count: 4)
+        _ = try t.apply(mod(instructions: [.writeMetadata(value: 0xAB00, mask: 0xFF00), .gotoTable(1)]), now: 0, addWhenNoneMatch: false)
+        _ = try t.apply(mod(match: OFMatch([.metadata(0xAB00)]), table: 1, instructions: out(2)), now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(t.evaluate(packet(), version: .v1_3, missSendLen: 0).ops, [.output(2)])
+        // Another value under the mask misses.
+        var u = FlowTables(count: 4)
+        _ = try u.apply(mod(instructions: [.writeMetadata(value: 0x1200, mask: 0xFF00), .gotoTable(1)]), now: 0, addWhenNoneMatch: false)
+        _ = try u.apply(mod(match: OFMatch([.metadata(0xAB00)]), table: 1, instructions: out(2)), now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(u.evaluate(packet(), version: .v1_3, missSendLen: 0).ops, [])
+        // A masked metadata match.
+        var m = OFMatch()
+        m.set(.metadata(0xAB00), mask: .metadata(0xF000))
+        var w = FlowTables(count: 4)
+        _ = try w.apply(mod(instructions: [.writeMetadata(value: 0xA000, mask: 0xF000), .gotoTable(1)]), now: 0, addWhenNoneMatch: false)
+        _ = try w.apply(mod(match: m, table: 1, instructions: out(3)), now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(w.evaluate(packet(), version: .v1_3, missSendLen: 0).ops, [.output(3)])
+    }
+
+    func testTunnelIDSetInOneTableMatchesInTheNext() throws {
+        var t = FlowTables(count: 4)
+        _ = try t.apply(mod(instructions: [.applyActions([.setField(.tunnelID(12345))]), .gotoTable(1)]), now: 0, addWhenNoneMatch: false)
+        _ = try t.apply(mod(match: OFMatch([.tunnelID(12345)]), table: 1, instructions: out(2)), now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(t.evaluate(packet(), version: .v1_3, missSendLen: 0).ops, [.setField(.tunnelID(12345)), .output(2)])
+    }
+
+    func testMoreFieldsParseAndMatch() {
+        let p = packet()
+        XCTAssertEqual(p.field(9), .ipECN(0))
+        XCTAssertEqual(p.field(24), nil, "no ARP hardware address in a UDP packet")
+        XCTAssertTrue(OFMatch([.ethType(0x0800), .ipECN(0)]).matches(packet: p))
+        XCTAssertFalse(OFMatch([.ethType(0x0800), .ipECN(1)]).matches(packet: p))
+        XCTAssertFalse(OFMatch([.sctpSrc(1)]).matches(packet: p), "a field the packet lacks never matches")
+        // An IPv6 neighbour solicitation: type 135, the target, a source link-layer option.
+        var ns: [UInt8] = [0x33, 0x33, 0xff, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x86, 0xDD]
+        ns += [0x60, 0x01, 0x23, 0x45, 0, 32, 58, 255] + Array(repeating: 0xfe, count: 16) + Array(repeating: 0xff, count: 16)
+        ns += [135, 0, 0, 0, 0, 0, 0, 0] + Array(repeating: 0x20, count: 16) + [1, 1, 0, 0, 0, 0, 0, 1]
+        let q = ParsedPacket(frame: ns, inPort: 1)!
+        XCTAssertEqual(q.icmpv6Type, 135)
+        XCTAssertEqual(q.ipv6FLabel, 0x12345)
+        XCTAssertEqual(q.ndTarget, OFIPv6Address(high: 0x2020_2020_2020_2020, low: 0x2020_2020_2020_2020))
+        XCTAssertEqual(q.ndSLL, h1)
+        XCTAssertEqual(q.ipv6Exthdr, 0, "no extension header")
+        var flabel = OFMatch([.ethType(0x86DD)])
+        flabel.set(.ipv6FLabel(0x12300), mask: .ipv6FLabel(0xFFF00))
+        XCTAssertTrue(flabel.matches(packet: q))
+        XCTAssertTrue(OFMatch([.ethType(0x86DD), .ipProto(58), .icmpv6Type(135), .ipv6NDSLL(h1)]).matches(packet: q))
+        // A set-field of the flow label and of the ND target, which keeps the ICMPv6 sum's change right.
+        let edited = edit(ns, [.setField(.ipv6FLabel(0xABCDE)), .setField(.ipv6NDTarget(OFIPv6Address(high: 1, low: 2)))]).frame
+        let e = ParsedPacket(frame: edited, inPort: 1)!
+        XCTAssertEqual(e.ipv6FLabel, 0xABCDE)
+        XCTAssertEqual(e.ndTarget, OFIPv6Address(high: 1, low: 2))
+    }
+
+    func testOXMFieldsRoundTripTheWire() throws {
+        let fields: [OFField] = [.inPhyPort(3), .metadata(0x1122_3344_5566_7788), .ipECN(2), .sctpSrc(9), .sctpDst(10),
+                                 .arpSha(h1), .arpTha(h2), .ipv6FLabel(0x12345), .icmpv6Type(135), .icmpv6Code(0),
+                                 .ipv6NDTarget(OFIPv6Address(high: 7, low: 8)), .ipv6NDSLL(h1), .ipv6NDTLL(h2),
+                                 .mplsLabel(0xFFFFF), .mplsTC(7), .mplsBOS(1), .pbbISID(0xABCDEF), .tunnelID(12345), .ipv6Exthdr(0x1FF)]
+        for f in fields {
+            var m = OFFlowMod()
+            m.match = OFMatch([f])
+            m.instructions = [.writeMetadata(value: 5, mask: 7), .applyActions([.pushMPLS(ethertype: 0x8847), .decMPLSTTL,
+                              .copyTTLOut, .copyTTLIn, .setMPLSTTL(9), .popMPLS(ethertype: 0x0800), .pushPBB(ethertype: 0x88E7),
+                              .popPBB, .setNwTTL(3), .decNwTTL, .setQueue(1), .group(2), .setField(f)])]
+            let bytes = try OFMessage.flowMod(m).encode(version: .v1_3, xid: 1)
+            let back = try OFMessage.decode(bytes)
+            guard case .flowMod(let d) = back.message else { return XCTFail("\(back)") }
+            XCTAssertEqual(d.match, m.match, "\(f)")
+            XCTAssertEqual(d.instructions, m.instructions, "\(f)")
+        }
+    }
+}
+
 private extension Array where Element == UInt8 {
     /// The frame with its IPv4 header checksum recomputed.
     func withIPChecksum() -> [UInt8] {

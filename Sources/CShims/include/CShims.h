@@ -80,7 +80,7 @@ int sn_allowed_cpus(int *out, int max);
 int sn_pipe_cloexec(int fds[2]);
 
 /// An AF_PACKET socket bound to interface `ifindex` (of the calling thread's network
-/// namespace), non-blocking, with PACKET_VNET_HDR and PACKET_IGNORE_OUTGOING.
+/// namespace), non-blocking, with PACKET_VNET_HDR, PACKET_IGNORE_OUTGOING and PACKET_AUXDATA.
 /// Returns the descriptor or -errno.
 int sn_packet_open(int ifindex);
 
@@ -88,7 +88,10 @@ int sn_packet_open(int ifindex);
 #define SN_PACKET_BATCH 64
 
 /// Receives up to `count` frames (recvmmsg, non-blocking) into `bufs`, each of `capacity`
-/// bytes; their lengths go to `lengths`. Returns the number received, or -errno.
+/// bytes; their lengths go to `lengths`. A VLAN tag the kernel moved out of a frame (veth
+/// strips it into the packet's auxiliary data) is put back in place, so a frame reads as it
+/// was sent; the last 4 bytes of each buffer are kept for it. Returns the number received,
+/// or -errno.
 int sn_packet_recv_batch(int fd, void *const *bufs, int capacity, int *lengths, int count);
 
 /// Sends `count` frames (sendmmsg, non-blocking). Returns how many went out.
