@@ -317,9 +317,14 @@ enum FrameEdit {
         case .ethType(let t):
             b.put16(l3 - 2, t)
         case .ipProto(let v):
+            // The protocol is in the transport checksum's pseudo-header too.
             if p.ipv4Src != nil {
                 let w = b.u16(l3 + 8)
-                word(l3 + 8, w & 0xFF00 | UInt16(v), ipHeader: true, pseudoHeader: false, transport: false)
+                word(l3 + 8, w & 0xFF00 | UInt16(v), ipHeader: true, pseudoHeader: true, transport: false)
+            } else if p.ipv6Src != nil, p.ipv6Exthdr == 0 {
+                let old = UInt16(b.u8(l3 + 6))
+                b.put8(l3 + 6, v)
+                if let c = l4Checksum { b.put16(c, adjust(b.u16(c), old: old, new: UInt16(v), complemented: !partial)) }
             }
         case .ipECN(let e):
             if p.ipv4Src != nil {
@@ -335,7 +340,9 @@ enum FrameEdit {
         case .sctpSrc(let v), .sctpDst(let v):
             guard let l4 = p.l4Offset, p.sctpSrc != nil, l4 + 12 <= b.frameLength else { return true }
             b.put16(l4 + (f.oxmField == 17 ? 0 : 2), v)
-            SCTP.refreshChecksum(&b, at: l4)
+            // The packet ends where the IP header says, before any Ethernet padding.
+            let end = p.ipv4Src != nil ? l3 + Int(b.u16(l3 + 2)) : l3 + 40 + Int(b.u16(l3 + 4))
+            SCTP.refreshChecksum(&b, at: l4, end: min(end, b.frameLength))
         case .arpSha(let m), .arpTha(let m):
             if p.arpOp != nil { mac(l3 + (f.oxmField == 24 ? 8 : 18), m) }
         case .icmpv6Type, .icmpv6Code:
@@ -422,11 +429,12 @@ enum SCTP {
         return ~c
     }
 
-    /// Writes the checksum of the SCTP packet at `l4` (common header and chunks, to the
-    /// end of the frame), stored little-endian as the RFC's appendix does.
-    static func refreshChecksum(_ b: inout FrameBuffer, at l4: Int) {
+    /// Writes the checksum of the SCTP packet at `l4..<end` (common header and chunks),
+    /// stored little-endian as the RFC's appendix does.
+    static func refreshChecksum(_ b: inout FrameBuffer, at l4: Int, end: Int) {
+        guard end >= l4 + 12 else { return }
         for i in 0..<4 { b.put8(l4 + 8 + i, 0) }
-        let c = crc32c(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(b.frame)[l4...]))
+        let c = crc32c(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(b.frame)[l4..<end]))
         for i in 0..<4 { b.put8(l4 + 8 + i, UInt8((c >> (8 * UInt32(i))) & 0xFF)) }
     }
 }

@@ -29,6 +29,9 @@ struct Decision: Sendable {
     var ops: [DatapathOp]
     /// The table visits, in order: (table, entry index), or entry -1 for a miss.
     var visits: [(table: Int, index: Int)]
+    /// False when a later table looked at headers a pop uncovered: the decision depends on
+    /// more than the packet's parsed fields, and is not kept for its microflow.
+    var cacheable = true
 }
 
 extension FlowTables {
@@ -36,10 +39,23 @@ extension FlowTables {
     /// apply-actions now, write-actions into the action set, goto-table onwards; the action
     /// set is executed when no goto follows. A miss drops the packet in 1.3 (unless a
     /// table-miss entry says otherwise) and goes to the controller in 1.0.
-    mutating func evaluate(_ packet: ParsedPacket, version: OFVersion, missSendLen: UInt16) -> Decision {
+    ///
+    /// `reparse` gives the packet's fields after the given edits, from the frame itself;
+    /// after a pop of MPLS or PBB the tables that follow see what the pop uncovered.
+    mutating func evaluate(_ packet: ParsedPacket, version: OFVersion, missSendLen: UInt16,
+                           reparse: (([DatapathOp]) -> ParsedPacket?)? = nil) -> Decision {
         var p = packet
+        var cacheable = true
         var ops: [DatapathOp] = []
         var visits: [(table: Int, index: Int)] = []
+        /// After a pop: the fields of what it uncovered, read from the edited frame.
+        func uncover() {
+            guard let reparse, var q = reparse(ops) else { return }
+            q.metadata = p.metadata
+            q.tunnelID = p.tunnelID
+            p = q
+            cacheable = false
+        }
         var actionSet = ActionSet()
         var table = 0
         while true {
@@ -48,14 +64,17 @@ extension FlowTables {
                 if version == .v1_0 {
                     ops.append(.controller(maxLen: missSendLen, reason: OFPacketIn.reasonNoMatch, table: UInt8(table), cookie: 0))
                 }
-                return Decision(ops: ops, visits: visits)
+                return Decision(ops: ops, visits: visits, cacheable: cacheable)
             }
             visits.append((table, i))
             let entry = tables[table][i]
             var next: Int?
             // The specification's order, whatever the order on the wire.
             for case .applyActions(let actions) in entry.instructions {
-                for a in actions { Self.append(a, to: &ops, packet: &p, entry: entry, table: table) }
+                for a in actions {
+                    Self.append(a, to: &ops, packet: &p, entry: entry, table: table)
+                    if case .popMPLS = a { uncover() } else if case .popPBB = a { uncover() }
+                }
             }
             if entry.instructions.contains(.clearActions) { actionSet = ActionSet() }
             for case .writeActions(let actions) in entry.instructions { actionSet.write(actions) }
@@ -69,7 +88,7 @@ extension FlowTables {
         let last = visits.last!
         let entry = tables[last.table][last.index]
         for a in actionSet.ordered { Self.append(a, to: &ops, packet: &p, entry: entry, table: last.table) }
-        return Decision(ops: ops, visits: visits)
+        return Decision(ops: ops, visits: visits, cacheable: cacheable)
     }
 
     private static func append(_ a: OFAction, to ops: inout [DatapathOp], packet p: inout ParsedPacket, entry: FlowEntry, table: Int) {

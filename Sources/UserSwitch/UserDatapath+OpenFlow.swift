@@ -26,9 +26,20 @@ extension UserDatapath {
             decision = cached
             for v in cached.visits { sw.tables.countCached(table: v.table, matched: v.index >= 0) }
         } else {
-            decision = sw.tables.evaluate(packet, version: sw.version ?? sw.versions.max()!, missSendLen: sw.config.missSendLen)
-            if sw.cache.count >= Self.maxCacheEntries { sw.cache.removeAll(keepingCapacity: true) }
-            sw.cache[packet] = decision
+            let original = frame
+            decision = sw.tables.evaluate(packet, version: sw.version ?? sw.versions.max()!, missSendLen: sw.config.missSendLen) { ops in
+                // A copy of the frame with the edits so far, parsed again.
+                let copy = UnsafeMutableRawPointer.allocate(byteCount: original.capacity, alignment: 16)
+                defer { copy.deallocate() }
+                copy.copyMemory(from: original.base, byteCount: original.length)
+                var b = FrameBuffer(base: copy, length: original.length, capacity: original.capacity)
+                for op in ops { FrameEdit.apply(op, to: &b) }
+                return ParsedPacket(bytes: UnsafeRawBufferPointer(b.frame), inPort: number)
+            }
+            if decision.cacheable {
+                if sw.cache.count >= Self.maxCacheEntries { sw.cache.removeAll(keepingCapacity: true) }
+                sw.cache[packet] = decision
+            }
         }
         for v in decision.visits where v.index >= 0 {
             sw.tables.hit(table: v.table, index: v.index, bytes: frame.frameLength, now: now)

@@ -389,6 +389,11 @@ extension FlowTableTests {
         XCTAssertEqual(e.ndTarget, OFIPv6Address(high: 1, low: 2))
     }
 
+    func testSCTPChecksumIsCRC32c() {
+        // RFC 3720's check value for CRC-32c.
+        XCTAssertEqual(Array("123456789".utf8).withUnsafeBytes { SCTP.crc32c($0) }, 0xE306_9283)
+    }
+
     func testOXMFieldsRoundTripTheWire() throws {
         let fields: [OFField] = [.inPhyPort(3), .metadata(0x1122_3344_5566_7788), .ipECN(2), .sctpSrc(9), .sctpDst(10),
                                  .arpSha(h1), .arpTha(h2), .ipv6FLabel(0x12345), .icmpv6Type(135), .icmpv6Code(0),
