@@ -94,6 +94,10 @@ extension OFMessage {
         case .statsRequest(let q, let flags):
             try q.encode(&w, v, flags: flags)
             return OFType.statsRequest(v)
+        case .groupMod(let g):
+            guard v == .v1_3 else { throw .unsupported("GROUP_MOD in 1.0") }
+            try g.encode(&w)
+            return OFType.groupMod
         case .statsReply(let q, let flags):
             try q.encode(&w, v, flags: flags)
             return OFType.statsReply(v)
@@ -221,6 +225,8 @@ extension OFMessage {
             let generation = try r.u64()
             message = type == OFType.roleRequest ? .roleRequest(OFRole(role: role, generationID: generation))
                                                  : .roleReply(OFRole(role: role, generationID: generation))
+        case OFType.groupMod where v == .v1_3:
+            message = .groupMod(try OFGroupMod.decode(&r))
         case OFType.statsRequest(v):
             let (q, flags) = try OFStatsRequest.decode(&r, v)
             return .statsRequest(q, flags: flags)

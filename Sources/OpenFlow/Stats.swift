@@ -12,6 +12,12 @@ public enum OFStatsRequest: Hashable, Sendable {
     case port(OFPortNo)
     /// OFPMP_PORT_DESC (1.3 only): port descriptions.
     case portDesc
+    /// OFPMP_GROUP (1.3): counters of one group, or of all (OFPG_ALL).
+    case group(UInt32)
+    /// OFPMP_GROUP_DESC (1.3): every group's type and buckets.
+    case groupDesc
+    /// OFPMP_GROUP_FEATURES (1.3).
+    case groupFeatures
     /// Another stats type, with its body; answer with ERROR BAD_REQUEST/BAD_MULTIPART.
     case unknown(type: UInt16, body: [UInt8])
 
@@ -24,6 +30,9 @@ public enum OFStatsRequest: Hashable, Sendable {
         case .table: 3
         case .port: 4
         case .portDesc: 13
+        case .group: 6
+        case .groupDesc: 7
+        case .groupFeatures: 8
         case .unknown(let t, _): t
         }
     }
@@ -43,6 +52,12 @@ public enum OFStatsReply: Hashable, Sendable {
     case port([OFPortStats])
     /// Port descriptions (1.3 only).
     case portDesc([OFPortDesc])
+    /// Group counters (1.3).
+    case group([OFGroupStats])
+    /// Group descriptions (1.3).
+    case groupDesc([OFGroupDesc])
+    /// Group features (1.3).
+    case groupFeatures(OFGroupFeatures)
     /// Another stats type, with its body.
     case unknown(type: UInt16, body: [UInt8])
 
@@ -55,6 +70,9 @@ public enum OFStatsReply: Hashable, Sendable {
         case .table: 3
         case .port: 4
         case .portDesc: 13
+        case .group: 6
+        case .groupDesc: 7
+        case .groupFeatures: 8
         case .unknown(let t, _): t
         }
     }

@@ -50,6 +50,11 @@ extension OFStatsRequest {
             }
         case .portDesc:
             guard version == .v1_3 else { throw .unsupported("PORT_DESC multipart in 1.0") }
+        case .group(let id):
+            guard version == .v1_3 else { throw .unsupported("group multipart in 1.0") }
+            w.u32(id); w.zeros(4)
+        case .groupDesc, .groupFeatures:
+            guard version == .v1_3 else { throw .unsupported("group multipart in 1.0") }
         case .unknown(_, let body): w.append(body)
         }
     }
@@ -70,6 +75,11 @@ extension OFStatsRequest {
             body = .port(OFPortNo(rawValue: try r.u32()))
             try r.skip(4)
         case (13, .v1_3): body = .portDesc
+        case (6, .v1_3):
+            body = .group(try r.u32())
+            try r.skip(4)
+        case (7, .v1_3): body = .groupDesc
+        case (8, .v1_3): body = .groupFeatures
         default: return (.unknown(type: type, body: r.rest()), flags)
         }
         try r.expectEnd()
@@ -110,6 +120,12 @@ extension OFStatsReply {
         case .portDesc(let ports):
             guard version == .v1_3 else { throw .unsupported("PORT_DESC multipart in 1.0") }
             for p in ports { try p.encode(&w, version) }
+        case .group(let groups):
+            for g in groups { try g.encode(&w) }
+        case .groupDesc(let groups):
+            for g in groups { try g.encode(&w) }
+        case .groupFeatures(let f):
+            f.encode(&w)
         case .unknown(_, let body):
             w.append(body)
         }
@@ -213,6 +229,14 @@ extension OFStatsReply {
             var ports: [OFPortDesc] = []
             while !r.isAtEnd { ports.append(try OFPortDesc.decode(&r, .v1_3)) }
             return (.portDesc(ports), flags)
+        case (6, .v1_3):
+            return (.group(try OFGroupStats.decodeList(&r)), flags)
+        case (7, .v1_3):
+            return (.groupDesc(try OFGroupDesc.decodeList(&r)), flags)
+        case (8, .v1_3):
+            let f = try OFGroupFeatures.decode(&r)
+            try r.expectEnd()
+            return (.groupFeatures(f), flags)
         default:
             return (.unknown(type: type, body: r.rest()), flags)
         }

@@ -60,6 +60,8 @@ struct FlowTables: Sendable {
     private(set) var lookups: [UInt64]
     private(set) var matched: [UInt64]
     private(set) var generation: UInt64 = 0
+    /// The group table (see Groups.swift), by group id.
+    var groups: [UInt32: GroupEntry] = [:]
     /// Entries with an idle or hard timeout, kept as they come and go.
     private var timed = 0
 
@@ -218,6 +220,24 @@ struct FlowTables: Sendable {
             }
         }
         timed -= removed.count
+        if !removed.isEmpty { generation &+= 1 }
+        return removed
+    }
+
+    /// Marks a change that decisions depend on (the cache forgets what it learnt).
+    mutating func bump() { generation &+= 1 }
+
+    /// Removes the entries `condition` selects, from every table.
+    mutating func removeEntries(where condition: (FlowEntry) -> Bool) -> [RemovedFlow] {
+        var removed: [RemovedFlow] = []
+        for t in tables.indices {
+            tables[t].removeAll { e in
+                guard condition(e) else { return false }
+                removed.append(RemovedFlow(entry: e, table: UInt8(t), reason: 2))  // OFPRR_DELETE
+                if e.hasTimeout { timed -= 1 }
+                return true
+            }
+        }
         if !removed.isEmpty { generation &+= 1 }
         return removed
     }

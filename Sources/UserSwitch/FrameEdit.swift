@@ -82,7 +82,7 @@ enum FrameEdit {
             return setField(.tcpSrc(v), &b)
         case .setTransportDst(let v):
             return setField(.tcpDst(v), &b)
-        case .output, .controller:
+        case .output, .controller, .clone:
             return true
         case .pushMPLS(let t): return pushMPLS(t, &b)
         case .popMPLS(let t): return popMPLS(t, &b)

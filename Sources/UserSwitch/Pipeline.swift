@@ -22,6 +22,8 @@ enum DatapathOp: Hashable, Sendable {
     case decNwTTL
     case pushPBB(UInt16)
     case popPBB
+    /// Run these ops on a copy of the frame (a group bucket).
+    case clone([DatapathOp])
 }
 
 /// The result of the pipeline for one microflow.
@@ -32,6 +34,8 @@ struct Decision: Sendable {
     /// False when a later table looked at headers a pop uncovered: the decision depends on
     /// more than the packet's parsed fields, and is not kept for its microflow.
     var cacheable = true
+    /// The group buckets the packet went through, for their counters.
+    var groupHits: [GroupHit] = []
 }
 
 extension FlowTables {
@@ -43,11 +47,13 @@ extension FlowTables {
     /// `reparse` gives the packet's fields after the given edits, from the frame itself;
     /// after a pop of MPLS or PBB the tables that follow see what the pop uncovered.
     mutating func evaluate(_ packet: ParsedPacket, version: OFVersion, missSendLen: UInt16,
-                           reparse: (([DatapathOp]) -> ParsedPacket?)? = nil) -> Decision {
+                           reparse: (([DatapathOp]) -> ParsedPacket?)? = nil,
+                           isLive: (OFPortNo) -> Bool = { _ in true }) -> Decision {
         var p = packet
         var cacheable = true
         var ops: [DatapathOp] = []
         var visits: [(table: Int, index: Int)] = []
+        var hits: [GroupHit] = []
         /// After a pop: the fields of what it uncovered, read from the edited frame.
         func uncover() {
             guard let reparse, var q = reparse(ops) else { return }
@@ -64,7 +70,7 @@ extension FlowTables {
                 if version == .v1_0 {
                     ops.append(.controller(maxLen: missSendLen, reason: OFPacketIn.reasonNoMatch, table: UInt8(table), cookie: 0))
                 }
-                return Decision(ops: ops, visits: visits, cacheable: cacheable)
+                return Decision(ops: ops, visits: visits, cacheable: cacheable, groupHits: hits)
             }
             visits.append((table, i))
             let entry = tables[table][i]
@@ -72,6 +78,10 @@ extension FlowTables {
             // The specification's order, whatever the order on the wire.
             for case .applyActions(let actions) in entry.instructions {
                 for a in actions {
+                    if case .group(let g) = a {
+                        ops += expandGroup(g, packet: p, isLive: isLive, depth: 0, hits: &hits)
+                        continue
+                    }
                     Self.append(a, to: &ops, packet: &p, entry: entry, table: table)
                     if case .popMPLS = a { uncover() } else if case .popPBB = a { uncover() }
                 }
@@ -87,8 +97,14 @@ extension FlowTables {
         }
         let last = visits.last!
         let entry = tables[last.table][last.index]
-        for a in actionSet.ordered { Self.append(a, to: &ops, packet: &p, entry: entry, table: last.table) }
-        return Decision(ops: ops, visits: visits, cacheable: cacheable)
+        for a in actionSet.ordered {
+            if case .group(let g) = a {
+                ops += expandGroup(g, packet: p, isLive: isLive, depth: 0, hits: &hits)
+            } else {
+                Self.append(a, to: &ops, packet: &p, entry: entry, table: last.table)
+            }
+        }
+        return Decision(ops: ops, visits: visits, cacheable: cacheable, groupHits: hits)
     }
 
     private static func append(_ a: OFAction, to ops: inout [DatapathOp], packet p: inout ParsedPacket, entry: FlowEntry, table: Int) {

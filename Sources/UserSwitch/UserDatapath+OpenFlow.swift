@@ -27,7 +27,8 @@ extension UserDatapath {
             for v in cached.visits { sw.tables.countCached(table: v.table, matched: v.index >= 0) }
         } else {
             let original = frame
-            decision = sw.tables.evaluate(packet, version: sw.version ?? sw.versions.max()!, missSendLen: sw.config.missSendLen) { ops in
+            let isLive: (OFPortNo) -> Bool = { port in sw.portIndex[port.rawValue].map { self.ports[$0].isUp } ?? false }
+            let reparse: ([DatapathOp]) -> ParsedPacket? = { ops in
                 // A copy of the frame with the edits so far, parsed again.
                 let copy = UnsafeMutableRawPointer.allocate(byteCount: original.capacity, alignment: 16)
                 defer { copy.deallocate() }
@@ -36,6 +37,8 @@ extension UserDatapath {
                 for op in ops { FrameEdit.apply(op, to: &b) }
                 return ParsedPacket(bytes: UnsafeRawBufferPointer(b.frame), inPort: number)
             }
+            decision = sw.tables.evaluate(packet, version: sw.version ?? sw.versions.max()!, missSendLen: sw.config.missSendLen,
+                                          reparse: reparse, isLive: isLive)
             if decision.cacheable {
                 if sw.cache.count >= Self.maxCacheEntries { sw.cache.removeAll(keepingCapacity: true) }
                 sw.cache[packet] = decision
@@ -44,6 +47,7 @@ extension UserDatapath {
         for v in decision.visits where v.index >= 0 {
             sw.tables.hit(table: v.table, index: v.index, bytes: frame.frameLength, now: now)
         }
+        for h in decision.groupHits { sw.tables.hitGroup(h.group, bucket: h.bucket, bytes: frame.frameLength) }
         execute(decision.ops, on: &frame, switch: sw, inPort: inPort, now: now, delay: delay)
     }
 
@@ -67,6 +71,15 @@ extension UserDatapath {
                 // The frame is about to change (its checksum completed): queued copies go first.
                 flushSends()
                 packetIn(frame, switch: sw, inPort: inPort, reason: reason, table: table, cookie: cookie)
+            case .clone(let nested):
+                // A group bucket: its edits on a copy, sent before the copy goes.
+                flushSends()
+                let copy = UnsafeMutableRawPointer.allocate(byteCount: frame.capacity, alignment: 16)
+                copy.copyMemory(from: frame.base, byteCount: frame.length)
+                var c = FrameBuffer(base: copy, length: frame.length, capacity: frame.capacity)
+                execute(nested, on: &c, switch: sw, inPort: inPort, now: now, delay: delay)
+                flushSends()
+                copy.deallocate()
             default:
                 flushSends()
                 FrameEdit.apply(op, to: &frame)
@@ -142,6 +155,15 @@ extension UserDatapath {
         case .flowMod(let mod):
             if sw.role == OFRole.slave { return fail(OFErrorType.badRequest, 10) }  // OFPBRC_IS_SLAVE
             flowMod(mod, switch: sw, version: v, fail: fail)
+        case .groupMod(let mod):
+            if sw.role == OFRole.slave { return fail(OFErrorType.badRequest, 10) }
+            for b in mod.buckets { if let bad = badPort(b.actions, sw, groupsOf: mod) { return fail(OFErrorType.badAction, bad) } }
+            do {
+                let removed = try sw.tables.apply(mod, now: Self.nowNanos())
+                for r in removed where r.entry.flags.contains(.sendFlowRemoved) { flowRemoved(r, switch: sw) }
+            } catch {
+                fail(GroupModFailure.errorType, error.code)
+            }
         case .packetOut(let po):
             if sw.role == OFRole.slave { return fail(OFErrorType.badRequest, 10) }
             guard po.bufferID == OFBufferID.noBuffer else { return fail(OFErrorType.badRequest, OFBadRequestCode.bufferUnknown) }
@@ -179,12 +201,13 @@ extension UserDatapath {
     }
 
     /// OFPBAC_BAD_OUT_PORT (4) when an output names no port of the switch;
-    /// OFPBAC_BAD_OUT_GROUP (9) for a group, since this switch has no group table yet.
-    private func badPort(_ actions: [OFAction], _ sw: Switch) -> UInt16? {
+    /// OFPBAC_BAD_OUT_GROUP (9) for a group the switch does not have (a group's own
+    /// buckets are checked by the group table, which knows about chains and loops).
+    private func badPort(_ actions: [OFAction], _ sw: Switch, groupsOf mod: OFGroupMod? = nil) -> UInt16? {
         for case .output(let p, _) in actions where !p.isReserved && p != .max && sw.portIndex[p.rawValue] == nil {
             return 4
         }
-        for case .group in actions { return 9 }
+        if mod == nil { for case .group(let g) in actions where sw.tables.groups[g] == nil { return 9 } }
         return nil
     }
 
@@ -302,6 +325,28 @@ extension UserDatapath {
             reply(.statsReply(.port(portStats(sw, port: p))))
         case .portDesc:
             reply(.statsReply(.portDesc(portDescs(sw))))
+        case .group(let id):
+            let now = Self.nowNanos()
+            let ids = id == OFGroupMod.allGroups ? sw.tables.groups.keys.sorted() : [id]
+            reply(.statsReply(.group(ids.compactMap { id in
+                guard let g = sw.tables.groups[id] else { return nil }
+                let age = now &- g.installed
+                return OFGroupStats(groupID: id, refCount: UInt32(sw.tables.references(to: id)), packetCount: g.packets,
+                                    byteCount: g.bytes, durationSec: UInt32(age / 1_000_000_000), durationNsec: UInt32(age % 1_000_000_000),
+                                    buckets: zip(g.bucketPackets, g.bucketBytes).map { OFGroupStats.Counts(packets: $0, bytes: $1) })
+            })))
+        case .groupDesc:
+            reply(.statsReply(.groupDesc(sw.tables.groups.keys.sorted().map { id in
+                let g = sw.tables.groups[id]!
+                return OFGroupDesc(type: g.type, groupID: id, buckets: g.buckets)
+            })))
+        case .groupFeatures:
+            // All four types; weights, liveness and chaining; every 1.3 action in every type.
+            let actions: UInt32 = (1 << 0) | (1 << 11) | (1 << 12) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 18) | (1 << 19)
+                | (1 << 20) | (1 << 21) | (1 << 22) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26) | (1 << 27)
+            reply(.statsReply(.groupFeatures(OFGroupFeatures(types: 0b1111, capabilities: 0b0111,
+                                                             maxGroups: Array(repeating: 65_536, count: 4),
+                                                             actions: Array(repeating: actions, count: 4)))))
         case .unknown:
             fail(OFErrorType.badRequest, OFBadRequestCode.badMultipart)
         }

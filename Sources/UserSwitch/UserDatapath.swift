@@ -431,6 +431,8 @@ public final class UserDatapath: @unchecked Sendable {
         post { [self] in
             guard let i = ports.firstIndex(where: { $0.name == name }), ports[i].isUp != up else { return }
             ports[i].isUp = up
+            // Fast-failover groups watch ports: decisions made with the old state go.
+            switches[ports[i].switchIndex].tables.bump()
             portChanged(i)
         }
     }

@@ -414,6 +414,95 @@ extension FlowTableTests {
     }
 }
 
+// MARK: - Groups
+
+extension FlowTableTests {
+    func group(_ type: UInt8, _ id: UInt32 = 1, _ buckets: [OFBucket]) -> OFGroupMod {
+        OFGroupMod(command: OFGroupMod.add, type: type, groupID: id, buckets: buckets)
+    }
+
+    func testGroupTypesExpandIntoTheirBuckets() throws {
+        var t = FlowTables(count: 2)
+        _ = try t.apply(group(OFGroupMod.all, 1, [OFBucket(actions: [.output(port: 2)]),
+                                                 OFBucket(actions: [.setField(.ipDSCP(10)), .output(port: 3)])]), now: 0)
+        _ = try t.apply(mod(instructions: [.applyActions([.group(1)])]), now: 0, addWhenNoneMatch: false)
+        let d = t.evaluate(packet(), version: .v1_3, missSendLen: 0)
+        XCTAssertEqual(d.ops, [.clone([.output(2)]), .clone([.setField(.ipDSCP(10)), .output(3)])])
+        XCTAssertEqual(d.groupHits, [GroupHit(group: 1, bucket: 0), GroupHit(group: 1, bucket: 1)])
+        // Indirect: its one bucket; fast failover: the first bucket whose port is up.
+        _ = try t.apply(group(OFGroupMod.indirect, 2, [OFBucket(actions: [.output(port: 4)])]), now: 0)
+        _ = try t.apply(group(OFGroupMod.fastFailover, 3, [OFBucket(watchPort: 2, actions: [.output(port: 2)]),
+                                                          OFBucket(watchPort: 3, actions: [.output(port: 3)])]), now: 0)
+        XCTAssertEqual(t.expandGroup(2, packet: packet(), isLive: { _ in true }, depth: 0, hits: &hitsScratch), [.clone([.output(4)])])
+        XCTAssertEqual(t.expandGroup(3, packet: packet(), isLive: { _ in true }, depth: 0, hits: &hitsScratch), [.clone([.output(2)])])
+        XCTAssertEqual(t.expandGroup(3, packet: packet(), isLive: { $0 != 2 }, depth: 0, hits: &hitsScratch), [.clone([.output(3)])])
+        XCTAssertEqual(t.expandGroup(3, packet: packet(), isLive: { _ in false }, depth: 0, hits: &hitsScratch), [])
+    }
+
+    func testSelectGroupFollowsTheWeightsAndKeepsAFlowOnOneBucket() throws {
+        var t = FlowTables(count: 1)
+        _ = try t.apply(group(OFGroupMod.select, 1, [OFBucket(weight: 1, actions: [.output(port: 2)]),
+                                                    OFBucket(weight: 2, actions: [.output(port: 3)])]), now: 0)
+        var counts = [0, 0]
+        for i in 0..<3000 {
+            var p = packet()
+            p.ipv4Src = OFIPv4Address(rawValue: UInt32(truncatingIfNeeded: i &* 2_654_435_761))
+            p.udpSrc = UInt16(truncatingIfNeeded: i &* 40503)
+            let ops = t.expandGroup(1, packet: p, isLive: { _ in true }, depth: 0, hits: &hitsScratch)
+            counts[ops == [.clone([.output(2)])] ? 0 : 1] += 1
+            XCTAssertEqual(ops, t.expandGroup(1, packet: p, isLive: { _ in true }, depth: 0, hits: &hitsScratch), "the same flow, the same bucket")
+        }
+        XCTAssertTrue((800...1200).contains(counts[0]), "\(counts): weight 1 of 3")
+    }
+
+    func testGroupModRefusalsAndDeleteTakesItsFlows() throws {
+        var t = FlowTables(count: 1)
+        let g = group(OFGroupMod.all, 7, [OFBucket(actions: [.output(port: 2)])])
+        _ = try t.apply(g, now: 0)
+        XCTAssertThrowsError(try t.apply(g, now: 0)) { XCTAssertEqual($0 as? GroupModFailure, .groupExists) }
+        XCTAssertThrowsError(try t.apply(OFGroupMod(command: OFGroupMod.modify, type: 0, groupID: 99), now: 0)) {
+            XCTAssertEqual($0 as? GroupModFailure, .unknownGroup)
+        }
+        XCTAssertThrowsError(try t.apply(group(OFGroupMod.fastFailover, 8, [OFBucket(actions: [.output(port: 2)])]), now: 0)) {
+            XCTAssertEqual($0 as? GroupModFailure, .badWatch)
+        }
+        XCTAssertThrowsError(try t.apply(group(OFGroupMod.indirect, 9, []), now: 0)) { XCTAssertEqual($0 as? GroupModFailure, .badBucket) }
+        XCTAssertThrowsError(try t.apply(group(9, 10, []), now: 0)) { XCTAssertEqual($0 as? GroupModFailure, .badType) }
+        // A chain is fine; a loop is not.
+        _ = try t.apply(group(OFGroupMod.indirect, 11, [OFBucket(actions: [.group(7)])]), now: 0)
+        XCTAssertThrowsError(try t.apply(OFGroupMod(command: OFGroupMod.modify, type: OFGroupMod.all, groupID: 7,
+                                                    buckets: [OFBucket(actions: [.group(11)])]), now: 0)) {
+            XCTAssertEqual($0 as? GroupModFailure, .loop)
+        }
+        _ = try t.apply(mod(instructions: [.applyActions([.group(7)])]), now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(t.references(to: 7), 1)
+        let removed = try t.apply(OFGroupMod(command: OFGroupMod.delete, type: 0, groupID: OFGroupMod.allGroups), now: 0)
+        XCTAssertEqual(removed.count, 1, "deleting a group deletes the flows that send to it")
+        XCTAssertEqual(t.flowCount, 0)
+        XCTAssertTrue(t.groups.isEmpty)
+    }
+
+    func testGroupMessagesRoundTripTheWire() throws {
+        let g = OFGroupMod(command: OFGroupMod.add, type: OFGroupMod.select, groupID: 5,
+                           buckets: [OFBucket(weight: 3, watchPort: 2, actions: [.output(port: 2)]),
+                                     OFBucket(weight: 1, actions: [.setField(.vlanVID(0x1000 | 5)), .output(port: 3)])])
+        let back = try OFMessage.decode(try OFMessage.groupMod(g).encode(version: .v1_3, xid: 9))
+        XCTAssertEqual(back.message, .groupMod(g))
+        for reply in [OFStatsReply.groupDesc([OFGroupDesc(type: g.type, groupID: 5, buckets: g.buckets)]),
+                      .group([OFGroupStats(groupID: 5, refCount: 1, packetCount: 10, byteCount: 1000, durationSec: 3, durationNsec: 4,
+                                           buckets: [.init(packets: 7, bytes: 700), .init(packets: 3, bytes: 300)])]),
+                      .groupFeatures(OFGroupFeatures(types: 15, capabilities: 7, maxGroups: [1, 2, 3, 4], actions: [5, 6, 7, 8]))] {
+            let m = try OFMessage.decode(try OFMessage.statsReply(reply).encode(version: .v1_3, xid: 1))
+            XCTAssertEqual(m.message, .statsReply(reply))
+        }
+        for request in [OFStatsRequest.group(OFGroupMod.allGroups), .groupDesc, .groupFeatures] {
+            XCTAssertEqual(try OFMessage.decode(try OFMessage.statsRequest(request).encode(version: .v1_3, xid: 1)).message, .statsRequest(request))
+        }
+    }
+}
+
+nonisolated(unsafe) private var hitsScratch: [GroupHit] = []
+
 private extension Array where Element == UInt8 {
     /// The frame with its IPv4 header checksum recomputed.
     func withIPChecksum() -> [UInt8] {
