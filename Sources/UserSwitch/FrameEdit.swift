@@ -70,9 +70,11 @@ enum FrameEdit {
             let t = b.u16(12)
             guard t == 0x8100 || t == 0x88A8, b.frameLength >= 18 else { return true }
             let at = b.base + FrameBuffer.vnet + 12
+            let before = b.frameLength
             memmove(at, at + 4, b.frameLength - 16)
             b.length -= 4
             b.shiftHeaderOffsets(by: -4)
+            padToMinimum(&b, was: before)
             return true
         case .setField(let f):
             return setField(f, &b)
@@ -103,11 +105,23 @@ enum FrameEdit {
             guard b.frameLength >= 30, b.u16(12) == 0x88E7 else { return true }
             // The backbone addresses and the I-TAG go; the customer frame is what is left.
             let at = b.base + FrameBuffer.vnet
+            let before = b.frameLength
             memmove(at, at + 18, b.frameLength - 18)
             b.length -= 18
             b.shiftHeaderOffsets(by: -18)
+            padToMinimum(&b, was: before)
             return true
         }
+    }
+
+    /// A frame that was at least Ethernet's minimum (60 bytes before the FCS) and lost a
+    /// header below it is padded back with zeros, as a port's MAC pads what it sends.
+    private static func padToMinimum(_ b: inout FrameBuffer, was before: Int) {
+        let minimum = 60
+        guard before >= minimum, b.frameLength < minimum, b.length + (minimum - b.frameLength) <= b.capacity else { return }
+        let missing = minimum - b.frameLength
+        memset(b.base + b.length, 0, missing)
+        b.length += missing
     }
 
     /// Where the ethertype after the Ethernet addresses and any VLAN tags is.
@@ -152,10 +166,12 @@ enum FrameEdit {
     private static func popMPLS(_ ethertype: UInt16, _ b: inout FrameBuffer) -> Bool {
         guard let l3 = mplsOffset(b) else { return true }
         let at = b.base + FrameBuffer.vnet + l3
+        let before = b.frameLength
         memmove(at, at + 4, b.frameLength - l3 - 4)
         b.length -= 4
         b.put16(l3 - 2, ethertype)
         b.shiftHeaderOffsets(by: -4)
+        padToMinimum(&b, was: before)
         return true
     }
 
