@@ -157,6 +157,7 @@ enum OFType {
     static let packetOut: UInt8 = 13
     static let flowMod: UInt8 = 14
     static let groupMod: UInt8 = 15  // 1.3
+    static let meterMod: UInt8 = 29  // 1.3
     static let roleRequest: UInt8 = 24
     static let roleReply: UInt8 = 25
 

@@ -44,6 +44,8 @@ public enum OFMessage: Hashable, Sendable {
     case statsRequest(OFStatsRequest, flags: UInt16 = 0)
     /// OFPT_GROUP_MOD (1.3).
     case groupMod(OFGroupMod)
+    /// OFPT_METER_MOD (1.3).
+    case meterMod(OFMeterMod)
     /// OFPT_STATS_REPLY (1.0) / OFPT_MULTIPART_REPLY (1.3); `flags` bit 0 is REPLY_MORE.
     case statsReply(OFStatsReply, flags: UInt16 = 0)
     /// A message type this library does not model, with its body (after the header).

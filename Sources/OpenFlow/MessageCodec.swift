@@ -98,6 +98,10 @@ extension OFMessage {
             guard v == .v1_3 else { throw .unsupported("GROUP_MOD in 1.0") }
             try g.encode(&w)
             return OFType.groupMod
+        case .meterMod(let m):
+            guard v == .v1_3 else { throw .unsupported("METER_MOD in 1.0") }
+            m.encode(&w)
+            return OFType.meterMod
         case .statsReply(let q, let flags):
             try q.encode(&w, v, flags: flags)
             return OFType.statsReply(v)
@@ -227,6 +231,8 @@ extension OFMessage {
                                                  : .roleReply(OFRole(role: role, generationID: generation))
         case OFType.groupMod where v == .v1_3:
             message = .groupMod(try OFGroupMod.decode(&r))
+        case OFType.meterMod where v == .v1_3:
+            message = .meterMod(try OFMeterMod.decode(&r))
         case OFType.statsRequest(v):
             let (q, flags) = try OFStatsRequest.decode(&r, v)
             return .statsRequest(q, flags: flags)

@@ -18,6 +18,12 @@ public enum OFStatsRequest: Hashable, Sendable {
     case groupDesc
     /// OFPMP_GROUP_FEATURES (1.3).
     case groupFeatures
+    /// OFPMP_METER (1.3): counters of one meter, or of all (OFPM_ALL).
+    case meter(UInt32)
+    /// OFPMP_METER_CONFIG (1.3): one meter's bands, or every meter's.
+    case meterConfig(UInt32)
+    /// OFPMP_METER_FEATURES (1.3).
+    case meterFeatures
     /// Another stats type, with its body; answer with ERROR BAD_REQUEST/BAD_MULTIPART.
     case unknown(type: UInt16, body: [UInt8])
 
@@ -33,6 +39,9 @@ public enum OFStatsRequest: Hashable, Sendable {
         case .group: 6
         case .groupDesc: 7
         case .groupFeatures: 8
+        case .meter: 9
+        case .meterConfig: 10
+        case .meterFeatures: 11
         case .unknown(let t, _): t
         }
     }
@@ -58,6 +67,12 @@ public enum OFStatsReply: Hashable, Sendable {
     case groupDesc([OFGroupDesc])
     /// Group features (1.3).
     case groupFeatures(OFGroupFeatures)
+    /// Meter counters (1.3).
+    case meter([OFMeterStats])
+    /// Meter configurations (1.3).
+    case meterConfig([OFMeterConfig])
+    /// Meter features (1.3).
+    case meterFeatures(OFMeterFeatures)
     /// Another stats type, with its body.
     case unknown(type: UInt16, body: [UInt8])
 
@@ -73,6 +88,9 @@ public enum OFStatsReply: Hashable, Sendable {
         case .group: 6
         case .groupDesc: 7
         case .groupFeatures: 8
+        case .meter: 9
+        case .meterConfig: 10
+        case .meterFeatures: 11
         case .unknown(let t, _): t
         }
     }

@@ -53,8 +53,11 @@ extension OFStatsRequest {
         case .group(let id):
             guard version == .v1_3 else { throw .unsupported("group multipart in 1.0") }
             w.u32(id); w.zeros(4)
-        case .groupDesc, .groupFeatures:
-            guard version == .v1_3 else { throw .unsupported("group multipart in 1.0") }
+        case .groupDesc, .groupFeatures, .meterFeatures:
+            guard version == .v1_3 else { throw .unsupported("group and meter multiparts in 1.0") }
+        case .meter(let id), .meterConfig(let id):
+            guard version == .v1_3 else { throw .unsupported("meter multipart in 1.0") }
+            w.u32(id); w.zeros(4)
         case .unknown(_, let body): w.append(body)
         }
     }
@@ -80,6 +83,11 @@ extension OFStatsRequest {
             try r.skip(4)
         case (7, .v1_3): body = .groupDesc
         case (8, .v1_3): body = .groupFeatures
+        case (9, .v1_3), (10, .v1_3):
+            let id = try r.u32()
+            try r.skip(4)
+            body = type == 9 ? .meter(id) : .meterConfig(id)
+        case (11, .v1_3): body = .meterFeatures
         default: return (.unknown(type: type, body: r.rest()), flags)
         }
         try r.expectEnd()
@@ -125,6 +133,12 @@ extension OFStatsReply {
         case .groupDesc(let groups):
             for g in groups { try g.encode(&w) }
         case .groupFeatures(let f):
+            f.encode(&w)
+        case .meter(let meters):
+            for m in meters { try m.encode(&w) }
+        case .meterConfig(let configs):
+            for c in configs { try c.encode(&w) }
+        case .meterFeatures(let f):
             f.encode(&w)
         case .unknown(_, let body):
             w.append(body)
@@ -237,6 +251,14 @@ extension OFStatsReply {
             let f = try OFGroupFeatures.decode(&r)
             try r.expectEnd()
             return (.groupFeatures(f), flags)
+        case (9, .v1_3):
+            return (.meter(try OFMeterStats.decodeList(&r)), flags)
+        case (10, .v1_3):
+            return (.meterConfig(try OFMeterConfig.decodeList(&r)), flags)
+        case (11, .v1_3):
+            let f = try OFMeterFeatures.decode(&r)
+            try r.expectEnd()
+            return (.meterFeatures(f), flags)
         default:
             return (.unknown(type: type, body: r.rest()), flags)
         }

@@ -62,6 +62,8 @@ struct FlowTables: Sendable {
     private(set) var generation: UInt64 = 0
     /// The group table (see Groups.swift), by group id.
     var groups: [UInt32: GroupEntry] = [:]
+    /// The meter table (see Meters.swift), by meter id.
+    var meters: [UInt32: MeterEntry] = [:]
     /// Entries with an idle or hard timeout, kept as they come and go.
     private var timed = 0
 

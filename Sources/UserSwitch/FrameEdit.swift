@@ -84,7 +84,7 @@ enum FrameEdit {
             return setField(.tcpSrc(v), &b)
         case .setTransportDst(let v):
             return setField(.tcpDst(v), &b)
-        case .output, .controller, .clone:
+        case .output, .controller, .clone, .meter:
             return true
         case .pushMPLS(let t): return pushMPLS(t, &b)
         case .popMPLS(let t): return popMPLS(t, &b)

@@ -24,6 +24,8 @@ enum DatapathOp: Hashable, Sendable {
     case popPBB
     /// Run these ops on a copy of the frame (a group bucket).
     case clone([DatapathOp])
+    /// Through this meter: the packet goes on, is dropped, or has its DSCP remarked.
+    case meter(UInt32)
 }
 
 /// The result of the pipeline for one microflow.
@@ -75,7 +77,8 @@ extension FlowTables {
             visits.append((table, i))
             let entry = tables[table][i]
             var next: Int?
-            // The specification's order, whatever the order on the wire.
+            // The specification's order, whatever the order on the wire: meter first.
+            for case .meter(let m) in entry.instructions { ops.append(.meter(m)) }
             for case .applyActions(let actions) in entry.instructions {
                 for a in actions {
                     if case .group(let g) = a {

@@ -71,6 +71,13 @@ extension UserDatapath {
                 // The frame is about to change (its checksum completed): queued copies go first.
                 flushSends()
                 packetIn(frame, switch: sw, inPort: inPort, reason: reason, table: table, cookie: cookie)
+            case .meter(let id):
+                guard let band = sw.tables.measure(meter: id, bytes: frame.frameLength, now: now) else { continue }
+                if band.type == OFMeterBand.drop { return }
+                flushSends()
+                if let p = ParsedPacket(bytes: UnsafeRawBufferPointer(frame.frame), inPort: 0), let dscp = p.ipDSCP {
+                    FrameEdit.apply(.setField(.ipDSCP(FrameEdit.remarkDSCP(dscp, by: band.precLevel))), to: &frame)
+                }
             case .clone(let nested):
                 // A group bucket: its edits on a copy, sent before the copy goes.
                 flushSends()
@@ -155,6 +162,14 @@ extension UserDatapath {
         case .flowMod(let mod):
             if sw.role == OFRole.slave { return fail(OFErrorType.badRequest, 10) }  // OFPBRC_IS_SLAVE
             flowMod(mod, switch: sw, version: v, fail: fail)
+        case .meterMod(let mod):
+            if sw.role == OFRole.slave { return fail(OFErrorType.badRequest, 10) }
+            do {
+                let removed = try sw.tables.apply(mod, now: Self.nowNanos())
+                for r in removed where r.entry.flags.contains(.sendFlowRemoved) { flowRemoved(r, switch: sw) }
+            } catch {
+                fail(MeterModFailure.errorType, error.code)
+            }
         case .groupMod(let mod):
             if sw.role == OFRole.slave { return fail(OFErrorType.badRequest, 10) }
             for b in mod.buckets { if let bad = badPort(b.actions, sw, groupsOf: mod) { return fail(OFErrorType.badAction, bad) } }
@@ -181,6 +196,10 @@ extension UserDatapath {
         // Every output must name a port of this switch or a reserved port.
         for case .applyActions(let a) in mod.instructions { if let bad = badPort(a, sw) { return fail(OFErrorType.badAction, bad) } }
         for case .writeActions(let a) in mod.instructions { if let bad = badPort(a, sw) { return fail(OFErrorType.badAction, bad) } }
+        // A meter must exist (OFPMMFC_UNKNOWN_METER).
+        for case .meter(let m) in mod.instructions where sw.tables.meters[m] == nil {
+            return fail(MeterModFailure.errorType, MeterModFailure.unknownMeter.code)
+        }
         if v == .v1_3, mod.command == .add || mod.command == .modify || mod.command == .modifyStrict,
            case let gotos = mod.instructions.compactMap({ if case .gotoTable(let t) = $0 { t } else { nil } }),
            gotos.contains(where: { Int($0) <= Int(mod.tableID) || Int($0) >= sw.tables.count }) {
@@ -340,6 +359,26 @@ extension UserDatapath {
                 let g = sw.tables.groups[id]!
                 return OFGroupDesc(type: g.type, groupID: id, buckets: g.buckets)
             })))
+        case .meter(let id), .meterConfig(let id):
+            let now = Self.nowNanos()
+            let ids = id == OFMeterMod.allMeters ? sw.tables.meters.keys.sorted() : [id]
+            if case .meterConfig = request {
+                reply(.statsReply(.meterConfig(ids.compactMap { id in
+                    sw.tables.meters[id].map { OFMeterConfig(flags: $0.flags, meterID: id, bands: $0.bands) }
+                })))
+            } else {
+                reply(.statsReply(.meter(ids.compactMap { id in
+                    guard let m = sw.tables.meters[id] else { return nil }
+                    let age = now &- m.installed
+                    return OFMeterStats(meterID: id, flowCount: UInt32(sw.tables.meterReferences(id)), packetInCount: m.packets,
+                                        byteInCount: m.bytes, durationSec: UInt32(age / 1_000_000_000), durationNsec: UInt32(age % 1_000_000_000),
+                                        bands: zip(m.bandPackets, m.bandBytes).map { OFGroupStats.Counts(packets: $0, bytes: $1) })
+                })))
+            }
+        case .meterFeatures:
+            reply(.statsReply(.meterFeatures(OFMeterFeatures(maxMeter: 65_536, bandTypes: (1 << 1) | (1 << 2),
+                                                             capabilities: UInt32(OFMeterMod.kbps | OFMeterMod.pktps | OFMeterMod.burst | OFMeterMod.stats),
+                                                             maxBands: 16, maxColor: 0))))
         case .groupFeatures:
             // All four types; weights, liveness and chaining; every 1.3 action in every type.
             let actions: UInt32 = (1 << 0) | (1 << 11) | (1 << 12) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 18) | (1 << 19)

@@ -122,9 +122,9 @@ final class MalformedTests: XCTestCase {
 
     func testUnsupportedVersionAndUnknownTypes() throws {
         assertOFError(try OFMessage.decode(hex("02 05 00 08 00 00 00 00"))) { $0 == .unsupportedVersion(2) }
-        // METER_MOD (1.3 type 29) and VENDOR (1.0 type 4) are not modelled: they decode as unknown.
-        XCTAssertEqual(try OFMessage.decode(hex("04 1d 00 0c 00 00 00 01 00 00 00 00")).message,
-                       .unknown(type: 29, body: [0, 0, 0, 0]))
+        // Type 30 (no 1.3 message) and VENDOR (1.0 type 4) are not modelled: they decode as unknown.
+        XCTAssertEqual(try OFMessage.decode(hex("04 1e 00 0c 00 00 00 01 00 00 00 00")).message,
+                       .unknown(type: 30, body: [0, 0, 0, 0]))
         // A GROUP_MOD cut short, and one whose bucket claims more than there is.
         assertOFError(try OFMessage.decode(hex("04 0f 00 0c 00 00 00 01 00 00 00 00"))) { if case .truncated = $0 { true } else { false } }
         assertOFError(try OFMessage.decode(hex("04 0f 00 20 00 00 00 01 00 00 00 00 00 00 00 01 00 40 00 00 00 00 00 00 00 00 00 00 00 00 00 00"))) {

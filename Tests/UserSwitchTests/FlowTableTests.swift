@@ -502,6 +502,81 @@ extension FlowTableTests {
     }
 }
 
+// MARK: - Meters
+
+extension FlowTableTests {
+    func testMeterDropsAboveItsRate() throws {
+        var t = FlowTables(count: 1)
+        // 1,000 packets/s, a burst of 10 packets.
+        _ = try t.apply(OFMeterMod(command: OFMeterMod.add, flags: OFMeterMod.pktps | OFMeterMod.burst, meterID: 1,
+                                   bands: [OFMeterBand(type: OFMeterBand.drop, rate: 1000, burstSize: 10)]), now: 0)
+        var passed = 0
+        // 10,000 packets in one second, evenly: about 1,000 (plus the burst) pass.
+        for i in 0..<10_000 where t.measure(meter: 1, bytes: 100, now: UInt64(i) * 100_000) == nil { passed += 1 }
+        XCTAssertTrue((1000...1020).contains(passed), "\(passed) passed")
+        XCTAssertEqual(t.meters[1]?.packets, 10_000)
+        XCTAssertEqual(t.meters[1]?.bandPackets, [UInt64(10_000 - passed)])
+        // A kbit/s meter: 1,000 kbit/s is 125,000 bytes a second; 1,250-byte packets, 1,000 a second: 100 pass.
+        _ = try t.apply(OFMeterMod(command: OFMeterMod.add, flags: OFMeterMod.kbps | OFMeterMod.burst, meterID: 2,
+                                   bands: [OFMeterBand(type: OFMeterBand.drop, rate: 1000, burstSize: 10)]), now: 0)
+        passed = 0
+        for i in 0..<1000 where t.measure(meter: 2, bytes: 1250, now: UInt64(i) * 1_000_000) == nil { passed += 1 }
+        XCTAssertTrue((99...102).contains(passed), "\(passed) passed")
+    }
+
+    func testMeterModRefusalsAndFlowsThatUseIt() throws {
+        var t = FlowTables(count: 1)
+        let drop = OFMeterBand(type: OFMeterBand.drop, rate: 10)
+        _ = try t.apply(OFMeterMod(command: OFMeterMod.add, flags: OFMeterMod.kbps, meterID: 3, bands: [drop]), now: 0)
+        XCTAssertThrowsError(try t.apply(OFMeterMod(command: OFMeterMod.add, flags: OFMeterMod.kbps, meterID: 3, bands: [drop]), now: 0)) {
+            XCTAssertEqual($0 as? MeterModFailure, .meterExists)
+        }
+        XCTAssertThrowsError(try t.apply(OFMeterMod(command: OFMeterMod.add, flags: 3, meterID: 4, bands: [drop]), now: 0)) {
+            XCTAssertEqual($0 as? MeterModFailure, .badFlags)
+        }
+        XCTAssertThrowsError(try t.apply(OFMeterMod(command: OFMeterMod.add, flags: 1, meterID: 4,
+                                                    bands: [OFMeterBand(type: OFMeterBand.drop, rate: 0)]), now: 0)) {
+            XCTAssertEqual($0 as? MeterModFailure, .badRate)
+        }
+        XCTAssertThrowsError(try t.apply(OFMeterMod(command: OFMeterMod.add, flags: 1, meterID: 4,
+                                                    bands: [OFMeterBand(type: 9, rate: 5)]), now: 0)) {
+            XCTAssertEqual($0 as? MeterModFailure, .badBand)
+        }
+        XCTAssertThrowsError(try t.apply(OFMeterMod(command: OFMeterMod.modify, flags: 1, meterID: 5, bands: [drop]), now: 0)) {
+            XCTAssertEqual($0 as? MeterModFailure, .unknownMeter)
+        }
+        // The meter comes first in a flow's instructions.
+        _ = try t.apply(mod(instructions: [.applyActions([.output(port: 2)]), .meter(3)]), now: 0, addWhenNoneMatch: false)
+        XCTAssertEqual(t.evaluate(packet(), version: .v1_3, missSendLen: 0).ops, [.meter(3), .output(2)])
+        XCTAssertEqual(t.meterReferences(3), 1)
+        let removed = try t.apply(OFMeterMod(command: OFMeterMod.delete, flags: 0, meterID: OFMeterMod.allMeters), now: 0)
+        XCTAssertEqual(removed.count, 1)
+        XCTAssertEqual(t.flowCount, 0)
+    }
+
+    func testDSCPRemarkRaisesTheDropPrecedence() {
+        XCTAssertEqual(FrameEdit.remarkDSCP(10, by: 1), 12)   // AF11 -> AF12
+        XCTAssertEqual(FrameEdit.remarkDSCP(10, by: 5), 14)   // at most AF13
+        XCTAssertEqual(FrameEdit.remarkDSCP(46, by: 1), 46)   // EF is left alone
+    }
+
+    func testMeterMessagesRoundTripTheWire() throws {
+        let m = OFMeterMod(command: OFMeterMod.add, flags: OFMeterMod.kbps | OFMeterMod.burst | OFMeterMod.stats, meterID: 9,
+                           bands: [OFMeterBand(type: OFMeterBand.drop, rate: 1000, burstSize: 100),
+                                   OFMeterBand(type: OFMeterBand.dscpRemark, rate: 500, burstSize: 50, precLevel: 1)])
+        XCTAssertEqual(try OFMessage.decode(try OFMessage.meterMod(m).encode(version: .v1_3, xid: 2)).message, .meterMod(m))
+        for reply in [OFStatsReply.meterConfig([OFMeterConfig(flags: m.flags, meterID: 9, bands: m.bands)]),
+                      .meter([OFMeterStats(meterID: 9, flowCount: 1, packetInCount: 5, byteInCount: 500, durationSec: 1, durationNsec: 2,
+                                           bands: [.init(packets: 1, bytes: 100), .init(packets: 0, bytes: 0)])]),
+                      .meterFeatures(OFMeterFeatures(maxMeter: 10, bandTypes: 6, capabilities: 15, maxBands: 16, maxColor: 0))] {
+            XCTAssertEqual(try OFMessage.decode(try OFMessage.statsReply(reply).encode(version: .v1_3, xid: 1)).message, .statsReply(reply))
+        }
+        for request in [OFStatsRequest.meter(OFMeterMod.allMeters), .meterConfig(9), .meterFeatures] {
+            XCTAssertEqual(try OFMessage.decode(try OFMessage.statsRequest(request).encode(version: .v1_3, xid: 1)).message, .statsRequest(request))
+        }
+    }
+}
+
 nonisolated(unsafe) private var hitsScratch: [GroupHit] = []
 
 private extension Array where Element == UInt8 {
