@@ -22,13 +22,20 @@ BENCH_DEPS = mininet bridge-utils openvswitch-switch tcpdump
 OSKEN_VENV ?= /opt/swiftnet-venv
 OSKEN_VERSION ?= 3.1.1
 
-.PHONY: run test build release install install-mn deps mininet-deps controllers bench-deps bench clean-build
+.PHONY: run test build release install install-mn deps mininet-deps controllers bench-deps bench clean-build conformance
 
 run: deps release install
 	swiftnet --topo tree,depth=2,fanout=2 --test pingall
 
 test: deps mininet-deps controllers build
 	python3 Tools/run_tests.py --swift $(SWIFT)
+	python3 Tools/conformance.py --swiftnet .build/debug/swiftnet --quick --min-pass 1.0
+
+# os-ken's OpenFlow 1.3 switch tester, its whole corpus, against the user switch and Open
+# vSwitch's userspace datapath in the same run (about an hour: the group and meter tests
+# measure 30 s of traffic each).
+conformance: deps controllers bench-deps release
+	python3 Tools/conformance.py --swiftnet .build/release/swiftnet --ovs --out Benchmarks/results/conformance.md --json Benchmarks/results/conformance.json
 
 # The mininet package's bytecode is made here (Debian's python3, into the ignored
 # __pycache__): `swiftnet python` runs with PYTHONDONTWRITEBYTECODE and writes none.

@@ -179,6 +179,7 @@ extension FlowTables {
         mix(p.ethSrc.rawValue); mix(p.ethDst.rawValue); mix(UInt64(p.ethType))
         mix(UInt64(p.ipv4Src?.rawValue ?? 0)); mix(UInt64(p.ipv4Dst?.rawValue ?? 0))
         mix(p.ipv6Src?.high ?? 0); mix(p.ipv6Src?.low ?? 0); mix(p.ipv6Dst?.high ?? 0); mix(p.ipv6Dst?.low ?? 0)
+        mix(UInt64(p.arpSpa?.rawValue ?? 0) << 32 | UInt64(p.arpTpa?.rawValue ?? 0))
         mix(UInt64(p.ipProto ?? 0))
         mix(UInt64(p.tcpSrc ?? p.udpSrc ?? p.sctpSrc ?? 0) << 16 | UInt64(p.tcpDst ?? p.udpDst ?? p.sctpDst ?? 0))
         return h

@@ -21,7 +21,9 @@ struct MeterEntry: Sendable {
         bandBytes = Array(repeating: 0, count: bands.count)
         tokens = []
         lastRefill = now
-        tokens = bands.indices.map { capacity(of: $0) }
+        // A new meter starts with 10 ms of its rate, not a whole bucket: a second's worth
+        // up front would let the first second of a flood through above the rate.
+        tokens = bands.indices.map { min(capacity(of: $0), Double(bands[$0].rate) * 10) }
     }
 
     var perPacket: Bool { flags & OFMeterMod.pktps != 0 }
