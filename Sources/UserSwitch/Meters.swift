@@ -38,8 +38,11 @@ struct MeterEntry: Sendable {
     /// What the meter does to one packet of `bytes` at `now`: nil to let it pass, or the
     /// band that applies (the one with the highest rate among those the packet exceeds).
     mutating func measure(bytes: Int, now: UInt64) -> Int? {
-        let elapsed = Double(now &- lastRefill)
-        lastRefill = now
+        // Packets of one batch share a time, and batches of different ports can come a
+        // little out of order: time never runs backwards here (a wrapped difference would
+        // fill every bucket).
+        let elapsed = now > lastRefill ? Double(now - lastRefill) : 0
+        lastRefill = max(lastRefill, now)
         packets &+= 1
         self.bytes &+= UInt64(bytes)
         let cost = perPacket ? 1000.0 : Double(bytes * 8)
