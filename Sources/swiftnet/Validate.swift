@@ -17,7 +17,7 @@ struct Validate: ParsableCommand {
         let t: ValidatedTopology
         do { t = try spec.validated(autoMAC: mac) } catch let e as TopologyError { throw badInput(e.description) }
         print("\(file): ok: \(t.hosts.count) hosts, \(t.switches.count) switches, \(t.links.count) links"
-              + (t.hasLoop ? " (loop: STP on)" : "")
+              + (t.hasLoop ? (t.switches.contains(where: \.stp) ? " (loop: STP on)" : " (loop: left to the controller)") : "")
               + (t.experiment.isEmpty ? "" : ", \(t.experiment.count) experiment steps"))
     }
 }

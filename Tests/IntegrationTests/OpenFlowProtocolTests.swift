@@ -88,14 +88,30 @@ final class OpenFlowProtocolTests: XCTestCase {
             guard case .featuresReply(let f)? = peer.reply(to: 2) else { return XCTFail("no FEATURES_REPLY") }
             XCTAssertEqual(f.datapathID, 1)
 
-            // An unknown message type (GROUP_MOD is not supported): BAD_REQUEST/BAD_TYPE.
-            try peer.send(.unknown(type: 15, body: [UInt8](repeating: 0, count: 8)), xid: 3)
-            guard case .error(let e1)? = peer.reply(to: 3) else { return XCTFail("no ERROR for GROUP_MOD") }
+            // A message type 1.3 does not have: BAD_REQUEST/BAD_TYPE.
+            try peer.send(.unknown(type: 30, body: [UInt8](repeating: 0, count: 8)), xid: 3)
+            guard case .error(let e1)? = peer.reply(to: 3) else { return XCTFail("no ERROR for message type 30") }
             XCTAssertEqual([e1.type, e1.code], [OFErrorType.badRequest, OFBadRequestCode.badType])
-            // An unknown statistics type: BAD_REQUEST/BAD_MULTIPART.
-            try peer.send(.statsRequest(.unknown(type: 9, body: [UInt8](repeating: 0, count: 8))), xid: 4)
-            guard case .error(let e2)? = peer.reply(to: 4) else { return XCTFail("no ERROR for METER stats") }
+            // A statistics type it does not serve (table features): BAD_REQUEST/BAD_MULTIPART.
+            try peer.send(.statsRequest(.unknown(type: 12, body: [])), xid: 4)
+            guard case .error(let e2)? = peer.reply(to: 4) else { return XCTFail("no ERROR for table features") }
             XCTAssertEqual([e2.type, e2.code], [OFErrorType.badRequest, OFBadRequestCode.badMultipart])
+            // A group, then the same group again: GROUP_MOD_FAILED/GROUP_EXISTS; the group
+            // description lists it.
+            let g = OFGroupMod(command: OFGroupMod.add, type: OFGroupMod.all, groupID: 7, buckets: [OFBucket(actions: [.output(port: 1)])])
+            try peer.send(.groupMod(g), xid: 40)
+            try peer.send(.groupMod(g), xid: 41)
+            guard case .error(let eg)? = peer.reply(to: 41) else { return XCTFail("no ERROR for a second group 7") }
+            XCTAssertEqual([eg.type, eg.code], [6, 0])
+            try peer.send(.statsRequest(.groupDesc), xid: 42)
+            guard case .statsReply(.groupDesc(let groups), _)? = peer.reply(to: 42) else { return XCTFail("no group desc") }
+            XCTAssertEqual(groups, [OFGroupDesc(type: OFGroupMod.all, groupID: 7, buckets: g.buckets)])
+            // A flow through a meter the switch does not have: METER_MOD_FAILED/UNKNOWN_METER.
+            var metered = OFFlowMod()
+            metered.instructions = [.meter(5), .applyActions([.output(port: 1)])]
+            try peer.send(.flowMod(metered), xid: 43)
+            guard case .error(let em)? = peer.reply(to: 43) else { return XCTFail("no ERROR for meter 5") }
+            XCTAssertEqual([em.type, em.code], [12, 3])
             // A FLOW_MOD cut short: BAD_REQUEST/BAD_LEN, carrying the request's bytes.
             let short: [UInt8] = [4, 14, 0, 16, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0]
             peer.sendRaw(short)
