@@ -70,7 +70,7 @@ struct ICMPProbe {
         raiseFileLimit(to: UInt64(net.topology.hosts.count * 2 + n * laneCount * (deleteEntries ? 2 : 1) + 256))
         var idents = Set<UInt16>()
         while idents.count < laneCount { idents.insert(UInt16.random(in: 1...UInt16.max)) }
-        let board = ProbeBoard(result, deleteEntries: deleteEntries)
+        let board = ProbeBoard(result)
         var workers: [ProbeLane] = []
         for (k, ident) in idents.enumerated() {
             let share = window / laneCount + (k < window % laneCount ? 1 : 0)
@@ -202,7 +202,7 @@ final class ProbeBoard: @unchecked Sendable {
     let n: Int
     let total: Int
 
-    init(_ result: PingAllResult, deleteEntries: Bool) {
+    init(_ result: PingAllResult) {
         _result = result
         n = result.hosts.count
         total = n * max(0, n - 1)

@@ -226,6 +226,11 @@ struct FlowTables: Sendable {
         return removed
     }
 
+    /// How many entries, in every table, `condition` selects.
+    func entryCount(where condition: (FlowEntry) -> Bool) -> Int {
+        tables.reduce(0) { $0 + $1.lazy.filter(condition).count }
+    }
+
     /// Marks a change that decisions depend on (the cache forgets what it learnt).
     mutating func bump() { generation &+= 1 }
 
@@ -257,12 +262,10 @@ struct FlowTables: Sendable {
     private static func bits(_ m: OFMatch) -> [UInt8: (value: (UInt64, UInt64), mask: (UInt64, UInt64))] {
         var out: [UInt8: (value: (UInt64, UInt64), mask: (UInt64, UInt64))] = [:]
         for (v, k) in m.entries {
-            out[v.oxmField] = (fieldBits(v), k.map(fieldBits) ?? (.max, .max))
+            out[v.oxmField] = (v.wideValue, k?.wideValue ?? (.max, .max))
         }
         return out
     }
-
-    private static func fieldBits(_ f: OFField) -> (UInt64, UInt64) { f.wideValue }
 
     /// True when every packet `specific` matches is also matched by `general`: each field
     /// `general` sets, `specific` sets at least as precisely and to a value inside it. This

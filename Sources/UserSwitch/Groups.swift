@@ -92,9 +92,7 @@ extension FlowTables {
     }
 
     /// Flow entries that send to `group`.
-    func references(to group: UInt32) -> Int {
-        tables.reduce(0) { $0 + $1.filter { $0.sendsTo(group: group) }.count }
-    }
+    func references(to group: UInt32) -> Int { entryCount { $0.sendsTo(group: group) } }
 
     /// Counts a packet on a group and one of its buckets.
     mutating func hitGroup(_ id: UInt32, bucket: Int, bytes: Int) {

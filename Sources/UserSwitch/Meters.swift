@@ -19,18 +19,16 @@ struct MeterEntry: Sendable {
         installed = now
         bandPackets = Array(repeating: 0, count: bands.count)
         bandBytes = Array(repeating: 0, count: bands.count)
-        tokens = []
         lastRefill = now
         // A new meter starts with 10 ms of its rate, not a whole bucket: a second's worth
         // up front would let the first second of a flood through above the rate.
-        tokens = bands.indices.map { min(capacity(of: $0), Double(bands[$0].rate) * 10) }
+        tokens = bands.map { min(Self.capacity($0, flags: flags), Double($0.rate) * 10) }
     }
 
     var perPacket: Bool { flags & OFMeterMod.pktps != 0 }
 
     /// A band's bucket: its burst with OFPMF_BURST, else one second at its rate.
-    func capacity(of band: Int) -> Double {
-        let b = bands[band]
+    static func capacity(_ b: OFMeterBand, flags: UInt16) -> Double {
         let size = flags & OFMeterMod.burst != 0 && b.burstSize > 0 ? Double(b.burstSize) : Double(b.rate)
         return size * 1000  // kbit to bit, packets to thousandths
     }
@@ -49,7 +47,7 @@ struct MeterEntry: Sendable {
         var applies: Int?
         for i in bands.indices {
             // rate kbit/s = rate bits per ms = rate / 1e6 bits per ns; packets/s likewise in thousandths.
-            tokens[i] = min(capacity(of: i), tokens[i] + elapsed * Double(bands[i].rate) / 1e6)
+            tokens[i] = min(Self.capacity(bands[i], flags: flags), tokens[i] + elapsed * Double(bands[i].rate) / 1e6)
             if tokens[i] >= cost {
                 tokens[i] -= cost
             } else if applies.map({ bands[$0].rate < bands[i].rate }) ?? true {
@@ -119,9 +117,7 @@ extension FlowTables {
     }
 
     /// Flow entries that use meter `id`.
-    func meterReferences(_ id: UInt32) -> Int {
-        tables.reduce(0) { $0 + $1.filter { $0.instructions.contains(.meter(id)) }.count }
-    }
+    func meterReferences(_ id: UInt32) -> Int { entryCount { $0.instructions.contains(.meter(id)) } }
 
     /// Runs a packet through meter `id`: nil to let it pass, or the band that applies.
     mutating func measure(meter id: UInt32, bytes: Int, now: UInt64) -> OFMeterBand? {

@@ -64,6 +64,19 @@ extension FlowTables {
             p = q
             cacheable = false
         }
+        /// One action: a group's buckets, or the action itself; after a pop in apply-actions
+        /// (`uncovering`) the tables that follow see what it uncovered.
+        func perform(_ a: OFAction, entry: FlowEntry, table: Int, uncovering: Bool) {
+            switch a {
+            case .group(let g):
+                ops += expandGroup(g, packet: p, isLive: isLive, depth: 0, hits: &hits)
+            case .popMPLS, .popPBB:
+                Self.append(a, to: &ops, packet: &p, entry: entry, table: table)
+                if uncovering { uncover() }
+            default:
+                Self.append(a, to: &ops, packet: &p, entry: entry, table: table)
+            }
+        }
         var actionSet = ActionSet()
         var table = 0
         while true {
@@ -80,14 +93,7 @@ extension FlowTables {
             // The specification's order, whatever the order on the wire: meter first.
             for case .meter(let m) in entry.instructions { ops.append(.meter(m)) }
             for case .applyActions(let actions) in entry.instructions {
-                for a in actions {
-                    if case .group(let g) = a {
-                        ops += expandGroup(g, packet: p, isLive: isLive, depth: 0, hits: &hits)
-                        continue
-                    }
-                    Self.append(a, to: &ops, packet: &p, entry: entry, table: table)
-                    if case .popMPLS = a { uncover() } else if case .popPBB = a { uncover() }
-                }
+                for a in actions { perform(a, entry: entry, table: table, uncovering: true) }
             }
             if entry.instructions.contains(.clearActions) { actionSet = ActionSet() }
             for case .writeActions(let actions) in entry.instructions { actionSet.write(actions) }
@@ -100,13 +106,7 @@ extension FlowTables {
         }
         let last = visits.last!
         let entry = tables[last.table][last.index]
-        for a in actionSet.ordered {
-            if case .group(let g) = a {
-                ops += expandGroup(g, packet: p, isLive: isLive, depth: 0, hits: &hits)
-            } else {
-                Self.append(a, to: &ops, packet: &p, entry: entry, table: last.table)
-            }
-        }
+        for a in actionSet.ordered { perform(a, entry: entry, table: last.table, uncovering: false) }
         return Decision(ops: ops, visits: visits, cacheable: cacheable, groupHits: hits)
     }
 

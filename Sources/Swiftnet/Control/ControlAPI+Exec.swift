@@ -98,7 +98,7 @@ extension ControlAPI {
     /// the command's. This is what a Mininet script reads from `node.stdout`.
     func idleOutput(of node: String, responder: ControlResponder) throws {
         guard net.topology.kind(of: node) != nil else { throw ControlError(404, "no node '\(node)' in run '\(net.name)'") }
-        _ = try? net.idleOutput(of: node, wait: .zero)  // a shell of its own, before the answer starts
+        _ = try? net.persistentShell(of: node)  // a shell of its own, before the answer starts
         responder.begin(status: 200)
         // A thread of its own: the stream lasts as long as the client wants it, and a
         // script may watch every node at once.
