@@ -5,6 +5,7 @@
 #include "CShims.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -23,6 +24,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
 #include <sys/socket.h>
@@ -549,8 +551,37 @@ int sn_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno;
 }
 
-int sn_packet_open(int ifindex) {
-    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
+/// The classic BPF program that passes a frame only when it arrived on one of `ranges`
+/// (pairs of first and last ifindex, inclusive): per range, two comparisons and an accept.
+static int packet_filter(struct sock_filter *prog, int max, const int *ranges, int count) {
+    int n = 0;
+    if (1 + 3 * count + 1 > max) return -1;
+    prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_IFINDEX));
+    for (int i = 0; i < count; i++) {
+        // below the range: on to the next one; above it: likewise; inside: keep it whole.
+        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)ranges[2 * i], 0, 2);
+        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)ranges[2 * i + 1], 1, 0);
+        prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0x40000);
+    }
+    prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+    return n;
+}
+
+int sn_packet_set_ports(int fd, const int *ranges, int count) {
+    static struct sock_filter prog[BPF_MAXINSNS];
+    int n = packet_filter(prog, BPF_MAXINSNS, ranges, count);
+    if (n < 0) {
+        // Too scattered for one program: every frame comes, and the caller sorts them.
+        return setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0) == 0 || errno == ENOENT ? 1 : -errno;
+    }
+    struct sock_fprog fprog = { .len = (unsigned short)n, .filter = prog };
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) == 0 ? 0 : -errno;
+}
+
+int sn_packet_open(const int *ranges, int count, int rcvbuf) {
+    // Protocol 0: the socket hears nothing until bind, so no frame of another interface
+    // is queued before the filter is in place.
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return -errno;
     int on = 1;
     // Frames come and go with their virtio-net header (checksum and GSO offloads kept),
@@ -562,16 +593,22 @@ int sn_packet_open(int ifindex) {
         setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on, sizeof on) != 0) {
         int e = errno; close(fd); return -e;
     }
+    int r = sn_packet_set_ports(fd, ranges, count);
+    if (r < 0) { close(fd); return r; }
     // veth has no queue of its own to bypass; skipping the qdisc layer saves work per frame.
     setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &on, sizeof on);
-    int big = 4 << 20;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
-    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+    // One queue for every port: as deep as the caller asks, past net.core.rmem_max when
+    // the process may (CAP_NET_ADMIN), else as deep as the limit allows.
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    int big = 16 << 20;
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
     struct sockaddr_ll sll;
     memset(&sll, 0, sizeof sll);
     sll.sll_family = AF_PACKET;
     sll.sll_protocol = htons(ETH_P_ALL);
-    sll.sll_ifindex = ifindex;
+    sll.sll_ifindex = 0;  // every interface of the namespace (the filter picks the ports)
     if (bind(fd, (struct sockaddr *)&sll, sizeof sll) != 0) { int e = errno; close(fd); return -e; }
     return fd;
 }
@@ -592,16 +629,19 @@ static int sn_reinsert_vlan(unsigned char *buf, int length, int capacity, uint16
     return length + 4;
 }
 
-int sn_packet_recv_batch(int fd, void *const *bufs, int capacity, int *lengths, int count) {
+int sn_packet_recv_batch(int fd, void *const *bufs, int capacity, int *lengths, int *ifindexes, int count) {
     if (count > SN_PACKET_BATCH) count = SN_PACKET_BATCH;
     struct mmsghdr msgs[SN_PACKET_BATCH];
     struct iovec iov[SN_PACKET_BATCH];
+    struct sockaddr_ll from[SN_PACKET_BATCH];
     // Room for one struct tpacket_auxdata per frame.
     union { struct cmsghdr align; char bytes[CMSG_SPACE(sizeof(struct tpacket_auxdata))]; } control[SN_PACKET_BATCH];
     memset(msgs, 0, sizeof(struct mmsghdr) * (size_t)count);
     for (int i = 0; i < count; i++) {
         iov[i].iov_base = bufs[i];
         iov[i].iov_len = (size_t)(capacity - 4);  // room to put a VLAN tag back
+        msgs[i].msg_hdr.msg_name = &from[i];
+        msgs[i].msg_hdr.msg_namelen = sizeof from[i];
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
         msgs[i].msg_hdr.msg_control = control[i].bytes;
@@ -622,28 +662,43 @@ int sn_packet_recv_batch(int fd, void *const *bufs, int capacity, int *lengths, 
             }
         }
         lengths[i] = length;
+        ifindexes[i] = msgs[i].msg_hdr.msg_namelen >= (socklen_t)offsetof(struct sockaddr_ll, sll_ifindex) + (socklen_t)sizeof(int)
+            ? from[i].sll_ifindex : 0;
     }
     return n;
 }
 
-int sn_packet_send_batch(int fd, void *const *bufs, const int *lengths, int count) {
+int sn_packet_send_batch(int fd, void *const *bufs, const int *lengths, const int *ifindexes, unsigned char *sent, int count) {
     if (count > SN_PACKET_BATCH) count = SN_PACKET_BATCH;
     struct mmsghdr msgs[SN_PACKET_BATCH];
     struct iovec iov[SN_PACKET_BATCH];
+    struct sockaddr_ll to[SN_PACKET_BATCH];
     memset(msgs, 0, sizeof(struct mmsghdr) * (size_t)count);
+    memset(to, 0, sizeof(struct sockaddr_ll) * (size_t)count);
     for (int i = 0; i < count; i++) {
         iov[i].iov_base = bufs[i];
         iov[i].iov_len = (size_t)lengths[i];
+        to[i].sll_family = AF_PACKET;
+        to[i].sll_ifindex = ifindexes[i];
+        msgs[i].msg_hdr.msg_name = &to[i];
+        msgs[i].msg_hdr.msg_namelen = sizeof to[i];
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
+        sent[i] = 0;
     }
-    int sent = 0;
-    while (sent < count) {
-        int n = sendmmsg(fd, msgs + sent, (unsigned)(count - sent), MSG_DONTWAIT);
-        if (n <= 0) break;
-        sent += n;
+    int ok = 0, i = 0;
+    while (i < count) {
+        int n = sendmmsg(fd, msgs + i, (unsigned)(count - i), MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            i++;  // this frame failed (its port is down, or no room): the rest still go
+            continue;
+        }
+        for (int k = 0; k < n; k++) sent[i + k] = 1;
+        ok += n;
+        i += n;
     }
-    return sent;
+    return ok;
 }
 
 int sn_pty_open(int *slave_out) {

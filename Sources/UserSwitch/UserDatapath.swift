@@ -6,11 +6,14 @@ import NIOCore
 import OpenFlow
 
 /// Swiftnet's own switch: every frame of every `kind: user` switch passes through this
-/// process. Each switch port is a veth end in the run's fabric namespace, read and written
-/// through an AF_PACKET socket with `PACKET_VNET_HDR`, so each frame carries its
-/// virtio-net header: checksum-offloaded and GSO frames (up to 64 KB) pass through whole
-/// and TCP works with the hosts' default offloads. One thread serves every port of every
-/// switch with poll(2).
+/// process. Each switch port is a veth end in the run's fabric namespace. One AF_PACKET
+/// socket there reads and writes them all: a filter passes it only the ports' frames,
+/// each received frame names the interface it came in on, and each sent one the interface
+/// it leaves by, so the kernel's work at start and stop does not grow with the ports (a
+/// socket per port cost a grace period to open and another to close). The socket uses
+/// `PACKET_VNET_HDR`, so each frame carries its virtio-net header: checksum-offloaded and
+/// GSO frames (up to 64 KB) pass through whole and TCP works with the hosts' default
+/// offloads. One thread serves every port of every switch.
 ///
 /// A switch without a controller is a MAC-learning switch. A switch with one forwards by
 /// its OpenFlow flow tables, with an exact-match cache in front of the priority classifier
@@ -29,7 +32,8 @@ public final class UserDatapath: @unchecked Sendable {
         var switchIndex: Int
         var number: Int
         var name: String
-        var fd: Int32 = -1
+        /// The interface's index in the fabric namespace, once started.
+        var ifindex: Int32 = 0
         /// The link's shaping, applied to frames leaving through this port.
         var egress: Impairment?
         /// For a port facing a host (not another switch): the link's shaping applied to
@@ -96,11 +100,18 @@ public final class UserDatapath: @unchecked Sendable {
     /// A buffer for PACKET_OUT data (the receive buffer may hold the frame being forwarded).
     let scratch: UnsafeMutableRawPointer
     private var nextExpiry: UInt64 = 0
-    /// Frames waiting to be sent, per port: `txBatch` slots each.
+    /// The socket every port's frames pass through.
+    private var socket: Int32 = -1
+    /// The port of each fabric ifindex (-1: not a port); frames from other interfaces are
+    /// dropped (they arrive only when the ports' ifindexes were too scattered for a filter).
+    private var portOfIfindex: [Int32] = []
+    /// Frames waiting to be sent: `txBatch` slots, each with its port.
     private let txPointers: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     private let txLengths: UnsafeMutablePointer<Int32>
-    private var txCount: [Int]
-    private var txDirty: [Int] = []
+    private let txIfindexes: UnsafeMutablePointer<Int32>
+    private let txPorts: UnsafeMutablePointer<Int>
+    private let txSent: UnsafeMutablePointer<UInt8>
+    private var txCount = 0
     static let txBatch = Int(SN_PACKET_BATCH)
 
     static let vnetHeaderSize = FrameBuffer.vnet
@@ -116,15 +127,20 @@ public final class UserDatapath: @unchecked Sendable {
             switches[p.switchIndex].portIndex[UInt32(p.number)] = i
         }
         scratch = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize + Self.headroom, alignment: 16)
-        txPointers = .allocate(capacity: max(1, ports.count) * Self.txBatch)
-        txLengths = .allocate(capacity: max(1, ports.count) * Self.txBatch)
-        txCount = Array(repeating: 0, count: ports.count)
+        txPointers = .allocate(capacity: Self.txBatch)
+        txLengths = .allocate(capacity: Self.txBatch)
+        txIfindexes = .allocate(capacity: Self.txBatch)
+        txPorts = .allocate(capacity: Self.txBatch)
+        txSent = .allocate(capacity: Self.txBatch)
     }
 
     deinit {
         scratch.deallocate()
         txPointers.deallocate()
         txLengths.deallocate()
+        txIfindexes.deallocate()
+        txPorts.deallocate()
+        txSent.deallocate()
     }
 
     /// The datapath of `switches`, with `ports` (each naming its switch by index in
@@ -152,15 +168,26 @@ public final class UserDatapath: @unchecked Sendable {
         }
     }
 
-    /// Opens every port's socket inside the fabric namespace and starts the thread, and
-    /// the controller connections.
+    /// Opens the ports' socket inside the fabric namespace and starts the thread, and the
+    /// controller connections.
     /// - Parameter indexOf: the ifindex of a port's interface in the fabric namespace.
     /// - Throws: `UserSwitchError` (no such interface, a socket that cannot be opened),
     ///   `NamespaceError`.
     public func start(fabric: Int32, indexOf: (String) -> Int32?) throws {
         for i in ports.indices {
-            guard let ifindex = indexOf(ports[i].name) else { throw UserSwitchError("no interface \(ports[i].name) in the fabric") }
-            ports[i].fd = try withNetworkNamespace(fabric) { try Self.openPort(ifindex: ifindex, name: ports[i].name) }
+            guard let ifindex = indexOf(ports[i].name), ifindex > 0 else { throw UserSwitchError("no interface \(ports[i].name) in the fabric") }
+            ports[i].ifindex = ifindex
+        }
+        let highest = Int(ports.map(\.ifindex).max() ?? 0)
+        portOfIfindex = Array(repeating: -1, count: highest + 1)
+        for (i, p) in ports.enumerated() { portOfIfindex[Int(p.ifindex)] = Int32(i) }
+        let ranges = Self.ranges(of: ports.map(\.ifindex))
+        // A queue deep enough for a burst from every port: 256 KB a port, from 32 MB to 256 MB.
+        let depth = Int32(min(256 << 20, max(32 << 20, ports.count * (256 << 10))))
+        socket = try withNetworkNamespace(fabric) {
+            let fd = ranges.withUnsafeBufferPointer { sn_packet_open($0.baseAddress, Int32(ranges.count / 2), depth) }
+            guard fd >= 0 else { throw UserSwitchError("cannot open the switch ports' packet socket: \(String(cString: strerror(-fd)))") }
+            return fd
         }
         guard sn_pipe_cloexec(&wake) == 0 else { throw UserSwitchError("pipe: \(String(cString: strerror(errno)))") }
         _ = fcntl(wake[0], F_SETFL, fcntl(wake[0], F_GETFL) | O_NONBLOCK)
@@ -194,8 +221,8 @@ public final class UserDatapath: @unchecked Sendable {
         lock.lock()
         inbox.removeAll()
         lock.unlock()
-        for p in ports where p.fd >= 0 { close(p.fd) }
-        for i in ports.indices { ports[i].fd = -1 }
+        if socket >= 0 { close(socket) }
+        socket = -1
         for fd in wake where fd >= 0 { close(fd) }
         wake = [-1, -1]
         thread = nil
@@ -204,10 +231,13 @@ public final class UserDatapath: @unchecked Sendable {
     private var finished = false
     private var isFinished: Bool { lock.lock(); defer { lock.unlock() }; return finished }
 
-    static func openPort(ifindex: Int32, name: String) throws -> Int32 {
-        let fd = sn_packet_open(ifindex)
-        guard fd >= 0 else { throw UserSwitchError("cannot open a packet socket on \(name): \(String(cString: strerror(-fd)))") }
-        return fd
+    /// Ifindexes as ranges of consecutive ones, flattened: first, last, first, last, ...
+    static func ranges(of indexes: [Int32]) -> [Int32] {
+        var out: [Int32] = []
+        for x in Set(indexes).sorted() {
+            if let last = out.last, last + 1 == x { out[out.count - 1] = x } else { out += [x, x] }
+        }
+        return out
     }
 
     // MARK: - Work from other threads
@@ -261,17 +291,18 @@ public final class UserDatapath: @unchecked Sendable {
         let batch = Int(SN_PACKET_BATCH) / 2
         let rx = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: batch)
         let rxLengths = UnsafeMutablePointer<Int32>.allocate(capacity: batch)
+        let rxIfindexes = UnsafeMutablePointer<Int32>.allocate(capacity: batch)
         for i in 0..<batch { rx[i] = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize + Self.headroom, alignment: 16) }
         defer {
             for i in 0..<batch { rx[i]!.deallocate() }
             rx.deallocate()
             rxLengths.deallocate()
+            rxIfindexes.deallocate()
             lock.lock()
             finished = true
             lock.unlock()
         }
-        var fds = ports.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
-        fds.append(pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0))
+        var fds = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0), pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0)]
         while true {
             var timeout: Int32 = -1
             let now = Self.nowNanos()
@@ -283,16 +314,14 @@ public final class UserDatapath: @unchecked Sendable {
                 timeout = timeout < 0 ? t : min(timeout, t)
             }
             let n = poll(&fds, nfds_t(fds.count), timeout)
-            if fds[fds.count - 1].revents != 0 {
-                fds[fds.count - 1].revents = 0
+            if fds[1].revents != 0 {
+                fds[1].revents = 0
                 if !runInbox() { return }
                 flushSends()
             }
-            if n > 0 {
-                for k in 0..<(fds.count - 1) where fds[k].revents != 0 {
-                    fds[k].revents = 0
-                    drain(port: k, rx: rx, lengths: rxLengths, batch: batch)
-                }
+            if n > 0 && fds[0].revents != 0 {
+                fds[0].revents = 0
+                drain(rx: rx, lengths: rxLengths, ifindexes: rxIfindexes, batch: batch)
             }
             releaseDue()
             if Self.nowNanos() >= nextExpiry {
@@ -303,16 +332,19 @@ public final class UserDatapath: @unchecked Sendable {
         }
     }
 
-    /// Reads the frames waiting on a port in batches (recvmmsg), forwards them, and sends
-    /// what they produced in batches (sendmmsg); at most two batches a turn, so that no
-    /// port starves the others.
-    private func drain(port k: Int, rx: UnsafeMutablePointer<UnsafeMutableRawPointer?>, lengths: UnsafeMutablePointer<Int32>, batch: Int) {
-        for _ in 0..<2 {
-            let n = Int(sn_packet_recv_batch(ports[k].fd, rx, Int32(Self.bufferSize), lengths, Int32(batch)))
+    /// Reads the waiting frames in batches (recvmmsg), forwards them, and sends what they
+    /// produced in batches (sendmmsg); at most eight batches a turn, so that the controller
+    /// connections and timers are not kept waiting.
+    private func drain(rx: UnsafeMutablePointer<UnsafeMutableRawPointer?>, lengths: UnsafeMutablePointer<Int32>,
+                       ifindexes: UnsafeMutablePointer<Int32>, batch: Int) {
+        for _ in 0..<8 {
+            let n = Int(sn_packet_recv_batch(socket, rx, Int32(Self.bufferSize), lengths, ifindexes, Int32(batch)))
             if n <= 0 { return }
             for i in 0..<n where Int(lengths[i]) > Self.vnetHeaderSize + 14 {
+                let ifindex = Int(ifindexes[i])
+                guard ifindex > 0, ifindex < portOfIfindex.count, portOfIfindex[ifindex] >= 0 else { continue }
                 var frame = FrameBuffer(base: rx[i]!, length: Int(lengths[i]), capacity: Self.bufferSize + Self.headroom)
-                forward(&frame, from: k)
+                forward(&frame, from: Int(portOfIfindex[ifindex]))
             }
             // The receive buffers are reused next: what points into them goes out now.
             flushSends()
@@ -380,47 +412,40 @@ public final class UserDatapath: @unchecked Sendable {
         pending.push(due: now + delay, port: port, bytes: [UInt8](UnsafeRawBufferPointer(start: frame.base, count: frame.length)))
     }
 
-    private func transmit(_ bytes: UnsafeRawPointer, _ count: Int, port: Int) {
-        if send(ports[port].fd, bytes, count, Int32(MSG_DONTWAIT)) >= 0 {
-            ports[port].counters.txPackets &+= 1
-            ports[port].counters.txBytes &+= UInt64(count - Self.vnetHeaderSize)
-        } else {
-            ports[port].counters.txErrors &+= 1
-        }
-    }
-
     /// Queues a frame (by reference: its buffer must stay as it is until `flushSends`).
     private func enqueue(_ bytes: UnsafeMutableRawPointer, _ count: Int, port: Int) {
-        let slot = port * Self.txBatch + txCount[port]
-        txPointers[slot] = bytes
-        txLengths[slot] = Int32(count)
-        txCount[port] += 1
-        if txCount[port] == 1 { txDirty.append(port) }
-        if txCount[port] == Self.txBatch { flushPort(port) }
+        txPointers[txCount] = bytes
+        txLengths[txCount] = Int32(count)
+        txIfindexes[txCount] = ports[port].ifindex
+        txPorts[txCount] = port
+        txCount += 1
+        if txCount == Self.txBatch { flushSends() }
     }
 
-    /// Sends every queued frame, one sendmmsg per port.
+    /// Sends every queued frame, whatever its port, in one sendmmsg.
     func flushSends() {
-        for p in txDirty { flushPort(p) }
-        txDirty.removeAll(keepingCapacity: true)
-    }
-
-    private func flushPort(_ p: Int) {
-        let count = txCount[p]
+        let count = txCount
         guard count > 0 else { return }
-        let base = p * Self.txBatch
-        let sent = Int(sn_packet_send_batch(ports[p].fd, txPointers + base, txLengths + base, Int32(count)))
-        for i in 0..<sent { ports[p].counters.txBytes &+= UInt64(Int(txLengths[base + i]) - Self.vnetHeaderSize) }
-        ports[p].counters.txPackets &+= UInt64(sent)
-        ports[p].counters.txErrors &+= UInt64(count - sent)
-        txCount[p] = 0
+        txCount = 0
+        _ = sn_packet_send_batch(socket, txPointers, txLengths, txIfindexes, txSent, Int32(count))
+        for i in 0..<count {
+            let p = txPorts[i]
+            if txSent[i] != 0 {
+                ports[p].counters.txPackets &+= 1
+                ports[p].counters.txBytes &+= UInt64(Int(txLengths[i]) - Self.vnetHeaderSize)
+            } else {
+                ports[p].counters.txErrors &+= 1
+            }
+        }
     }
 
     private func releaseDue() {
         flushSends()
         let now = Self.nowNanos()
         while let (port, bytes) = pending.popDue(now: now) {
-            bytes.withUnsafeBytes { transmit($0.baseAddress!, $0.count, port: port) }
+            // Each goes at once: the queue holds pointers, and `bytes` is gone after this turn.
+            bytes.withUnsafeBytes { enqueue(UnsafeMutableRawPointer(mutating: $0.baseAddress!), $0.count, port: port) }
+            flushSends()
         }
     }
 

@@ -22,13 +22,14 @@ final class UserSwitchTests: XCTestCase {
     /// packet socket the tag apart from the frame, and the switch puts it back.
     func testVLANTagsCrossTheSwitch() throws {
         try withNetwork(pair()) { net in
-            func packetSocket(_ host: String) throws -> Int32 {
+            func packetSocket(_ host: String) throws -> (fd: Int32, index: Int32) {
                 let index = try XCTUnwrap(net.interfaceList(of: host).first { $0.name == "\(host)-eth0" }?.index)
-                let fd = try withNetworkNamespace(try net.namespaceFD(of: host)) { sn_packet_open(index) }
+                let range: [Int32] = [index, index]
+                let fd = try withNetworkNamespace(try net.namespaceFD(of: host)) { sn_packet_open(range, 1, 1 << 20) }
                 XCTAssertGreaterThanOrEqual(fd, 0, "packet socket in \(host)")
-                return fd
+                return (fd, index)
             }
-            let tx = try packetSocket("h1"), rx = try packetSocket("h2")
+            let (tx, txIndex) = try packetSocket("h1"), (rx, rxIndex) = try packetSocket("h2")
             defer { close(tx); close(rx) }
             // Broadcast, tagged VLAN 42 priority 5, an IPv4-ethertype payload of 46 bytes.
             var frame: [UInt8] = Array(repeating: 0, count: 10)  // virtio-net header
@@ -40,19 +41,24 @@ final class UserSwitchTests: XCTestCase {
             frame.withUnsafeMutableBytes { b in
                 var bufs: [UnsafeMutableRawPointer?] = [b.baseAddress]
                 var lengths: [Int32] = [Int32(count)]
-                sent = sn_packet_send_batch(tx, &bufs, &lengths, 1)
+                var ifindexes: [Int32] = [txIndex]
+                var ok: [UInt8] = [0]
+                sent = sn_packet_send_batch(tx, &bufs, &lengths, &ifindexes, &ok, 1)
             }
             XCTAssertEqual(sent, 1)
             var got: [UInt8]?
             let deadline = Date().addingTimeInterval(3)
             var buf = [UInt8](repeating: 0, count: 4096)
             while got == nil && Date() < deadline {
-                var length: Int32 = 0
+                var length: Int32 = 0, from: Int32 = 0
                 let n = buf.withUnsafeMutableBytes { b -> Int32 in
                     var bufs: [UnsafeMutableRawPointer?] = [b.baseAddress]
-                    return sn_packet_recv_batch(rx, &bufs, Int32(b.count), &length, 1)
+                    return sn_packet_recv_batch(rx, &bufs, Int32(b.count), &length, &from, 1)
                 }
-                if n == 1, length >= 10 + 18, buf[16...21] == [0x02, 0, 0, 0, 0, 0x01] { got = Array(buf[10..<Int(length)]) }
+                if n == 1, length >= 10 + 18, buf[16...21] == [0x02, 0, 0, 0, 0, 0x01] {
+                    got = Array(buf[10..<Int(length)])
+                    XCTAssertEqual(from, rxIndex, "the frame names the interface it arrived on")
+                }
                 else if n <= 0 { usleep(10_000) }
             }
             let f = try XCTUnwrap(got, "h2 received the frame")

@@ -79,23 +79,32 @@ int sn_allowed_cpus(int *out, int max);
 /// pipe2(fds, O_CLOEXEC). Returns 0 or -errno.
 int sn_pipe_cloexec(int fds[2]);
 
-/// An AF_PACKET socket bound to interface `ifindex` (of the calling thread's network
-/// namespace), non-blocking, with PACKET_VNET_HDR, PACKET_IGNORE_OUTGOING and PACKET_AUXDATA.
-/// Returns the descriptor or -errno.
-int sn_packet_open(int ifindex);
+/// The switch's one AF_PACKET socket for every port of the calling thread's network
+/// namespace: non-blocking, with PACKET_VNET_HDR, PACKET_IGNORE_OUTGOING and
+/// PACKET_AUXDATA, a receive queue of `rcvbuf` bytes, and a filter that passes only frames
+/// that arrived on the ports' interfaces, given as `count` ranges of ifindexes (pairs of
+/// first and last, inclusive; see sn_packet_set_ports). Returns the descriptor or -errno.
+int sn_packet_open(const int *ranges, int count, int rcvbuf);
+
+/// Replaces the socket's filter with one for `count` ranges of ifindexes. Returns 0; 1
+/// when the ranges are too many for one filter program and the socket now receives every
+/// frame of the namespace (the caller drops what is not a port's); or -errno.
+int sn_packet_set_ports(int fd, const int *ranges, int count);
 
 /// Most frames one batch call moves.
 #define SN_PACKET_BATCH 64
 
 /// Receives up to `count` frames (recvmmsg, non-blocking) into `bufs`, each of `capacity`
-/// bytes; their lengths go to `lengths`. A VLAN tag the kernel moved out of a frame (veth
-/// strips it into the packet's auxiliary data) is put back in place, so a frame reads as it
-/// was sent; the last 4 bytes of each buffer are kept for it. Returns the number received,
-/// or -errno.
-int sn_packet_recv_batch(int fd, void *const *bufs, int capacity, int *lengths, int count);
+/// bytes; their lengths go to `lengths` and the ifindexes they arrived on to `ifindexes`.
+/// A VLAN tag the kernel moved out of a frame (veth strips it into the packet's auxiliary
+/// data) is put back in place, so a frame reads as it was sent; the last 4 bytes of each
+/// buffer are kept for it. Returns the number received, or -errno.
+int sn_packet_recv_batch(int fd, void *const *bufs, int capacity, int *lengths, int *ifindexes, int count);
 
-/// Sends `count` frames (sendmmsg, non-blocking). Returns how many went out.
-int sn_packet_send_batch(int fd, void *const *bufs, const int *lengths, int count);
+/// Sends `count` frames (sendmmsg, non-blocking), frame i out of interface `ifindexes[i]`;
+/// `sent[i]` says whether it went (a frame that fails does not stop the ones after it).
+/// Returns how many went out.
+int sn_packet_send_batch(int fd, void *const *bufs, const int *lengths, const int *ifindexes, unsigned char *sent, int count);
 
 /// A new pseudo-terminal (both ends O_CLOEXEC): output passes unchanged (no \r\n), no
 /// echo; lines, Ctrl-C and Ctrl-D work as on any terminal. Returns the master's fd and
