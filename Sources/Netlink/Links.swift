@@ -110,9 +110,11 @@ extension RouteSocket {
 
     /// Changes an existing interface found by index.
     ///
-    /// Equivalent to: `ip link set dev IFINDEX [up|down] [master M] [mtu N] [address A]`.
+    /// Equivalent to: `ip link set dev IFINDEX [up|down] [master M] [mtu N] [address A]
+    /// [addrgenmode eui64|none]` (`ipv6LinkLocal: false`: no IPv6 link-local address, so no
+    /// DAD, router solicitation or MLD from it).
     public func setLink(index: Int32, name: String, up: Bool? = nil, master: Int32? = nil,
-                        mtu: Int? = nil, mac: String? = nil) throws {
+                        mtu: Int? = nil, mac: String? = nil, ipv6LinkLocal: Bool? = nil) throws {
         let orig = try Owned(rtnl_link_alloc())
         defer { rtnl_link_put(orig.ptr) }
         let change = try Owned(rtnl_link_alloc())
@@ -128,11 +130,16 @@ extension RouteSocket {
             defer { nl_addr_put(addr) }
             rtnl_link_set_addr(change.ptr, addr)
         }
+        if let ipv6LinkLocal {
+            // IN6_ADDR_GEN_MODE_EUI64 (0) or IN6_ADDR_GEN_MODE_NONE (1).
+            _ = rtnl_link_inet6_set_addr_gen_mode(change.ptr, ipv6LinkLocal ? 0 : 1)
+        }
         var what: [String] = []
         if let up { what.append(up ? "up" : "down") }
         if let master { what.append("master #\(master)") }
         if let mtu { what.append("mtu \(mtu)") }
         if let mac { what.append("address \(mac)") }
+        if let ipv6LinkLocal { what.append("addrgenmode \(ipv6LinkLocal ? "eui64" : "none")") }
         try check(rtnl_link_change(sock, orig.ptr, change.ptr, 0), "set link " + what.joined(separator: " "), "'\(name)'")
     }
 

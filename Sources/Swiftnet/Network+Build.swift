@@ -96,7 +96,11 @@ extension Network {
         } else if options.ipv6 || h.ip6 != nil || hasIPv6 {
             try ns.setSysctls(Self.quietIPv6)
         } else {
-            if ProcessInfo.processInfo.environment["SN_EXP"] == nil { try ns.setSysctls([("net.ipv6.conf.default.disable_ipv6", "1")]) }
+            // No IPv6 on the host's links (each gets no link-local address: `makeLink`).
+            // Not through net.ipv6.conf.default.disable_ipv6: opening a sysctl looks its
+            // path up among every namespace's entries of the same name, so a write per
+            // host made the build quadratic (half of single,3000's build).
+            ipv6Quiet.insert(h.name)
         }
         let s = try RouteSocket(namespaceFD: ns.fd)
         try s.setLink(index: 1, name: "lo (\(h.name))", up: true)
@@ -144,6 +148,10 @@ extension Network {
                 for cidr in host.addresses[e.interface] ?? [] {
                     try s.addAddress(index: v.index, cidr: cidr.description, interfaceName: v.name)
                 }
+                // Before it goes up, in a message of its own: the kernel applies the mode
+                // after the flags, and with its peer already up the link-local address
+                // (and its DAD and MLD reports) would come at once.
+                if ipv6Quiet.contains(e.node) { try s.setLink(index: v.index, name: v.name, ipv6LinkLocal: false) }
                 try s.setLink(index: v.index, name: v.name, up: true)
             }
         }
