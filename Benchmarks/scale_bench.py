@@ -21,6 +21,14 @@
    --test pingall` (through bench.py's wrapper, which disables Mininet's global cleanup),
    and the ratio Mininet / swiftnet.
 
+3. Building and stopping with the user switch: `swiftnet --topo single,3000 --switch user
+   --test none --timings` (one switch with 3,000 ports) and `tree,depth=2,fanout=100
+   --switch user` (10,000 hosts under 101 user switches; a Linux bridge takes at most 1,023
+   ports) with a shell script on stdin that pings a sample of pairs across the tree, beside
+   the same build and stop with Linux bridges, `tree,depth=2,fanout=50` (2,500 hosts).
+   Reported: build and stop as swiftnet's --timings line gives them, the process's wall
+   time, and the sampled pings that answered.
+
 Every run starts on a quiet kernel (bench.py's wait_quiet_kernel). Standard library only;
 run as root. Exit status is non-zero when a swiftnet measurement failed.
 """
@@ -270,6 +278,72 @@ def full_run(argv, timeout, start_marker=PING_START):
     return row
 
 
+TIMINGS_RE = re.compile(r"timings: build=([0-9.]+) stop=([0-9.]+)")
+SAMPLE_PAIRS = 24
+
+
+def sample_pairs(depth, fanout, count=SAMPLE_PAIRS):
+    """Host pairs spread over a tree's leaves: each from the first half of the hosts to
+    the second, so every ping crosses the root switch."""
+    n = fanout ** depth
+    step = max(1, (n // 2) // count)
+    return [(1 + i * step, n - i * step) for i in range(count) if 1 + i * step < n - i * step]
+
+
+def build_stop_run(binary, topo, switch, timeout, pings=()):
+    """swiftnet --topo TOPO --switch SWITCH --timings: with `pings`, its shell on stdin
+    pings each pair once and exits; without, --test none."""
+    row = {"topo": topo, "switch": switch, "quiet": bench.wait_quiet_kernel(), "pairs": len(pings)}
+    argv = [binary, "--topo", topo, "--switch", switch, "--timings"]
+    script = None
+    if pings:
+        script = "".join("h%d ping -c1 -W2 h%d\n" % (a, b) for a, b in pings) + "exit\n"
+    else:
+        argv += ["--test", "none"]
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(argv, input=script, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=timeout, stdin=None if script else subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        row["failure"] = "timed out after %.0f s" % timeout
+        row["drain"] = bench.wait_quiet_kernel()
+        return row
+    row["wall"] = time.monotonic() - t0
+    row["status"] = p.returncode
+    m = TIMINGS_RE.search(p.stdout)
+    row["build"], row["stop"] = (float(m.group(1)), float(m.group(2))) if m else (None, None)
+    row["answered"] = len(re.findall(r"1 packets transmitted, 1 received", p.stdout))
+    if p.returncode != 0 or m is None:
+        row["failure"] = "exit status %s%s" % (p.returncode, "" if m else ", no timings line")
+        row["log"] = bench.tail(p.stdout)
+    elif pings and row["answered"] != len(pings):
+        row["failure"] = "%d of %d sampled pings answered" % (row["answered"], len(pings))
+        row["log"] = bench.tail(p.stdout)
+    row["drain"] = bench.wait_quiet_kernel()
+    return row
+
+
+def build_stop_report(rows):
+    L = ["## Building and stopping with the user switch", "",
+         "Build and stop as `--timings` reports them; wall: the whole process. The tree's shell",
+         "pings %d pairs of hosts, each pair from the first half of the hosts to the second." % SAMPLE_PAIRS, "",
+         "| topology | switch | hosts | build | stop | build + stop | wall | sampled pings answered |",
+         "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        m = re.match(r"(single),(\d+)$|tree,depth=(\d+),fanout=(\d+)$", r["topo"])
+        hosts = int(m.group(2)) if m and m.group(1) else (int(m.group(4)) ** int(m.group(3)) if m else 0)
+        if r.get("build") is None:
+            L.append("| `%s` | %s | {:,} | failed: %s | | | | |".format(hosts) % (r["topo"], r["switch"], r.get("failure")))
+            continue
+        L.append("| `%s` | %s | {:,} | %s | %s | %s | %s | %s |".format(hosts) % (
+            r["topo"], r["switch"], sec(r["build"]), sec(r["stop"]), sec(r["build"] + r["stop"]), sec(r.get("wall")),
+            "%d of %d" % (r["answered"], r["pairs"]) if r["pairs"] else "-"))
+    for r in rows:
+        if "failure" in r:
+            L += ["", "**%s %s failed: %s**" % (r["topo"], r["switch"], r["failure"]), "", "```", r.get("log", ""), "```"]
+    return "\n".join(L) + "\n"
+
+
 def report(ctx, big, small_sn, small_mn, mn_note):
     L = ["# Scale: signals and pingall", "",
          "- date: %s" % ctx["date"],
@@ -354,6 +428,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=1800, metavar="S", help="bound on each swiftnet run (default %(default)s)")
     ap.add_argument("--mn-timeout", type=float, default=3600, metavar="S", help="bound on the Mininet run (default %(default)s)")
     ap.add_argument("--skip-mininet", action="store_true")
+    ap.add_argument("--skip-build-stop", action="store_true", help="leave out the user switch's build and stop at scale")
+    ap.add_argument("--only-build-stop", action="store_true", help="run only the user switch's build and stop at scale")
     a = ap.parse_args()
 
     binary = os.path.abspath(a.swiftnet) if os.sep in a.swiftnet else a.swiftnet
@@ -368,41 +444,55 @@ def main():
     if os.geteuid() != 0:
         log("warning: not root; swiftnet needs root (or CAP_SYS_ADMIN + CAP_NET_ADMIN)")
 
-    big = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        log("== swiftnet %s --test pingall, %s %.0f s into the pingall" % (a.big, signal.Signals(sig).name, a.interrupt_after))
-        row = interrupt_run(binary, a.big, sig, a.interrupt_after, a.timeout)
-        big.append(row)
-        log("   " + ("failed: %s" % row["failure"] if "failure" in row else
-                     "Interrupted line %s, Done %s, exit %s after the signal; pingall VmRSS %s, VmHWM %s"
-                     % (sec(row.get("to_interrupted")), sec(row.get("to_done")), sec(row.get("to_exit")),
-                        mb(row.get("pingall_rss_kb")), mb(row.get("hwm_kb")))))
+    big, small_sn, small_mn, mn_note = [], None, None, None
+    if not a.only_build_stop:
+        big = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            log("== swiftnet %s --test pingall, %s %.0f s into the pingall" % (a.big, signal.Signals(sig).name, a.interrupt_after))
+            row = interrupt_run(binary, a.big, sig, a.interrupt_after, a.timeout)
+            big.append(row)
+            log("   " + ("failed: %s" % row["failure"] if "failure" in row else
+                         "Interrupted line %s, Done %s, exit %s after the signal; pingall VmRSS %s, VmHWM %s"
+                         % (sec(row.get("to_interrupted")), sec(row.get("to_done")), sec(row.get("to_exit")),
+                            mb(row.get("pingall_rss_kb")), mb(row.get("hwm_kb")))))
 
-    log("== swiftnet %s --test pingall (whole)" % a.small)
-    small_sn = full_run([binary, "--topo", a.small, "--test", "pingall", "--timings"], a.timeout)
-    if "failure" not in small_sn and (small_sn["dropped"] or small_sn["run"].status != 0):
-        small_sn["failure"] = "%s, exit status %s" % (small_sn["results"], small_sn["run"].status)
-    log("   " + ("failed: %s" % small_sn["failure"] if "failure" in small_sn else
-                 "pingall %s, wall %s, VmHWM %s, %s" % (sec(small_sn["pingall"]), sec(small_sn["run"].wall),
-                                                       mb(small_sn["hwm_kb"]), small_sn["results"])))
+        log("== swiftnet %s --test pingall (whole)" % a.small)
+        small_sn = full_run([binary, "--topo", a.small, "--test", "pingall", "--timings"], a.timeout)
+        if "failure" not in small_sn and (small_sn["dropped"] or small_sn["run"].status != 0):
+            small_sn["failure"] = "%s, exit status %s" % (small_sn["results"], small_sn["run"].status)
+        log("   " + ("failed: %s" % small_sn["failure"] if "failure" in small_sn else
+                     "pingall %s, wall %s, VmHWM %s, %s" % (sec(small_sn["pingall"]), sec(small_sn["run"].wall),
+                                                           mb(small_sn["hwm_kb"]), small_sn["results"])))
 
-    small_mn, mn_note = None, None
-    if a.skip_mininet:
-        mn_note = "Mininet: skipped (--skip-mininet)."
-    else:
-        py = bench.find_mininet_python() if shutil.which("mn") else None
-        if py is None:
-            mn_note = "SKIPPED Mininet: not installed (apt-get install mininet bridge-utils)."
+        if a.skip_mininet:
+            mn_note = "Mininet: skipped (--skip-mininet)."
         else:
-            mn_note = ("Mininet %s: `mn --switch lxbr --controller none --topo %s --test pingall` "
-                       "(one `ping -c1` after the other)." % (bench.mininet_version(py), a.small))
-            log("== Mininet %s --test pingall (one ping at a time; may take many minutes)" % a.small)
-            args = ["--switch", "lxbr", "--controller", "none", "--topo", a.small, "--test", "pingall"]
-            small_mn = full_run(bench.mn_argv(py, args), a.mn_timeout)
-            log("   " + ("failed: %s" % small_mn["failure"] if "failure" in small_mn else
-                         "pingall %s, wall %s, %s" % (sec(small_mn["pingall"]), sec(small_mn["run"].wall), small_mn["results"])))
+            py = bench.find_mininet_python() if shutil.which("mn") else None
+            if py is None:
+                mn_note = "SKIPPED Mininet: not installed (apt-get install mininet bridge-utils)."
+            else:
+                mn_note = ("Mininet %s: `mn --switch lxbr --controller none --topo %s --test pingall` "
+                           "(one `ping -c1` after the other)." % (bench.mininet_version(py), a.small))
+                log("== Mininet %s --test pingall (one ping at a time; may take many minutes)" % a.small)
+                args = ["--switch", "lxbr", "--controller", "none", "--topo", a.small, "--test", "pingall"]
+                small_mn = full_run(bench.mn_argv(py, args), a.mn_timeout)
+                log("   " + ("failed: %s" % small_mn["failure"] if "failure" in small_mn else
+                             "pingall %s, wall %s, %s" % (sec(small_mn["pingall"]), sec(small_mn["run"].wall), small_mn["results"])))
 
-    text = report(ctx, big, small_sn, small_mn, mn_note)
+    scale = []
+    if not a.skip_build_stop:
+        for topo, switch, pings in (("single,3000", "user", ()),
+                                    ("tree,depth=2,fanout=100", "user", sample_pairs(2, 100)),
+                                    ("tree,depth=2,fanout=50", "lxbr", ())):
+            log("== swiftnet --topo %s --switch %s (build and stop)" % (topo, switch))
+            row = build_stop_run(binary, topo, switch, a.timeout, pings)
+            scale.append(row)
+            log("   " + ("failed: %s" % row["failure"] if "failure" in row else
+                         "build %s, stop %s, wall %s" % (sec(row["build"]), sec(row["stop"]), sec(row["wall"]))))
+
+    text = report(ctx, big, small_sn, small_mn, mn_note) if not a.only_build_stop else "# Scale\n"
+    if scale:
+        text += "\n" + build_stop_report(scale)
     log("")
     sys.stdout.write(text)
     if a.out:
@@ -410,7 +500,7 @@ def main():
         with open(a.out, "w") as f:
             f.write(text)
         log("\nreport written to %s" % a.out)
-    failed = any("failure" in r for r in big) or "failure" in small_sn
+    failed = any("failure" in r for r in big + scale) or (small_sn is not None and "failure" in small_sn)
     return 1 if failed else 0
 
 
