@@ -43,9 +43,9 @@ extension Network {
             try makeSwitch(sw, using: fs)
             try report("switches")
         }
-        var hostSockets: [String: RouteSocket] = [:]
+        let hostSockets = HostSockets { [unowned self] in self.hostNamespaces[$0]?.fd }
         for (i, h) in topology.hosts.enumerated() {
-            hostSockets[h.name] = try makeHost(h)
+            hostSockets.keep(try makeHost(h), for: h.name)
             try placeProcesses(of: h.name, index: i, namespace: hostNamespaces[h.name]!.fd)
             try report("hosts")
         }
@@ -63,7 +63,7 @@ extension Network {
         // Routes once every interface is up: gateways, then the static routes.
         for (i, h) in topology.hosts.enumerated() {
             if i % 64 == 0 { try checkInterrupted() }
-            try installRoutes(of: h, using: hostSockets[h.name]!, replacing: false)
+            try installRoutes(of: h, using: try hostSockets.socket(of: h.name), replacing: false)
         }
 
         if topology.switches.contains(where: \.stp) {
@@ -111,7 +111,7 @@ extension Network {
     /// A link: a veth pair with each end made directly in its namespace, enslaved to its
     /// bridge or given its host's addresses, up, and shaped.
     func makeLink(_ link: ResolvedLink, in topology: TopologyIndex, fabric fs: RouteSocket,
-                  hostSockets: [String: RouteSocket]) throws {
+                  hostSockets: HostSockets) throws {
         let userSwitches = topology.userSwitches
         var ends: [(Endpoint, VethEnd)] = []
         for e in [link.a, link.b] {
@@ -132,7 +132,7 @@ extension Network {
         }
         // Create through the socket of the namespace of the first end, which stays
         // there; the other end is placed by namespace descriptor at creation.
-        let creator = ends[0].0.kind == .switch ? fs : hostSockets[ends[0].0.node]!
+        let creator = ends[0].0.kind == .switch ? fs : try hostSockets.socket(of: ends[0].0.node)
         var first = ends[0].1
         first.namespaceFD = nil
         try creator.addVeth(first, peer: ends[1].1)
@@ -143,7 +143,7 @@ extension Network {
             case .switch:
                 try fs.setLink(index: v.index, name: v.name, up: true, master: indexes[e.node]!)
             case .host:
-                let s = hostSockets[e.node]!
+                let s = try hostSockets.socket(of: e.node)
                 let host = topology.hosts[e.node]!
                 for cidr in host.addresses[e.interface] ?? [] {
                     try s.addAddress(index: v.index, cidr: cidr.description, interfaceName: v.name)
@@ -157,7 +157,7 @@ extension Network {
         }
         if let shaping = link.shaping, !userSwitches.contains(link.a.node), !userSwitches.contains(link.b.node) {
             for (e, v) in ends {
-                let s = e.kind == .switch ? fs : hostSockets[e.node]!
+                let s = e.kind == .switch ? fs : try hostSockets.socket(of: e.node)
                 try s.shape(index: v.index, name: v.name, mtu: link.mtu ?? 1500, shaping.egress)
             }
         }
@@ -257,5 +257,51 @@ struct TopologyIndex {
     init(_ t: ValidatedTopology) {
         hosts = Dictionary(uniqueKeysWithValues: t.hosts.map { ($0.name, $0) })
         userSwitches = Set(t.switches.filter { $0.kind == .user }.map(\.name))
+    }
+}
+
+/// The hosts' rtnetlink sockets while a network is built, at most `capacity` open at once:
+/// the oldest is closed when one more is needed, and opened again if asked for later. A
+/// build of 10,000 hosts would otherwise hold 10,000 sockets beside the 10,000 namespace
+/// descriptors, past the 20,000 open files a process may have on machines where even root
+/// cannot raise its hard limit (no CAP_SYS_RESOURCE).
+final class HostSockets {
+    static let capacity = 512
+    private var open: [String: RouteSocket] = [:]
+    /// Names in the order their sockets were opened; `head` is the oldest still listed.
+    private var order: [String] = []
+    private var head = 0
+    private let namespace: (String) -> Int32?
+
+    /// - Parameter namespace: the namespace descriptor of a host, by name.
+    init(namespace: @escaping (String) -> Int32?) {
+        self.namespace = namespace
+    }
+
+    /// Keeps a socket already open in `host`'s namespace.
+    func keep(_ socket: RouteSocket, for host: String) {
+        if open.updateValue(socket, forKey: host) == nil { order.append(host) }
+        trim()
+    }
+
+    /// The socket of `host`'s namespace, opened if it is not (or no longer) open.
+    /// - Throws: `NetworkError` for an unknown host; `NetlinkError` from the open.
+    func socket(of host: String) throws -> RouteSocket {
+        if let s = open[host] { return s }
+        guard let fd = namespace(host) else { throw NetworkError("no namespace for host '\(host)'") }
+        let s = try RouteSocket(namespaceFD: fd)
+        keep(s, for: host)
+        return s
+    }
+
+    private func trim() {
+        while open.count > Self.capacity, head < order.count {
+            open[order[head]] = nil
+            head += 1
+        }
+        if head > 4096 {
+            order.removeFirst(head)
+            head = 0
+        }
     }
 }

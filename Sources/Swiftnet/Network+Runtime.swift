@@ -118,11 +118,10 @@ extension Network {
         do {
             try lock.withLock {
                 guard let fs = fabricSocket else { throw NetworkError("the network is not running") }
-                var sockets: [String: RouteSocket] = [:]
                 for e in ends where e.kind == .host {
-                    guard let ns = hostNamespaces[e.node] else { throw NetworkError("the network is not running") }
-                    sockets[e.node] = try RouteSocket(namespaceFD: ns.fd)
+                    guard hostNamespaces[e.node] != nil else { throw NetworkError("the network is not running") }
                 }
+                let sockets = HostSockets { [unowned self] in self.hostNamespaces[$0]?.fd }
                 try makeLink(link, in: TopologyIndex(after), fabric: fs, hostSockets: sockets)
             }
             try waitUntilForwarding([link])

@@ -9,17 +9,18 @@ extension Network {
     /// `staticArp` does for every pair. Called by the build once every link exists.
     /// Equivalent to: `ip -n A neigh replace IP_B lladdr MAC_B dev A-eth0 nud permanent`
     /// for every pair A, B.
-    func installStaticARP(hostSockets: [String: RouteSocket]) throws {
+    func installStaticARP(hostSockets: HostSockets) throws {
         let hosts = topology.endHosts.filter { !$0.interfaces.isEmpty }
         // The MACs as the kernel gave them (or --mac did), one dump per host.
         var macs: [String: String] = [:]
         for h in hosts {
-            guard let s = hostSockets[h.name], let intf = h.interfaces.first else { continue }
-            macs[h.name] = try s.links().first { $0.name == intf }?.mac
+            guard let intf = h.interfaces.first else { continue }
+            macs[h.name] = try hostSockets.socket(of: h.name).links().first { $0.name == intf }?.mac
         }
         for (i, src) in hosts.enumerated() {
             if i % 64 == 0 { try checkInterrupted() }
-            guard let s = hostSockets[src.name], let intf = src.interfaces.first, let index = interfaceIndex(intf) else { continue }
+            guard let intf = src.interfaces.first, let index = interfaceIndex(intf) else { continue }
+            let s = try hostSockets.socket(of: src.name)
             for dst in hosts where dst.name != src.name {
                 guard let mac = macs[dst.name] else { continue }
                 do {

@@ -46,20 +46,20 @@ public enum KernelLimits {
     /// - Throws: `NetworkError` saying how many are needed and how to allow them.
     static func checkOpenFiles(needed: Int, hardLimit: UInt64) throws {
         guard UInt64(needed) > hardLimit else { return }
-        throw NetworkError("this topology needs about \(needed) open files (a namespace and a socket per host, a packet socket per user-switch port), and this process may open at most \(hardLimit) (its hard RLIMIT_NOFILE): raise the limit as root with `ulimit -n \(needed)` in the shell that starts swiftnet (or LimitNOFILE= in its systemd unit, nofile in /etc/security/limits.conf), or build a smaller topology")
+        throw NetworkError("this topology needs about \(needed) open files (a namespace and a socket per host), and this process may open at most \(hardLimit) (its hard RLIMIT_NOFILE): raise the limit as root with `ulimit -n \(needed)` in the shell that starts swiftnet (or LimitNOFILE= in its systemd unit, nofile in /etc/security/limits.conf), or build a smaller topology")
     }
 }
 
 extension ValidatedTopology {
-    /// How many file descriptors a run of this topology holds at its peak: per host its
-    /// namespace and one socket (its rtnetlink socket while building, its ICMP socket
-    /// during pingall), one packet socket per user-switch port, one connection per user
-    /// switch to the controller, and `KernelLimits.baseOpenFiles`. The embedded DNS
+    /// How many file descriptors a build of this topology holds at its peak: per host its
+    /// namespace, up to `HostSockets.capacity` rtnetlink sockets, one packet socket for
+    /// every user switch, one connection per user switch to the controller, and
+    /// `KernelLimits.baseOpenFiles`. (A pingall opens an ICMP socket per host and CPU:
+    /// one past the limit fails with an error naming the host.) The embedded DNS
     /// server's two sockets in a host are made when the host first runs a program, so
     /// they are not counted: a run rarely runs programs in every host of a big topology.
     public var openFilesNeeded: Int {
         let user = switches.filter { $0.kind == .user }
-        let ports = user.reduce(0) { $0 + $1.interfaces.count }
-        return 2 * hosts.count + ports + (controller == nil ? 0 : user.count) + KernelLimits.baseOpenFiles
+        return hosts.count + min(hosts.count, HostSockets.capacity) + (user.isEmpty ? 0 : 1) + (controller == nil ? 0 : user.count) + KernelLimits.baseOpenFiles
     }
 }
