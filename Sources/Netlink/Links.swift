@@ -10,6 +10,11 @@ public struct VethEnd: Sendable {
     public var namespaceFD: Int32?
     public var mtu: Int?
     public var mac: String?
+    /// Made up (IFF_UP at creation), which saves a change afterwards; for the first end of
+    /// `addVeth` only.
+    public var up = false
+    /// The bridge to enslave it to at creation; for the first end of `addVeth` only.
+    public var master: Int32?
 
     public init(name: String, index: Int32, namespaceFD: Int32? = nil, mtu: Int? = nil, mac: String? = nil) {
         self.name = name
@@ -47,6 +52,9 @@ extension RouteSocket {
         }
         defer { rtnl_link_put(p) }
         try configure(link.ptr, end)
+        var peer = peer
+        peer.up = false
+        peer.master = nil
         try configure(p, peer)
         try check(rtnl_link_add(sock, link.ptr, NLM_F_CREATE | NLM_F_EXCL),
                   "create veth", "'\(end.name)' (peer '\(peer.name)')")
@@ -57,6 +65,8 @@ extension RouteSocket {
         rtnl_link_set_ifindex(link, end.index)
         if let fd = end.namespaceFD { rtnl_link_set_ns_fd(link, fd) }
         if let mtu = end.mtu { rtnl_link_set_mtu(link, UInt32(mtu)) }
+        if end.up { rtnl_link_set_flags(link, UInt32(IFF_UP)) }
+        if let master = end.master { rtnl_link_set_master(link, master) }
         if let mac = end.mac {
             let addr = try parseAddress(mac, family: AF_LLC)
             defer { nl_addr_put(addr) }

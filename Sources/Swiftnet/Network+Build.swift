@@ -121,6 +121,14 @@ extension Network {
                 v.index = nextFabricIndex
                 nextFabricIndex += 1
                 v.namespaceFD = fabric!.fd
+                // A switch port made first is made up and in its bridge: each later
+                // change to a fabric end costs the kernel a search of the fabric's ids of
+                // every host namespace, for its notification. (libnl cannot make a
+                // veth's peer up.)
+                if ends.isEmpty {
+                    v.up = true
+                    if !userSwitches.contains(e.node) { v.master = indexes[e.node] }
+                }
             case .host:
                 v.index = nextHostIndex[e.node]!
                 nextHostIndex[e.node]! += 1
@@ -136,8 +144,10 @@ extension Network {
         var first = ends[0].1
         first.namespaceFD = nil
         try creator.addVeth(first, peer: ends[1].1)
-        for (e, v) in ends {
+        for (i, (e, v)) in ends.enumerated() {
             switch e.kind {
+            case .switch where i == 0:
+                break  // made up, and in its bridge
             case .switch where userSwitches.contains(e.node):
                 try fs.setLink(index: v.index, name: v.name, up: true)
             case .switch:
