@@ -30,7 +30,11 @@ final class UserSwitchTests: XCTestCase {
                 return (fd, index)
             }
             let (tx, txIndex) = try packetSocket("h1"), (rx, rxIndex) = try packetSocket("h2")
-            defer { close(tx); close(rx) }
+            // A socket whose filter names no interface of h2 hears nothing of it.
+            let elsewhere: [Int32] = [rxIndex + 100, rxIndex + 200]
+            let deaf = try withNetworkNamespace(try net.namespaceFD(of: "h2")) { sn_packet_open(elsewhere, 1, 1 << 20) }
+            XCTAssertGreaterThanOrEqual(deaf, 0)
+            defer { close(tx); close(rx); close(deaf) }
             // Broadcast, tagged VLAN 42 priority 5, an IPv4-ethertype payload of 46 bytes.
             var frame: [UInt8] = Array(repeating: 0, count: 10)  // virtio-net header
             frame += [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x01]
@@ -61,10 +65,47 @@ final class UserSwitchTests: XCTestCase {
                 }
                 else if n <= 0 { usleep(10_000) }
             }
+            var spare = [UInt8](repeating: 0, count: 4096)
+            var length: Int32 = 0, from: Int32 = 0
+            let heard = spare.withUnsafeMutableBytes { b -> Int32 in
+                var bufs: [UnsafeMutableRawPointer?] = [b.baseAddress]
+                return sn_packet_recv_batch(deaf, &bufs, Int32(b.count), &length, &from, 1)
+            }
+            XCTAssertEqual(heard, -EAGAIN, "the filter passes only the interfaces it names")
             let f = try XCTUnwrap(got, "h2 received the frame")
             XCTAssertEqual(Array(f[12..<18]), [0x81, 0x00, 0xa0, 0x2a, 0x08, 0x00], "the tag is where it was sent")
             XCTAssertEqual(Array(f[18..<64]), (0..<46).map { UInt8($0) })
         }
+    }
+
+    /// A user switch and a Linux bridge in one fabric: the user switch's socket hears
+    /// the fabric's every interface but takes only its own ports' frames, so what crosses
+    /// the bridge alone is neither counted nor forwarded (a copy would come back as DUP!).
+    func testUserSwitchBesideABridgeTakesOnlyItsPorts() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let t = Topology(name: "mix\(getpid())", hosts: [HostSpec(name: "h1"), HostSpec(name: "h2"), HostSpec(name: "h3")],
+                         switches: [SwitchSpec(name: "s1", kind: .user), SwitchSpec(name: "s2", kind: .lxbr)],
+                         links: [LinkSpec("h1", "s1", location: nil), LinkSpec("s1", "s2", location: nil),
+                                 LinkSpec("h2", "s2", location: nil), LinkSpec("h3", "s2", location: nil)])
+        try withNetwork(t) { net in
+            for (a, b) in [("h1", "h2"), ("h2", "h3"), ("h1", "h3")] {
+                XCTAssertEqual(try net.run(on: a, ["ping", "-c", "1", "-W", "2", try net.address(of: b)]).exitStatus, 0, "\(a) -> \(b)")
+            }
+            func received() throws -> Int {
+                try net.dumpPorts("s1").split(separator: "\n").compactMap { line -> Int? in
+                    guard let r = line.range(of: "rx pkts=") else { return nil }
+                    return Int(line[r.upperBound...].prefix { $0.isNumber })
+                }.reduce(0, +)
+            }
+            let start = try received()
+            let p = try net.run(on: "h2", ["ping", "-c", "20", "-i", "0.01", "-W", "2", try net.address(of: "h3")])
+            XCTAssertEqual(p.exitStatus, 0, p.stdout)
+            XCTAssertTrue(p.stdout.contains("20 received"), p.stdout)
+            XCTAssertFalse(p.stdout.contains("DUP!"), p.stdout)
+            XCTAssertLessThan(try received() - start, 5, "h2 <-> h3 crosses only the bridge")
+        }
+        XCTAssertEqual(before, try RootSnapshot.take())
     }
 
     func testPingallOnUserSwitches() throws {
