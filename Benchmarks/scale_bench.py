@@ -508,7 +508,6 @@ def main():
 
 
 if __name__ == "__main__":
-    import machine_state
     with machine_state.kept_sysctls():
         status = main()
     sys.exit(status)

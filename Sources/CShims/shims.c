@@ -567,8 +567,11 @@ static int packet_filter(struct sock_filter *prog, int max, const int *ranges, i
     return n;
 }
 
-int sn_packet_set_ports(int fd, const int *ranges, int count) {
-    static struct sock_filter prog[BPF_MAXINSNS];
+/// Puts the filter for `ranges` on the socket: 0; 1 when they are too many for one program
+/// and the socket now gets every frame of the namespace (the caller drops what is not a
+/// port's); or -errno.
+static int set_port_filter(int fd, const int *ranges, int count) {
+    struct sock_filter prog[BPF_MAXINSNS];
     int n = packet_filter(prog, BPF_MAXINSNS, ranges, count);
     if (n < 0) {
         // Too scattered for one program: every frame comes, and the caller sorts them.
@@ -593,7 +596,7 @@ int sn_packet_open(const int *ranges, int count, int rcvbuf) {
         setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on, sizeof on) != 0) {
         int e = errno; close(fd); return -e;
     }
-    int r = sn_packet_set_ports(fd, ranges, count);
+    int r = set_port_filter(fd, ranges, count);
     if (r < 0) { close(fd); return r; }
     // veth has no queue of its own to bypass; skipping the qdisc layer saves work per frame.
     setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &on, sizeof on);

@@ -90,22 +90,23 @@ extension Network {
     func makeHost(_ h: ResolvedHost) throws -> RouteSocket {
         let ns = try NetworkNamespace()
         hostNamespaces[h.name] = ns
-        let hasIPv6 = h.addresses.values.contains { $0.contains(where: \.isIPv6) }
         if h.isRouter {
             try ns.setSysctls(Self.quietIPv6 + Self.forwarding)
-        } else if options.ipv6 || h.ip6 != nil || hasIPv6 {
+        } else if !linksWithoutIPv6(h) {
             try ns.setSysctls(Self.quietIPv6)
-        } else {
-            // No IPv6 on the host's links (each gets no link-local address: `makeLink`).
-            // Not through net.ipv6.conf.default.disable_ipv6: opening a sysctl looks its
-            // path up among every namespace's entries of the same name, so a write per
-            // host made the build quadratic (half of single,3000's build).
-            ipv6Quiet.insert(h.name)
         }
         let s = try RouteSocket(namespaceFD: ns.fd)
         try s.setLink(index: 1, name: "lo (\(h.name))", up: true)
         nextHostIndex[h.name] = 2
         return s
+    }
+
+    /// True for a host without IPv6: its links get no link-local address (`makeLink`).
+    /// Not through net.ipv6.conf.default.disable_ipv6: opening a sysctl looks its path up
+    /// among every namespace's entries of the same name, so a write per host made the
+    /// build quadratic (half of single,3000's build).
+    func linksWithoutIPv6(_ h: ResolvedHost) -> Bool {
+        !h.isRouter && !options.ipv6 && h.ip6 == nil && !h.addresses.values.contains { $0.contains(where: \.isIPv6) }
     }
 
     /// A link: a veth pair with each end made directly in its namespace, enslaved to its
@@ -161,7 +162,7 @@ extension Network {
                 // Before it goes up, in a message of its own: the kernel applies the mode
                 // after the flags, and with its peer already up the link-local address
                 // (and its DAD and MLD reports) would come at once.
-                if ipv6Quiet.contains(e.node) { try s.setLink(index: v.index, name: v.name, ipv6LinkLocal: false) }
+                if linksWithoutIPv6(host) { try s.setLink(index: v.index, name: v.name, ipv6LinkLocal: false) }
                 try s.setLink(index: v.index, name: v.name, up: true)
             }
         }

@@ -95,8 +95,6 @@ public final class Network: @unchecked Sendable {
     var fabric: NetworkNamespace?
     var fabricSocket: RouteSocket?
     var hostNamespaces: [String: NetworkNamespace] = [:]
-    /// Hosts without IPv6: their links get no IPv6 link-local address.
-    var ipv6Quiet: Set<String> = []
     /// ifindex of every interface and bridge in its own namespace, by name.
     var indexes: [String: Int32] = [:]
     /// The next ifindex to give in the fabric, and in each host (the kernel takes the

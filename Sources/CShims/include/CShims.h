@@ -83,13 +83,9 @@ int sn_pipe_cloexec(int fds[2]);
 /// namespace: non-blocking, with PACKET_VNET_HDR, PACKET_IGNORE_OUTGOING and
 /// PACKET_AUXDATA, a receive queue of `rcvbuf` bytes, and a filter that passes only frames
 /// that arrived on the ports' interfaces, given as `count` ranges of ifindexes (pairs of
-/// first and last, inclusive; see sn_packet_set_ports). Returns the descriptor or -errno.
+/// first and last, inclusive; past about 1,360 ranges the filter passes everything and the
+/// caller drops what is not a port's). Returns the descriptor or -errno.
 int sn_packet_open(const int *ranges, int count, int rcvbuf);
-
-/// Replaces the socket's filter with one for `count` ranges of ifindexes. Returns 0; 1
-/// when the ranges are too many for one filter program and the socket now receives every
-/// frame of the namespace (the caller drops what is not a port's); or -errno.
-int sn_packet_set_ports(int fd, const int *ranges, int count);
 
 /// Most frames one batch call moves.
 #define SN_PACKET_BATCH 64

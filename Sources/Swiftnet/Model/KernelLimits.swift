@@ -46,7 +46,7 @@ public enum KernelLimits {
     /// - Throws: `NetworkError` saying how many are needed and how to allow them.
     static func checkOpenFiles(needed: Int, hardLimit: UInt64) throws {
         guard UInt64(needed) > hardLimit else { return }
-        throw NetworkError("this topology needs about \(needed) open files (a namespace and a socket per host), and this process may open at most \(hardLimit) (its hard RLIMIT_NOFILE): raise the limit as root with `ulimit -n \(needed)` in the shell that starts swiftnet (or LimitNOFILE= in its systemd unit, nofile in /etc/security/limits.conf), or build a smaller topology")
+        throw NetworkError("this topology needs about \(needed) open files (a namespace per host and up to \(HostSockets.capacity) of their sockets at once), and this process may open at most \(hardLimit) (its hard RLIMIT_NOFILE): raise the limit as root with `ulimit -n \(needed)` in the shell that starts swiftnet (or LimitNOFILE= in its systemd unit, nofile in /etc/security/limits.conf), or build a smaller topology")
     }
 }
 
