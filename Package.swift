@@ -39,7 +39,7 @@ let package = Package(
         ]),
         .target(name: "OpenFlow"),
         .target(name: "UserSwitch", dependencies: [
-            "OpenFlow", "CShims", "Namespaces",
+            "OpenFlow", "CShims", "Namespaces", "Netlink",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

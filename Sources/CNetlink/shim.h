@@ -22,4 +22,6 @@
 #include <netlink/route/qdisc/netem.h>
 #include <netlink/route/qdisc/fifo.h>
 #include <linux/pkt_sched.h>
+#include <linux/pkt_cls.h>
+#include <linux/rtnetlink.h>
 #endif

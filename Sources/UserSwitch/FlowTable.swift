@@ -98,10 +98,20 @@ struct FlowTables: Sendable {
     }
 
     /// Counts lookups the cache answered, so table statistics stay true.
-    mutating func countCached(table t: Int, matched m: Bool) {
-        lookups[t] &+= 1
-        if m { matched[t] &+= 1 }
+    mutating func countCached(table t: Int, matched m: Bool, packets: UInt64 = 1) {
+        lookups[t] &+= packets
+        if m { matched[t] &+= packets }
     }
+
+    /// Counts packets the kernel forwarded for a decision that hit this entry.
+    mutating func hit(table t: Int, index i: Int, packets: UInt64, bytes: UInt64, now: UInt64) {
+        guard t < tables.count, i < tables[t].count else { return }
+        tables[t][i].packets &+= packets
+        tables[t][i].bytes &+= bytes
+        tables[t][i].lastUsed = now
+    }
+
+    func entries(ofTable t: Int) -> [FlowEntry] { tables[t] }
 
     func entry(table t: Int, index i: Int) -> FlowEntry { tables[t][i] }
 

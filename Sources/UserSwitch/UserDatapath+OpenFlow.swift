@@ -49,6 +49,15 @@ extension UserDatapath {
         }
         for h in decision.groupHits { sw.tables.hitGroup(h.group, bucket: h.bucket, bytes: frame.frameLength) }
         execute(decision.ops, on: &frame, switch: sw, inPort: inPort, now: now, delay: delay)
+        // One output, nothing else, decided by in_port and addresses alone: the kernel's.
+        if fastPath != nil, decision.cacheable, decision.groupHits.isEmpty, decision.ops.count == 1,
+           case .output(let port) = decision.ops[0], let out = sw.portIndex[port.rawValue], out != inPort {
+            if sw.macOnlyGeneration != sw.tables.generation {
+                sw.macOnly = sw.tables.matchesOnlyPortsAndAddresses
+                sw.macOnlyGeneration = sw.tables.generation
+            }
+            if sw.macOnly { offerToKernel(frame, switch: sw, from: inPort, to: out, visits: decision.visits, delay: delay) }
+        }
     }
 
     /// Carries out a decision's ops on a frame, in order. `inPort` is -1 for a frame the
@@ -118,6 +127,8 @@ extension UserDatapath {
         sw.ready = false
         if version != nil { sw.everConnected = true }
         sw.cacheGeneration = .max
+        // Who decides changed: the kernel's decisions go.
+        sw.tables.bump()
     }
 
     // MARK: - Controller messages
@@ -268,6 +279,8 @@ extension UserDatapath {
     }
 
     func expireFlows(_ sw: Switch) {
+        // Idle timeouts count what the kernel forwarded too.
+        if fastPath?.perSwitch[sw.index] != nil { foldFastPath() }
         for r in sw.tables.expire(now: Self.nowNanos()) where r.entry.flags.contains(.sendFlowRemoved) { flowRemoved(r, switch: sw) }
     }
 
@@ -318,6 +331,7 @@ extension UserDatapath {
 
     private func stats(_ request: OFStatsRequest, switch sw: Switch, version v: OFVersion,
                        reply: (OFMessage) -> Void, fail: (UInt16, UInt16) -> Void) {
+        foldFastPath()
         switch request {
         case .desc:
             reply(.statsReply(.desc(OFDescStats(mfrDesc: "Swiftnet", hwDesc: "swiftnet userspace switch", swDesc: "swiftnet",

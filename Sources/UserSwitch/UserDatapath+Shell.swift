@@ -13,6 +13,7 @@ extension UserDatapath {
     public func dumpFlows(switch name: String) -> String? {
         guard let sw = named(name) else { return nil }
         return sync {
+            self.foldFastPath()
             let flows = self.flowStats(sw)
             var lines = ["\(sw.isOpenFlow ? "OFPST_FLOW reply" : "learning switch, no controller:") \(flows.count) flows"]
             for f in flows { lines.append(" " + FlowText.describe(f)) }
@@ -24,6 +25,7 @@ extension UserDatapath {
     public func dumpPorts(switch name: String) -> String? {
         guard let sw = named(name) else { return nil }
         return sync {
+            self.foldFastPath()
             let stats = self.portStats(sw)
             var lines = ["OFPST_PORT reply: \(stats.count) ports"]
             for p in stats {

@@ -70,6 +70,12 @@ public final class UserDatapath: @unchecked Sendable {
         var config = OFSwitchConfig()
         var cache: [ParsedPacket: Decision] = [:]
         var cacheGeneration: UInt64 = .max
+        /// Whether every flow entry matches on in_port and MAC addresses alone, as of
+        /// `macOnlyGeneration` (the fast path takes decisions only then).
+        var macOnly = false
+        var macOnlyGeneration: UInt64 = .max
+        /// The switch's position in the datapath's list.
+        var index = 0
         var role = OFRole.equal
         var generationID: UInt64 = 0
         var packetIns: UInt64 = 0
@@ -90,6 +96,12 @@ public final class UserDatapath: @unchecked Sendable {
 
     private(set) var ports: [Port]
     let switches: [Switch]
+    /// Whether `start` hands decided flows to the kernel (see `FastPath`); where the
+    /// kernel or the privileges do not allow it, every frame passes through this process.
+    public var kernelFastPath = true
+    /// The kernel fast path, once started with one.
+    private(set) var fastPath: FastPath?
+    private var nextFold: UInt64 = 0
     private var wake: [Int32] = [-1, -1]
     private var thread: Thread?
     private let lock = NSLock()
@@ -122,6 +134,7 @@ public final class UserDatapath: @unchecked Sendable {
     init(switches: [Switch], ports: [Port]) {
         self.ports = ports
         self.switches = switches
+        for (i, sw) in switches.enumerated() { sw.index = i }
         for (i, p) in ports.enumerated() {
             switches[p.switchIndex].ports.append(i)
             switches[p.switchIndex].portIndex[UInt32(p.number)] = i
@@ -189,6 +202,9 @@ public final class UserDatapath: @unchecked Sendable {
             guard fd >= 0 else { throw UserSwitchError("cannot open the switch ports' packet socket: \(String(cString: strerror(-fd)))") }
             return fd
         }
+        if kernelFastPath, let fp = FastPath(fabric: fabric, ifindexes: ports.map(\.ifindex)) {
+            if fp.filter(socket: socket) { fastPath = fp } else { fp.close() }
+        }
         guard sn_pipe_cloexec(&wake) == 0 else { throw UserSwitchError("pipe: \(String(cString: strerror(errno)))") }
         _ = fcntl(wake[0], F_SETFL, fcntl(wake[0], F_GETFL) | O_NONBLOCK)
         _ = fcntl(wake[1], F_SETFL, fcntl(wake[1], F_GETFL) | O_NONBLOCK)
@@ -221,6 +237,9 @@ public final class UserDatapath: @unchecked Sendable {
         lock.lock()
         inbox.removeAll()
         lock.unlock()
+        // The kernel forwards nothing more for the switches.
+        fastPath?.close()
+        fastPath = nil
         if socket >= 0 { close(socket) }
         socket = -1
         for fd in wake where fd >= 0 { close(fd) }
@@ -281,6 +300,8 @@ public final class UserDatapath: @unchecked Sendable {
         let stop = stopping
         lock.unlock()
         if stop { return false }
+        // Controller messages may change the tables the kernel's counts are owed to.
+        if !work.isEmpty { foldFastPath() }
         for w in work { w() }
         return true
     }
@@ -318,16 +339,24 @@ public final class UserDatapath: @unchecked Sendable {
                 fds[1].revents = 0
                 if !runInbox() { return }
                 flushSends()
+                revalidateFastPath()
             }
             if n > 0 && fds[0].revents != 0 {
                 fds[0].revents = 0
                 drain(rx: rx, lengths: rxLengths, ifindexes: rxIfindexes, batch: batch)
+                revalidateFastPath()
             }
             releaseDue()
             if Self.nowNanos() >= nextExpiry {
                 nextExpiry = Self.nowNanos() + 250_000_000
                 for sw in switches where sw.hasTimeouts { expireFlows(sw) }
                 flushSends()
+                revalidateFastPath()
+                // The kernel's counts onto ports, flows and the MAC tables' ages, now and then.
+                if Self.nowNanos() >= nextFold, fastPath != nil {
+                    foldFastPath()
+                    nextFold = Self.nowNanos() + 1_000_000_000
+                }
             }
         }
     }
@@ -373,17 +402,26 @@ public final class UserDatapath: @unchecked Sendable {
         if sw.usesFlowTables {
             forwardByFlows(&frame, switch: sw, from: inPort, now: now, delay: ingressDelay)
         } else {
-            learnAndForward(frame, switch: sw, from: inPort, now: now, delay: ingressDelay)
+            learnAndForward(frame, switch: sw, from: inPort, now: now, delay: ingressDelay, standalone: true)
         }
     }
 
     /// MAC learning: the standalone switch, and OpenFlow's NORMAL output.
-    func learnAndForward(_ frame: FrameBuffer, switch sw: Switch, from inPort: Int, now: UInt64, delay: UInt64) {
+    /// `standalone`: the switch's own forwarding (not OpenFlow's NORMAL), whose unicast
+    /// decisions the kernel may then take over.
+    func learnAndForward(_ frame: FrameBuffer, switch sw: Switch, from inPort: Int, now: UInt64, delay: UInt64, standalone: Bool = false) {
         let dst = Self.mac(frame, at: 0)
         let src = Self.mac(frame, at: 6)
-        if src & 0x0100_0000_0000 == 0 && inPort >= 0 { sw.macs[src] = (inPort, now) }
+        if src & 0x0100_0000_0000 == 0 && inPort >= 0 {
+            // An address that moved: the kernel's decisions for the switch go.
+            if let old = sw.macs[src], old.port != inPort, fastPath?.perSwitch[sw.index] != nil { sw.tables.bump() }
+            sw.macs[src] = (inPort, now)
+        }
         if dst & 0x0100_0000_0000 == 0, let entry = sw.macs[dst], now - entry.seen < 300_000_000_000 {
-            if entry.port != inPort { output(frame, to: entry.port, now: now, extraDelay: delay) }
+            if entry.port != inPort {
+                output(frame, to: entry.port, now: now, extraDelay: delay)
+                if standalone { offerToKernel(frame, switch: sw, from: inPort, to: entry.port, visits: [], delay: delay) }
+            }
             return
         }
         for p in sw.ports where p != inPort { output(frame, to: p, now: now, extraDelay: delay) }
@@ -449,6 +487,58 @@ public final class UserDatapath: @unchecked Sendable {
         }
     }
 
+    // MARK: - The kernel fast path
+
+    /// Hands a decision to the kernel when it holds for every frame with the same in port
+    /// and addresses and nothing on the way needs this process: both ports up and
+    /// unshaped, no delay, no VLAN tag.
+    func offerToKernel(_ frame: FrameBuffer, switch sw: Switch, from inPort: Int, to outPort: Int,
+                       visits: [(table: Int, index: Int)], delay: UInt64) {
+        guard let fp = fastPath, inPort >= 0, delay == 0 else { return }
+        let a = ports[inPort], b = ports[outPort]
+        guard a.isUp, b.isUp, a.ingress == nil, a.egress == nil, b.ingress == nil, b.egress == nil else { return }
+        let type = UInt16(frame.u8(12)) << 8 | UInt16(frame.u8(13))
+        guard type != 0x8100, type != 0x88A8, type != 0x9100 else { return }
+        let key = FastPath.Key(ifindex: a.ifindex, dst: Self.mac(frame, at: 0), src: Self.mac(frame, at: 6))
+        fp.install(key, outIfindex: b.ifindex, portName: a.name,
+                   entry: FastPath.Entry(switchIndex: sw.index, inPort: inPort, outPort: outPort, visits: visits,
+                                         generation: sw.tables.generation))
+    }
+
+    /// Moves what the kernel forwarded onto the ports' counters, the flow entries' and
+    /// tables' counters and the MAC table's ages. Flow counts are kept only while the
+    /// tables are those the entries were made in (entry indexes change with them).
+    func foldFastPath() {
+        guard let fp = fastPath, !fp.entries.isEmpty else { return }
+        let now = Self.nowNanos()
+        fp.fold { e, key, packets, bytes in
+            ports[e.inPort].counters.rxPackets &+= packets
+            ports[e.inPort].counters.rxBytes &+= bytes
+            ports[e.outPort].counters.txPackets &+= packets
+            ports[e.outPort].counters.txBytes &+= bytes
+            let sw = switches[e.switchIndex]
+            guard e.generation == sw.tables.generation else { return }
+            if e.visits.isEmpty {
+                if sw.macs[key.src] != nil { sw.macs[key.src]!.seen = now }
+            } else {
+                for v in e.visits {
+                    sw.tables.hit(table: v.table, index: v.index, packets: packets, bytes: bytes, now: now)
+                    sw.tables.countCached(table: v.table, matched: true, packets: packets)
+                }
+            }
+        }
+    }
+
+    /// Takes back the kernel's decisions of every switch whose tables, MAC table or ports
+    /// changed since they were made.
+    func revalidateFastPath() {
+        guard let fp = fastPath, !fp.perSwitch.isEmpty else { return }
+        let stale = fp.generations.filter { switches[$0.key].tables.generation != $0.value }.map(\.key)
+        guard !stale.isEmpty else { return }
+        foldFastPath()
+        for i in stale { fp.removeEntries(ofSwitch: i) }
+    }
+
     // MARK: - State for the shell and tests
 
     /// Takes a port down or up (its link went down or up): frames to and from it are dropped.
@@ -468,10 +558,15 @@ public final class UserDatapath: @unchecked Sendable {
             guard let i = ports.firstIndex(where: { $0.name == name }) else { return }
             ports[i].egress = egress
             ports[i].ingress = ingress
+            // Shaped frames must pass through here: the kernel's decisions go.
+            switches[ports[i].switchIndex].tables.bump()
         }
     }
 
-    func counters(ofPort i: Int) -> PortCounters { ports[i].counters }
+    func counters(ofPort i: Int) -> PortCounters {
+        foldFastPath()
+        return ports[i].counters
+    }
 
     static func mac(_ b: FrameBuffer, at o: Int) -> UInt64 {
         var v: UInt64 = 0

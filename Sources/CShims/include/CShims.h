@@ -107,4 +107,37 @@ int sn_packet_send_batch(int fd, void *const *bufs, const int *lengths, const in
 /// the slave's in *slave_out, or -errno.
 int sn_pty_open(int *slave_out);
 
+
+/// The user switch's kernel fast path (offload.c): a map of decided flows, keyed by the
+/// ifindex a frame came in on and its destination and source MAC addresses; a tc ingress
+/// program that forwards the frames with an entry; and a filter for the ports' packet
+/// socket that passes only the ports' frames without one. Descriptors are -1 when closed.
+struct sn_offload {
+    int flows;
+    int ports;
+    int tc_program;
+    int socket_program;
+};
+
+/// What the kernel forwarded for one entry.
+struct sn_offload_counts {
+    unsigned long long packets;
+    unsigned long long bytes;
+};
+
+/// Makes the maps (room for `max_flows` entries; the ports' `count` ifindexes) and loads
+/// both programs. Returns 0 or -errno (EPERM without CAP_BPF, for instance), with nothing
+/// left open on failure.
+int sn_offload_open(const int *ifindexes, int count, int max_flows, struct sn_offload *o);
+void sn_offload_close(struct sn_offload *o);
+/// Replaces the packet socket's filter with the fast path's. Returns 0 or -errno.
+int sn_offload_filter_socket(int socket, const struct sn_offload *o);
+/// Adds an entry: frames in on `in_ifindex` with `macs` (destination then source, 12
+/// bytes) leave by `out_ifindex`. Returns 0 or -errno (EEXIST, E2BIG when full).
+int sn_offload_put(const struct sn_offload *o, int in_ifindex, const unsigned char *macs, int out_ifindex);
+/// An entry's counters. Returns 0 or -errno (ENOENT).
+int sn_offload_counts(const struct sn_offload *o, int in_ifindex, const unsigned char *macs, struct sn_offload_counts *out);
+/// Removes an entry. Returns 0 or -errno.
+int sn_offload_remove(const struct sn_offload *o, int in_ifindex, const unsigned char *macs);
+
 #endif
