@@ -17,6 +17,12 @@ extension Network {
         try userSwitch(name).dumpFlows(name)
     }
 
+    /// The flows the kernel forwards for a user switch (its fast path), as `ovs-dpctl
+    /// dump-flows` prints a datapath's.
+    public func dumpKernelFlows(_ name: String) throws -> String {
+        try userSwitch(name).dumpKernelFlows(name)
+    }
+
     /// Port counters of a user switch, as `ovs-ofctl dump-ports` prints them.
     public func dumpPorts(_ name: String) throws -> String {
         try userSwitch(name).dumpPorts(name)

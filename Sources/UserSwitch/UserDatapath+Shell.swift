@@ -38,6 +38,26 @@ extension UserDatapath {
         }
     }
 
+    /// The flows the kernel forwards for a switch (its fast path), one a line with its
+    /// counts, as `ovs-dpctl dump-flows` prints a datapath's; or why there are none.
+    public func dumpKernelFlows(switch name: String) -> String? {
+        guard let sw = named(name) else { return nil }
+        return sync {
+            guard let fp = self.fastPath else { return "kernel fast path: off (every frame passes through swiftnet)" }
+            self.foldFastPath()
+            func mac(_ v: UInt64) -> String {
+                (0..<6).map { String(format: "%02x", UInt8(truncatingIfNeeded: v >> (40 - 8 * $0))) }.joined(separator: ":")
+            }
+            let mine = fp.entries.filter { $0.value.switchIndex == sw.index }
+                .sorted { (self.ports[$0.value.inPort].number, $0.key.dst) < (self.ports[$1.value.inPort].number, $1.key.dst) }
+            var lines = ["kernel fast path: \(mine.count) flows"]
+            for (k, e) in mine {
+                lines.append(" in_port=\(self.ports[e.inPort].number),dl_src=\(mac(k.src)),dl_dst=\(mac(k.dst)) packets:\(e.packets) bytes:\(e.bytes) actions:output:\(self.ports[e.outPort].number)")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
     /// The number of flow entries of a switch, in all its tables.
     public func flowCount(switch name: String) -> Int? {
         guard let sw = named(name) else { return nil }

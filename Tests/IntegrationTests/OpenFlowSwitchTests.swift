@@ -166,6 +166,15 @@ final class OpenFlowSwitchTests: XCTestCase {
             let ports = try net.dumpPorts("s1")
             XCTAssertTrue(ports.contains("port  1: rx pkts="), ports)
             XCTAssertTrue(c.output.contains("switch 0000000000000001 connected"), c.output)
+            // os-ken's flows match in_port and addresses alone: the kernel forwarded the
+            // transfer, and its counts are on the flow entries the controller sees.
+            func numbers(after label: String, in text: String) -> [Int] {
+                text.components(separatedBy: label).dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+            }
+            let kernel = try net.dumpKernelFlows("s1")
+            XCTAssertGreaterThan(numbers(after: "packets:", in: kernel).reduce(0, +), 300, kernel)
+            let counted = try net.dumpFlows("s1")
+            XCTAssertGreaterThan(numbers(after: "n_packets=", in: counted).max() ?? 0, 300, counted)
         }
     }
 

@@ -108,6 +108,47 @@ final class UserSwitchTests: XCTestCase {
         XCTAssertEqual(before, try RootSnapshot.take())
     }
 
+    /// The kernel fast path: once the switch has learnt both hosts, the kernel forwards
+    /// their frames, each exactly once, and what it forwarded is on the switch's port
+    /// counters (as many as h1 sent). A link that goes down takes its flows with it.
+    func testKernelFastPathForwardsAndCountsWhatItForwards() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        try withNetwork(pair()) { net in
+            func sent() throws -> Int {
+                let r = try net.run(on: "h1", ["cat", "/sys/class/net/h1-eth0/statistics/tx_packets"])
+                return try XCTUnwrap(Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), r.stdout)
+            }
+            func received() throws -> Int {
+                let ports = try net.dumpPorts("s1")
+                let line = try XCTUnwrap(ports.split(separator: "\n").first { $0.contains("port  1: rx pkts=") }, ports)
+                return try XCTUnwrap(Int(line.components(separatedBy: "rx pkts=")[1].prefix { $0.isNumber }), ports)
+            }
+            XCTAssertEqual(try net.run(on: "h1", ["ping", "-c", "1", "-W", "2", "10.0.0.2"]).exitStatus, 0)
+            let (sent0, received0) = (try sent(), try received())
+            let p = try net.run(on: "h1", ["ping", "-c", "50", "-i", "0.01", "-W", "2", "10.0.0.2"])
+            XCTAssertTrue(p.stdout.contains("50 received"), p.stdout)
+            XCTAssertFalse(p.stdout.contains("DUP!"), p.stdout)
+            let flows = try net.dumpKernelFlows("s1")
+            XCTAssertTrue(flows.contains("kernel fast path: 2 flows"), flows)
+            let forward = try XCTUnwrap(flows.split(separator: "\n").first { $0.contains("in_port=1,") }, flows)
+            XCTAssertTrue(forward.contains("actions:output:2"), flows)
+            let packets = Int(forward.components(separatedBy: "packets:")[1].prefix { $0.isNumber }) ?? 0
+            XCTAssertGreaterThanOrEqual(packets, 50, flows)
+            XCTAssertEqual(try received() - received0, try sent() - sent0, "s1's port 1 counts every frame h1 sent")
+
+            try net.setLink("h2", "s1", up: false)
+            let down = try net.run(on: "h1", ["ping", "-c", "3", "-i", "0.2", "-W", "1", "10.0.0.2"])
+            XCTAssertTrue(down.stdout.contains(" 0 received"), down.stdout)
+            let gone = try net.dumpKernelFlows("s1")
+            XCTAssertFalse(gone.contains("in_port=1,"), gone)
+            try net.setLink("h2", "s1", up: true)
+            let up = try net.run(on: "h1", ["ping", "-c", "3", "-i", "0.2", "-W", "2", "10.0.0.2"])
+            XCTAssertTrue(up.stdout.contains("3 received"), up.stdout)
+        }
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
     func testPingallOnUserSwitches() throws {
         try requireRoot()
         let before = try RootSnapshot.take()

@@ -56,6 +56,8 @@ final class UserSwitchService: NetworkService, @unchecked Sendable {
                            versions: s.protocols.map { $0 == .openFlow10 ? OFVersion.v1_0 : .v1_3 })
         }
         let dp = UserDatapath(switches: switches, ports: ports)
+        // A diagnostic (benchmarks compare with and without): every frame through swiftnet.
+        if ProcessInfo.processInfo.environment["SWIFTNET_FASTPATH"] == "off" { dp.kernelFastPath = false }
         var loopGroup: MultiThreadedEventLoopGroup?
         if let controller {
             let g = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -142,6 +144,11 @@ final class UserSwitchService: NetworkService, @unchecked Sendable {
 
     func dumpFlows(_ sw: String) throws -> String {
         guard let text = try running().dumpFlows(switch: sw) else { throw NetworkError("the network is not running") }
+        return text
+    }
+
+    func dumpKernelFlows(_ sw: String) throws -> String {
+        guard let text = try running().dumpKernelFlows(switch: sw) else { throw NetworkError("the network is not running") }
         return text
     }
 

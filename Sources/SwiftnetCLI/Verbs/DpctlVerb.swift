@@ -1,15 +1,16 @@
 import Swiftnet
 
-/// `dpctl dump-flows [s1]`, `dpctl dump-ports [s1]`: every user switch without a name.
+/// `dpctl dump-flows [s1]`, `dpctl dump-ports [s1]`, `dpctl dump-dp-flows [s1]`: every
+/// user switch without a name.
 struct DpctlVerb: ShellVerb {
     let name = "dpctl"
-    let help = "dpctl dump-flows|dump-ports [SWITCH]: print user switches' flow tables or port counters (all switches without SWITCH)"
-    let usage = "dpctl dump-flows|dump-ports [SWITCH]"
+    let help = "dpctl dump-flows|dump-ports|dump-dp-flows [SWITCH]: print user switches' flow tables, port counters or the flows the kernel forwards for them (all switches without SWITCH)"
+    let usage = "dpctl dump-flows|dump-ports|dump-dp-flows [SWITCH]"
 
     func run(_ arguments: VerbArguments, in context: ShellContext) -> VerbStatus {
         let args = arguments.words
         let net = context.net
-        guard let what = args.first, ["dump-flows", "dump-ports"].contains(what), args.count <= 2 else {
+        guard let what = args.first, ["dump-flows", "dump-ports", "dump-dp-flows"].contains(what), args.count <= 2 else {
             return context.usageError(self)
         }
         let names: [String]
@@ -22,7 +23,11 @@ struct DpctlVerb: ShellVerb {
         var status = VerbStatus.success
         for name in names {
             do {
-                let text = what == "dump-flows" ? try net.dumpFlows(name) : try net.dumpPorts(name)
+                let text = switch what {
+                case "dump-flows": try net.dumpFlows(name)
+                case "dump-ports": try net.dumpPorts(name)
+                default: try net.dumpKernelFlows(name)
+                }
                 context.say("*** \(name) " + String(repeating: "-", count: max(4, 72 - name.count)))
                 context.say(text)
             } catch let e as NetworkError {
