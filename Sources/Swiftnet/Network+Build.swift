@@ -44,19 +44,45 @@ extension Network {
             try report("switches")
         }
         let hostSockets = HostSockets { [unowned self] in self.hostNamespaces[$0]?.fd }
-        for (i, h) in topology.hosts.enumerated() {
-            hostSockets.keep(try makeHost(h), for: h.name)
-            try placeProcesses(of: h.name, index: i, namespace: hostNamespaces[h.name]!.fd)
-            try report("hosts")
-        }
-
-        if options.publishNamespaces { try publishNamespaces() }
-
         let topology = self.topology
         let index = TopologyIndex(topology)
-        for link in topology.links {
-            try makeLink(link, in: index, fabric: fs, hostSockets: hostSockets)
-            try report("links")
+        if options.publishNamespaces || topology.hosts.count < 64 {
+            for (i, h) in topology.hosts.enumerated() {
+                hostSockets.keep(try makeHost(h), for: h.name)
+                try placeProcesses(of: h.name, index: i, namespace: hostNamespaces[h.name]!.fd)
+                try report("hosts")
+            }
+            if options.publishNamespaces { try publishNamespaces() }
+            for link in topology.links {
+                try makeLink(link, in: index, fabric: fs, hostSockets: hostSockets)
+                try report("links")
+            }
+        } else {
+            // Many hosts: their namespaces are made on another thread while the links
+            // are made here, each link once its hosts are there.
+            let ahead = HostsAhead(sysctls: topology.hosts.map(hostSysctls), names: topology.hosts.map(\.name))
+            defer { ahead.finish() }
+            var position: [String: Int] = [:]
+            for (i, h) in topology.hosts.enumerated() { position[h.name] = i }
+            var next = 0
+            func takeHosts(through last: Int) throws {
+                while next <= last {
+                    let h = topology.hosts[next]
+                    let ns = try ahead.take(next) { options.isCancelled?() == true }
+                    hostNamespaces[h.name] = ns
+                    nextHostIndex[h.name] = 2
+                    try placeProcesses(of: h.name, index: next, namespace: ns.fd)
+                    next += 1
+                    try report("hosts")
+                }
+            }
+            for link in topology.links {
+                let needed = [link.a, link.b].filter { $0.kind == .host }.compactMap { position[$0.node] }
+                if let last = needed.max() { try takeHosts(through: last) }
+                try makeLink(link, in: index, fabric: fs, hostSockets: hostSockets)
+                try report("links")
+            }
+            try takeHosts(through: topology.hosts.count - 1)
         }
         if options.staticARP { try installStaticARP(hostSockets: hostSockets) }
 
@@ -90,15 +116,19 @@ extension Network {
     func makeHost(_ h: ResolvedHost) throws -> RouteSocket {
         let ns = try NetworkNamespace()
         hostNamespaces[h.name] = ns
-        if h.isRouter {
-            try ns.setSysctls(Self.quietIPv6 + Self.forwarding)
-        } else if !linksWithoutIPv6(h) {
-            try ns.setSysctls(Self.quietIPv6)
-        }
+        let sysctls = hostSysctls(h)
+        if !sysctls.isEmpty { try ns.setSysctls(sysctls) }
         let s = try RouteSocket(namespaceFD: ns.fd)
         try s.setLink(index: 1, name: "lo (\(h.name))", up: true)
         nextHostIndex[h.name] = 2
         return s
+    }
+
+    /// The sysctls a host's namespace gets: a router forwards, and IPv6 is kept quiet
+    /// where it is used.
+    func hostSysctls(_ h: ResolvedHost) -> [(String, String)] {
+        if h.isRouter { return Self.quietIPv6 + Self.forwarding }
+        return linksWithoutIPv6(h) ? [] : Self.quietIPv6
     }
 
     /// True for a host without IPv6: its links get no link-local address (`makeLink`).

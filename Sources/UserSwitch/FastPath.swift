@@ -1,4 +1,5 @@
 import CShims
+import Dispatch
 import Glibc
 import Netlink
 
@@ -17,7 +18,7 @@ import Netlink
 /// kernel's counts onto them, so port, flow and table statistics and idle timeouts stay
 /// true. An entry lives as long as the switch's generation (its flow tables, MAC table and
 /// ports) does not change.
-final class FastPath {
+final class FastPath: @unchecked Sendable {
     struct Key: Hashable {
         var ifindex: Int32
         var dst: UInt64
@@ -40,8 +41,17 @@ final class FastPath {
     static let capacity = 16_384
 
     private var handle = sn_offload(flows: -1, ports: -1, tc_program: -1, socket_program: -1)
+    /// Programs go on ports from a queue of their own: rtnetlink can wait for seconds on
+    /// a busy kernel (rtnl held while it frees another run's namespaces), and the
+    /// datapath thread must never wait. Only `attacher` touches `routes` and `onPorts`.
+    private let attacher = DispatchQueue(label: "swiftnet-fastpath")
     private let routes: RouteSocket
-    private var attached: [Int32: String] = [:]
+    private var onPorts: [Int32: String] = [:]
+    private let attachDone: @Sendable (Int32, Bool) -> Void
+    /// The datapath thread's view: ports with the program, ports asked for, ports that
+    /// refused it.
+    private var attached: Set<Int32> = []
+    private var asked: Set<Int32> = []
     private var refused: Set<Int32> = []
     private(set) var entries: [Key: Entry] = [:]
     /// How many entries each switch has (by index), so revalidation looks only at those,
@@ -52,9 +62,12 @@ final class FastPath {
     /// Loads the programs for the ports `ifindexes` of the fabric namespace `fabric`.
     /// Nil where the kernel or the process's privileges do not allow it (the switch then
     /// forwards every frame itself).
-    init?(fabric: Int32, ifindexes: [Int32]) {
+    /// `attachDone` is called from another thread once a port has the program (true) or
+    /// cannot have it; it hands that to the datapath thread (`attached(_:ok:)`).
+    init?(fabric: Int32, ifindexes: [Int32], attachDone: @escaping @Sendable (Int32, Bool) -> Void) {
         guard let routes = try? RouteSocket(namespaceFD: fabric) else { return nil }
         self.routes = routes
+        self.attachDone = attachDone
         let r = ifindexes.withUnsafeBufferPointer { sn_offload_open($0.baseAddress, Int32($0.count), Int32(Self.capacity), &handle) }
         guard r == 0 else { return nil }
     }
@@ -75,19 +88,23 @@ final class FastPath {
     }
 
     /// Hands a decision to the kernel: frames like this one go from `entry.inPort` out of
-    /// `outIfindex`. Does nothing when full, or when the in port cannot take the program.
+    /// `outIfindex`. Does nothing when full or when the in port cannot take the program;
+    /// while its program is on the way, the port's frames stay in userspace.
     func install(_ key: Key, outIfindex: Int32, portName: String, entry: Entry) {
-        guard entries[key] == nil, entries.count < Self.capacity, !refused.contains(key.ifindex),
+        guard entries[key] == nil, entries.count < Self.capacity,
               generations[entry.switchIndex].map({ $0 == entry.generation }) ?? true else { return }
-        if attached[key.ifindex] == nil {
-            do {
-                try routes.attachIngressProgram(index: key.ifindex, name: portName, programFD: handle.tc_program,
-                                                programName: "swiftnet_fwd")
-                attached[key.ifindex] = portName
-            } catch {
-                refused.insert(key.ifindex)
-                return
+        guard attached.contains(key.ifindex) else {
+            if !asked.contains(key.ifindex) && !refused.contains(key.ifindex) {
+                asked.insert(key.ifindex)
+                let program = handle.tc_program
+                attacher.async { [self] in
+                    let ok = (try? routes.attachIngressProgram(index: key.ifindex, name: portName, programFD: program,
+                                                               programName: "swiftnet_fwd")) != nil
+                    if ok { onPorts[key.ifindex] = portName }
+                    attachDone(key.ifindex, ok)
+                }
             }
+            return
         }
         let r = Self.macs(key).withUnsafeBufferPointer { m in
             withUnsafePointer(to: handle) { sn_offload_put($0, key.ifindex, m.baseAddress, outIfindex) }
@@ -126,10 +143,19 @@ final class FastPath {
         generations[index] = nil
     }
 
-    /// Takes the programs off the ports and closes the maps; the kernel forwards nothing
-    /// for the switch after this.
+    /// A port's program is on (`ok`) or cannot be. On the datapath thread.
+    func attached(_ ifindex: Int32, ok: Bool) {
+        asked.remove(ifindex)
+        if ok { attached.insert(ifindex) } else { refused.insert(ifindex) }
+    }
+
+    /// Takes the programs off the ports (after any still on the way) and closes the
+    /// maps; the kernel forwards nothing for the switches after this.
     func close() {
-        for (index, name) in attached { try? routes.detachIngressProgram(index: index, name: name) }
+        attacher.sync {
+            for (index, name) in onPorts { try? routes.detachIngressProgram(index: index, name: name) }
+            onPorts.removeAll()
+        }
         attached.removeAll()
         entries.removeAll()
         perSwitch.removeAll()

@@ -202,7 +202,9 @@ public final class UserDatapath: @unchecked Sendable {
             guard fd >= 0 else { throw UserSwitchError("cannot open the switch ports' packet socket: \(String(cString: strerror(-fd)))") }
             return fd
         }
-        if kernelFastPath, let fp = FastPath(fabric: fabric, ifindexes: ports.map(\.ifindex)) {
+        if kernelFastPath, let fp = FastPath(fabric: fabric, ifindexes: ports.map(\.ifindex), attachDone: { [weak self] ifindex, ok in
+            self?.post { [weak self] in self?.fastPath?.attached(ifindex, ok: ok) }
+        }) {
             if fp.filter(socket: socket) { fastPath = fp } else { fp.close() }
         }
         guard sn_pipe_cloexec(&wake) == 0 else { throw UserSwitchError("pipe: \(String(cString: strerror(errno)))") }

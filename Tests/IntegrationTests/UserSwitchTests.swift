@@ -134,7 +134,8 @@ final class UserSwitchTests: XCTestCase {
             let forward = try XCTUnwrap(flows.split(separator: "\n").first { $0.contains("in_port=1,") }, flows)
             XCTAssertTrue(forward.contains("actions:output:2"), flows)
             let packets = Int(forward.components(separatedBy: "packets:")[1].prefix { $0.isNumber }) ?? 0
-            XCTAssertGreaterThanOrEqual(packets, 50, flows)
+            // The port's program goes on while the first frames pass through swiftnet.
+            XCTAssertGreaterThanOrEqual(packets, 40, flows)
             XCTAssertEqual(try received() - received0, try sent() - sent0, "s1's port 1 counts every frame h1 sent")
 
             try net.setLink("h2", "s1", up: false)
