@@ -73,12 +73,13 @@ class Controller:
 class SwiftnetNet:
     """single,2 built by swiftnet, its hosts reached through /run/netns/<name>-hN."""
 
-    def __init__(self, binary, switch, controller=None):
+    def __init__(self, binary, switch, controller=None, env=None):
         self.name = "swb%d" % os.getpid()
         args = [binary, "--topo", "single,2", "--switch", switch, "--netns-names", "--name", self.name]
         if controller:
             args += ["--controller", "remote,ip=127.0.0.1,port=%d" % controller]
-        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     env=dict(os.environ, **(env or {})))
         deadline = time.monotonic() + 30
         self.banner = ""
         while time.monotonic() < deadline:
@@ -158,8 +159,11 @@ def main():
     before = ovs.snapshot()
     rows = []
     results = {}
-    for label, switch in [("Linux bridge (lxbr)", "lxbr"), ("swiftnet user switch, standalone", "user")]:
-        with SwiftnetNet(a.swiftnet, switch) as net:
+    # The user switch with and without its kernel fast path (SWIFTNET_FASTPATH=off: every
+    # frame through swiftnet's thread, as before the fast path).
+    for label, switch, env in [("Linux bridge (lxbr)", "lxbr", None), ("swiftnet user switch, standalone", "user", None),
+                               ("swiftnet user switch, standalone, fast path off", "user", {"SWIFTNET_FASTPATH": "off"})]:
+        with SwiftnetNet(a.swiftnet, switch, env=env) as net:
             results[label] = measure(net, a.seconds)
     if os.path.exists(OSKEN):
         label = "swiftnet user switch + os-ken (OpenFlow 1.3)"
@@ -190,6 +194,11 @@ def main():
     if user and ovs_result["udp_64"]["pps"] > 0:
         lines.append("Built-in switch / Open vSwitch userspace, 64-byte UDP pps: %.2fx" %
                      (user["udp"]["pps"] / ovs_result["udp_64"]["pps"]))
+    bridge = results.get("Linux bridge (lxbr)")
+    if user and bridge and bridge["udp"]["pps"] > 0 and bridge["tcp"]["status"] == "ok" and bridge["ping"]["median_ms"]:
+        lines.append("Built-in switch / Linux bridge: 64-byte UDP pps %.2fx, ping RTT %.2fx, TCP %.0f %%" % (
+            user["udp"]["pps"] / bridge["udp"]["pps"], (user["ping"]["median_ms"] or 0) / bridge["ping"]["median_ms"],
+            100 * user["tcp"]["gbps"] / bridge["tcp"]["gbps"]))
     lines += ["", "Open vSwitch with default offloads: %s (TCP checksum errors at h2: %d)." %
               (ovs_result["tcp_default"]["status"], ovs_result["tcp_default"]["h2_tcp_csum_errors"]),
               "Leftovers (links, namespaces, processes; before vs after): %s" % ("none" if not left else left)]

@@ -73,7 +73,7 @@ static int load_tc_program(int flows) {
     struct bpf_insn p[] = {
         MOV_REG(BPF_REG_6, BPF_REG_1),
         LDX_W(BPF_REG_0, BPF_REG_6, SKB(vlan_present)),
-        JNE_IMM(BPF_REG_0, 0, 24),                          // tagged: to the switch
+        JNE_IMM(BPF_REG_0, 0, 28),                          // tagged: to the switch
         LDX_W(BPF_REG_2, BPF_REG_6, SKB(ifindex)),
         STX_W(BPF_REG_10, BPF_REG_2, KEY),
         MOV_REG(BPF_REG_1, BPF_REG_6),
@@ -82,20 +82,26 @@ static int load_tc_program(int flows) {
         ADD_IMM(BPF_REG_3, KEY + 4),
         MOV_IMM(BPF_REG_4, 12),
         CALL(BPF_FUNC_skb_load_bytes),
-        JNE_IMM(BPF_REG_0, 0, 15),                          // runt frame
+        JNE_IMM(BPF_REG_0, 0, 19),                          // runt frame
         LD_MAP(BPF_REG_1, flows),
         MOV_REG(BPF_REG_2, BPF_REG_10),
         ADD_IMM(BPF_REG_2, KEY),
         CALL(BPF_FUNC_map_lookup_elem),
-        JEQ_IMM(BPF_REG_0, 0, 9),                           // no entry
+        JEQ_IMM(BPF_REG_0, 0, 13),                          // no entry
         MOV_REG(BPF_REG_7, BPF_REG_0),
         MOV_IMM(BPF_REG_1, 1),
         XADD_DW(BPF_REG_7, BPF_REG_1, 8),                   // packets
         LDX_W(BPF_REG_1, BPF_REG_6, SKB(len)),
         XADD_DW(BPF_REG_7, BPF_REG_1, 16),                  // bytes
-        // The out port and flags 0 (its egress): bpf_redirect returns TC_ACT_REDIRECT.
+        // The out port: into its peer's ingress when that is in another namespace (a
+        // host's end: no second pass through a backlog queue), else out of its egress.
+        // Both return TC_ACT_REDIRECT.
         LDX_W(BPF_REG_1, BPF_REG_7, 0),
+        LDX_W(BPF_REG_3, BPF_REG_7, 4),
         MOV_IMM(BPF_REG_2, 0),
+        JEQ_IMM(BPF_REG_3, 0, 2),
+        CALL(BPF_FUNC_redirect_peer),
+        EXIT(),
         CALL(BPF_FUNC_redirect),
         EXIT(),
         MOV_IMM(BPF_REG_0, 0),                              // TC_ACT_OK: on as before
@@ -187,14 +193,16 @@ static void make_key(uint8_t key[16], int in_ifindex, const unsigned char *macs)
     memcpy(key + 4, macs, 12);
 }
 
-int sn_offload_put(const struct sn_offload *o, int in_ifindex, const unsigned char *macs, int out_ifindex) {
+int sn_offload_put(const struct sn_offload *o, int in_ifindex, const unsigned char *macs, int out_ifindex, int peer) {
     uint8_t key[16];
     make_key(key, in_ifindex, macs);
-    // The out port, 4 bytes of padding, then the counters.
+    // The out port, whether to its peer, then the counters.
     uint8_t value[8 + sizeof(struct sn_offload_counts)];
     memset(value, 0, sizeof value);
     uint32_t out = (uint32_t)out_ifindex;
     memcpy(value, &out, 4);
+    uint32_t to_peer = peer ? 1 : 0;
+    memcpy(value + 4, &to_peer, 4);
     union bpf_attr a;
     memset(&a, 0, sizeof a);
     a.map_fd = (uint32_t)o->flows;

@@ -37,6 +37,9 @@ public struct UserSwitchPort: Sendable {
     /// For a port facing a host (not another switch): the link's shaping applied to frames
     /// arriving here, which stands for the host's own egress.
     public var ingress: Impairment?
+    /// True when the veth's other end is in a host's namespace (not the fabric's): the
+    /// kernel fast path then hands frames straight to that end.
+    public var facesHost = false
 
     public init(switchIndex: Int, number: Int, name: String, egress: Impairment? = nil, ingress: Impairment? = nil) {
         self.switchIndex = switchIndex

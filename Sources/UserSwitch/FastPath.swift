@@ -90,7 +90,9 @@ final class FastPath: @unchecked Sendable {
     /// Hands a decision to the kernel: frames like this one go from `entry.inPort` out of
     /// `outIfindex`. Does nothing when full or when the in port cannot take the program;
     /// while its program is on the way, the port's frames stay in userspace.
-    func install(_ key: Key, outIfindex: Int32, portName: String, entry: Entry) {
+    /// `toPeer`: the out port's other end is in another namespace, and gets the frames
+    /// straight into its ingress.
+    func install(_ key: Key, outIfindex: Int32, toPeer: Bool, portName: String, entry: Entry) {
         guard entries[key] == nil, entries.count < Self.capacity,
               generations[entry.switchIndex].map({ $0 == entry.generation }) ?? true else { return }
         guard attached.contains(key.ifindex) else {
@@ -107,7 +109,7 @@ final class FastPath: @unchecked Sendable {
             return
         }
         let r = Self.macs(key).withUnsafeBufferPointer { m in
-            withUnsafePointer(to: handle) { sn_offload_put($0, key.ifindex, m.baseAddress, outIfindex) }
+            withUnsafePointer(to: handle) { sn_offload_put($0, key.ifindex, m.baseAddress, outIfindex, toPeer ? 1 : 0) }
         }
         guard r == 0 else { return }
         entries[key] = entry

@@ -41,6 +41,8 @@ public final class UserDatapath: @unchecked Sendable {
         var ingress: Impairment?
         var counters = PortCounters()
         var isUp = true
+        /// The other end is in a host's namespace.
+        var facesHost = false
     }
 
     struct PortCounters: Sendable {
@@ -160,7 +162,8 @@ public final class UserDatapath: @unchecked Sendable {
     /// `switches`), in the order the switches list them.
     public convenience init(switches: [UserSwitchSpec], ports: [UserSwitchPort]) {
         self.init(switches: switches.map { Switch(name: $0.name, dpid: $0.dpid, failMode: $0.failMode, versions: $0.versions) },
-                  ports: ports.map { Port(switchIndex: $0.switchIndex, number: $0.number, name: $0.name, egress: $0.egress, ingress: $0.ingress) })
+                  ports: ports.map { Port(switchIndex: $0.switchIndex, number: $0.number, name: $0.name, egress: $0.egress,
+                                          ingress: $0.ingress, facesHost: $0.facesHost) })
     }
 
     /// Gives every switch a connection to `controller` on `loop` (shared by all of them),
@@ -502,7 +505,7 @@ public final class UserDatapath: @unchecked Sendable {
         let type = UInt16(frame.u8(12)) << 8 | UInt16(frame.u8(13))
         guard type != 0x8100, type != 0x88A8, type != 0x9100 else { return }
         let key = FastPath.Key(ifindex: a.ifindex, dst: Self.mac(frame, at: 0), src: Self.mac(frame, at: 6))
-        fp.install(key, outIfindex: b.ifindex, portName: a.name,
+        fp.install(key, outIfindex: b.ifindex, toPeer: b.facesHost, portName: a.name,
                    entry: FastPath.Entry(switchIndex: sw.index, inPort: inPort, outPort: outPort, visits: visits,
                                          generation: sw.tables.generation))
     }

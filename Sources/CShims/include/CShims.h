@@ -133,8 +133,9 @@ void sn_offload_close(struct sn_offload *o);
 /// Replaces the packet socket's filter with the fast path's. Returns 0 or -errno.
 int sn_offload_filter_socket(int socket, const struct sn_offload *o);
 /// Adds an entry: frames in on `in_ifindex` with `macs` (destination then source, 12
-/// bytes) leave by `out_ifindex`. Returns 0 or -errno (EEXIST, E2BIG when full).
-int sn_offload_put(const struct sn_offload *o, int in_ifindex, const unsigned char *macs, int out_ifindex);
+/// bytes) leave by `out_ifindex`, a veth; with `peer`, straight into its peer's ingress
+/// (the peer must be in another namespace). Returns 0 or -errno (EEXIST, E2BIG when full).
+int sn_offload_put(const struct sn_offload *o, int in_ifindex, const unsigned char *macs, int out_ifindex, int peer);
 /// An entry's counters. Returns 0 or -errno (ENOENT).
 int sn_offload_counts(const struct sn_offload *o, int in_ifindex, const unsigned char *macs, struct sn_offload_counts *out);
 /// Removes an entry. Returns 0 or -errno.

@@ -47,6 +47,7 @@ final class UserSwitchService: NetworkService, @unchecked Sendable {
                 // A host's end has no shaping of its own here: the switch applies the
                 // host's egress as this port's ingress.
                 if other.kind != .switch || switchIndex[other.node] == nil { p.ingress = Impairment(l.shaping) }
+                p.facesHost = other.kind == .host
                 ports.append(p)
             }
         }
