@@ -5,9 +5,11 @@ import Namespaces
 import NIOCore
 import OpenFlow
 
-/// Swiftnet's own switch: every frame of every `kind: user` switch passes through this
-/// process. Each switch port is a veth end in the run's fabric namespace. One AF_PACKET
-/// socket there reads and writes them all: a filter passes it only the ports' frames,
+/// Swiftnet's own switch: every `kind: user` switch decides here, and every frame it has
+/// not yet decided passes through this process; once a flow is decided, the kernel may
+/// forward the rest of it (`FastPath`). Each switch port is a veth end in the run's
+/// fabric namespace. One AF_PACKET socket there reads and writes them all: a filter
+/// passes it only the ports' frames,
 /// each received frame names the interface it came in on, and each sent one the interface
 /// it leaves by, so the kernel's work at start and stop does not grow with the ports (a
 /// socket per port cost a grace period to open and another to close). The socket uses
