@@ -68,6 +68,15 @@ static int prog_load(uint32_t type, const struct bpf_insn *insns, int count, con
 // source MAC addresses (12 bytes, as on the wire).
 #define KEY (-16)
 
+// The frame's two MAC addresses into the key (bpf_skb_load_bytes; r0 is 0 when they
+// were there): six slots.
+#define LOAD_ADDRESSES() \
+    MOV_REG(BPF_REG_1, BPF_REG_6), MOV_IMM(BPF_REG_2, 0), MOV_REG(BPF_REG_3, BPF_REG_10), \
+    ADD_IMM(BPF_REG_3, KEY + 4), MOV_IMM(BPF_REG_4, 12), CALL(BPF_FUNC_skb_load_bytes)
+// The key looked up in `map` (r0: the value, or 0): five slots.
+#define LOOKUP(map) \
+    LD_MAP(BPF_REG_1, map), MOV_REG(BPF_REG_2, BPF_REG_10), ADD_IMM(BPF_REG_2, KEY), CALL(BPF_FUNC_map_lookup_elem)
+
 /// tc ingress, direct action: a frame with an entry is counted and redirected.
 static int load_tc_program(int flows) {
     struct bpf_insn p[] = {
@@ -76,17 +85,9 @@ static int load_tc_program(int flows) {
         JNE_IMM(BPF_REG_0, 0, 28),                          // tagged: to the switch
         LDX_W(BPF_REG_2, BPF_REG_6, SKB(ifindex)),
         STX_W(BPF_REG_10, BPF_REG_2, KEY),
-        MOV_REG(BPF_REG_1, BPF_REG_6),
-        MOV_IMM(BPF_REG_2, 0),
-        MOV_REG(BPF_REG_3, BPF_REG_10),
-        ADD_IMM(BPF_REG_3, KEY + 4),
-        MOV_IMM(BPF_REG_4, 12),
-        CALL(BPF_FUNC_skb_load_bytes),
+        LOAD_ADDRESSES(),
         JNE_IMM(BPF_REG_0, 0, 19),                          // runt frame
-        LD_MAP(BPF_REG_1, flows),
-        MOV_REG(BPF_REG_2, BPF_REG_10),
-        ADD_IMM(BPF_REG_2, KEY),
-        CALL(BPF_FUNC_map_lookup_elem),
+        LOOKUP(flows),
         JEQ_IMM(BPF_REG_0, 0, 13),                          // no entry
         MOV_REG(BPF_REG_7, BPF_REG_0),
         MOV_IMM(BPF_REG_1, 1),
@@ -117,24 +118,13 @@ static int load_socket_program(int flows, int ports) {
         MOV_REG(BPF_REG_6, BPF_REG_1),
         LDX_W(BPF_REG_2, BPF_REG_6, SKB(ifindex)),
         STX_W(BPF_REG_10, BPF_REG_2, KEY),
-        LD_MAP(BPF_REG_1, ports),
-        MOV_REG(BPF_REG_2, BPF_REG_10),
-        ADD_IMM(BPF_REG_2, KEY),
-        CALL(BPF_FUNC_map_lookup_elem),
+        LOOKUP(ports),
         JEQ_IMM(BPF_REG_0, 0, 17),                          // not a port: drop
         LDX_W(BPF_REG_0, BPF_REG_6, SKB(vlan_present)),
         JNE_IMM(BPF_REG_0, 0, 13),                          // tagged: keep
-        MOV_REG(BPF_REG_1, BPF_REG_6),
-        MOV_IMM(BPF_REG_2, 0),
-        MOV_REG(BPF_REG_3, BPF_REG_10),
-        ADD_IMM(BPF_REG_3, KEY + 4),
-        MOV_IMM(BPF_REG_4, 12),
-        CALL(BPF_FUNC_skb_load_bytes),
+        LOAD_ADDRESSES(),
         JNE_IMM(BPF_REG_0, 0, 6),                           // runt: keep
-        LD_MAP(BPF_REG_1, flows),
-        MOV_REG(BPF_REG_2, BPF_REG_10),
-        ADD_IMM(BPF_REG_2, KEY),
-        CALL(BPF_FUNC_map_lookup_elem),
+        LOOKUP(flows),
         JNE_IMM(BPF_REG_0, 0, 2),                           // the kernel forwards it: drop
         MOV_IMM(BPF_REG_0, 0x40000),                        // keep, whole
         EXIT(),

@@ -11,6 +11,27 @@ final class ScaleTests: XCTestCase {
         try requireProgram(CLI.binary, "swiftnet (swift build)")
     }
 
+    /// Sends `sig` to a running swiftnet `after` seconds and waits up to 30 s for it
+    /// to end (SIGKILL after that), reading its output as it comes so that it never waits
+    /// on a full pipe.
+    func signal(_ p: Process, _ out: Pipe, _ sig: Int32, after: TimeInterval)
+        -> (wasRunning: Bool, ended: Bool, rest: String, seconds: Double) {
+        nonisolated(unsafe) var rest = ""
+        let reader = DispatchGroup()
+        reader.enter()
+        DispatchQueue.global().async { rest = readRest(out); reader.leave() }
+        Thread.sleep(forTimeInterval: after)
+        let wasRunning = p.isRunning
+        let t0 = Date()
+        kill(p.processIdentifier, sig)
+        let ended = eventually(30) { !p.isRunning }
+        if !ended { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        let seconds = Date().timeIntervalSince(t0)
+        reader.wait()
+        return (wasRunning, ended, rest, seconds)
+    }
+
     func testSIGINTStopsThePingallOf2500Hosts() throws {
         try interruptPingall(with: SIGINT)
     }
@@ -24,28 +45,37 @@ final class ScaleTests: XCTestCase {
         let before = try RootSnapshot.take()
         let (p, out) = try CLI.start(["--topo", "tree,depth=2,fanout=50", "--test", "pingall"],
                                      waitFor: "*** Ping: testing ping reachability", timeout: 180)
-        // Read the output as it comes, so that swiftnet never waits on a full pipe.
-        nonisolated(unsafe) var rest = ""
-        let reader = DispatchGroup()
-        reader.enter()
-        DispatchQueue.global().async { rest = readRest(out); reader.leave() }
-        sleep(2)  // well into the pingall
-        XCTAssertTrue(p.isRunning, "the pingall of 6.2 million pairs ended within 2 s", file: file, line: line)
-        let t0 = Date()
-        kill(p.processIdentifier, sig)
-        let ended = eventually(30) { !p.isRunning }
-        if !ended { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
-        reader.wait()
-        XCTAssertTrue(ended, "still running 30 s after the signal", file: file, line: line)
+        let s = signal(p, out, sig, after: 2)  // well into the pingall
+        let rest = s.rest
+        XCTAssertTrue(s.wasRunning, "the pingall of 6.2 million pairs ended within 2 s", file: file, line: line)
+        XCTAssertTrue(s.ended, "still running 30 s after the signal", file: file, line: line)
         XCTAssertEqual(p.terminationStatus, 130, rest, file: file, line: line)
         XCTAssertTrue(rest.contains("*** Interrupted: pingall stopped after"), rest, file: file, line: line)
         XCTAssertTrue(rest.contains("*** Done"), rest, file: file, line: line)
         XCTAssertFalse(rest.contains("Interrupted twice"), "one signal is enough", file: file, line: line)
         XCTAssertFalse(rest.contains(" pings ("), "no progress line when stdout is not a terminal", file: file, line: line)
-        print("swiftnet ended \(String(format: "%.2f", Date().timeIntervalSince(t0))) s after the signal")
+        print("swiftnet ended \(String(format: "%.2f", s.seconds)) s after the signal")
         XCTAssertTrue(try eventually(10) { try RootSnapshot.take() == before },
                       "\(String(describing: try? RootSnapshot.take())) vs \(before)", file: file, line: line)
+    }
+
+    /// SIGINT while 2,500 hosts are being built (their namespaces made on a second thread
+    /// ahead of the links): the build stops within a second and leaves nothing behind.
+    func testSIGINTStopsTheBuildOf2500Hosts() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let (p, out) = try CLI.start(["--topo", "tree,depth=2,fanout=50", "--switch", "user", "--test", "none"],
+                                     waitFor: "*** Adding links", timeout: 60)
+        let s = signal(p, out, SIGINT, after: 0.7)  // hosts and links under way
+        let (rest, took) = (s.rest, s.seconds)
+        XCTAssertTrue(s.wasRunning, "the build of 2,500 hosts ended within 0.7 s")
+        XCTAssertTrue(s.ended, "still running 30 s after the signal")
+        XCTAssertEqual(p.terminationStatus, 130, rest)
+        XCTAssertTrue(rest.contains("*** Interrupted while building: nothing was left behind"), rest)
+        XCTAssertLessThan(took, 5, "SIGINT to exit, with the namespaces being torn down")
+        print("swiftnet ended \(String(format: "%.2f", took)) s after the signal")
+        XCTAssertTrue(try eventually(10) { try RootSnapshot.take() == before },
+                      "\(String(describing: try? RootSnapshot.take())) vs \(before)")
     }
 
     /// On a terminal the shell's pingall shows the pings done so far, and Ctrl-C stops it
