@@ -102,7 +102,7 @@ public final class ControlAPI: Sendable {
             try only("POST")
             try setLink(p[1], p[2], body: body)
             ok(["ok": true])
-        case let p where p.count == 3 && p[0] == "switches" && (p[2] == "flows" || p[2] == "ports"):
+        case let p where p.count == 3 && p[0] == "switches" && ["flows", "ports", "datapath-flows"].contains(p[2]):
             try only("GET")
             ok(try switchTable(p[1], p[2]))
         case ["pingall"]:
@@ -254,7 +254,11 @@ public final class ControlAPI: Sendable {
         }
         guard s.kind == .user else { throw ControlError(409, "switch '\(name)' is a Linux bridge; flows and ports are shown for user switches (kind: user)") }
         do {
-            return [what: what == "flows" ? try net.dumpFlows(name) : try net.dumpPorts(name)]
+            switch what {
+            case "flows": return [what: try net.dumpFlows(name)]
+            case "ports": return [what: try net.dumpPorts(name)]
+            default: return ["flows": try net.dumpKernelFlows(name)]
+            }
         } catch {
             throw ControlError(409, "\(error)")
         }
