@@ -43,6 +43,11 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        .target(name: "Controller", dependencies: [
+            "OpenFlow",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .target(name: "DNS", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -51,6 +56,7 @@ let package = Package(
         .executableTarget(name: "hello-network", dependencies: ["Swiftnet"], path: "Examples/HelloNetwork"),
         .testTarget(name: "SwiftnetTests", dependencies: ["Swiftnet"]),
         .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "OpenFlow"]),
         .testTarget(name: "UserSwitchTests", dependencies: ["UserSwitch", "OpenFlow"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS"], path: "Tests/DNSTests"),
         .testTarget(name: "SwiftnetCLITests", dependencies: ["SwiftnetCLI", "Swiftnet"]),

@@ -1,0 +1,273 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import OpenFlow
+
+/// One switch connected to the controller. Touched only on the core's event loop.
+public final class SwitchConnection: @unchecked Sendable {
+    public internal(set) var dpid: UInt64 = 0
+    public internal(set) var version: OFVersion = .v1_3
+    /// The switch's ports by number (PORT_DESC, then PORT_STATUS).
+    public internal(set) var ports: [UInt32: OFPortDesc] = [:]
+    public internal(set) var ready = false
+    public let connectedAt = Date()
+    let channel: any Channel
+    var negotiated = false
+    var lastHeard = NIODeadline.now()
+    private var nextXID: UInt32 = 1
+
+    init(channel: any Channel) { self.channel = channel }
+
+    /// Sends a message in the connection's version; false when it cannot be said in it.
+    @discardableResult
+    public func send(_ message: OFMessage) -> Bool {
+        nextXID &+= 1
+        guard let bytes = try? message.encode(version: version, xid: nextXID) else { return false }
+        channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
+        return true
+    }
+
+    /// The switch's physical ports that are up, in number order.
+    public var livePorts: [UInt32] {
+        ports.values.filter { $0.portNo.rawValue < 0xFFFF_FF00 && $0.config & OFPortDesc.configPortDown == 0 && $0.state & OFPortDesc.stateLinkDown == 0 }
+            .map(\.portNo.rawValue).sorted()
+    }
+
+    public var dpidText: String { Self.text(dpid) }
+
+    /// A datapath id as Floodlight writes it: "00:00:00:00:00:00:00:01".
+    public static func text(_ dpid: UInt64) -> String {
+        (0..<8).map { String(format: "%02x", UInt8(truncatingIfNeeded: dpid >> (56 - 8 * $0))) }.joined(separator: ":")
+    }
+}
+
+/// What modules hear from the OpenFlow core, on its event loop, in load order.
+public protocol OpenFlowListener: AnyObject {
+    func switchReady(_ sw: SwitchConnection)
+    func switchGone(_ sw: SwitchConnection)
+    /// True when the listener dealt with the packet (later listeners do not see it).
+    func packetIn(_ packet: OFPacketIn, from sw: SwitchConnection) -> Bool
+    func portChanged(_ status: OFPortStatus, on sw: SwitchConnection)
+}
+
+public extension OpenFlowListener {
+    func switchReady(_ sw: SwitchConnection) {}
+    func switchGone(_ sw: SwitchConnection) {}
+    func packetIn(_ packet: OFPacketIn, from sw: SwitchConnection) -> Bool { false }
+    func portChanged(_ status: OFPortStatus, on sw: SwitchConnection) {}
+}
+
+/// The OpenFlow core module: listens for switches (TCP), runs the handshake of each
+/// (HELLO with the version settled, FEATURES, SET_CONFIG, PORT_DESC, a table-miss flow to
+/// the controller in 1.3), answers and sends ECHO keepalives, and hands packet-ins, port
+/// changes and switches coming and going to the listeners. One event loop serves every
+/// switch. A message it cannot decode gets an ERROR back; a byte stream it cannot frame
+/// closes that connection only.
+public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
+    public let name = "openflow-core"
+    public let provides: [ServiceName] = ["openflow"]
+    public let needs: [ServiceName] = []
+
+    public static let versions: [OFVersion] = [.v1_0, .v1_3]
+    /// With nothing heard for this long a switch gets ECHO_REQUEST; after three times as
+    /// long its connection is closed.
+    public static let probeInterval = TimeAmount.seconds(5)
+
+    public let loop: any EventLoop
+    public let counters: DebugCounters
+    private let host: String
+    private let requestedPort: Int
+    private var server: (any Channel)?
+    private var probe: RepeatedTask?
+    // On `loop`.
+    private var listeners: [OpenFlowListener] = []
+    private var connections: [ObjectIdentifier: SwitchConnection] = [:]
+    /// Ready switches by datapath id.
+    public private(set) var switches: [UInt64: SwitchConnection] = [:]
+    /// The TCP port it listens on, once started.
+    public private(set) var port = 0
+
+    /// - Parameters: `port` 0 for one the kernel picks.
+    public init(loop: any EventLoop, host: String = "127.0.0.1", port: Int = 0, counters: DebugCounters) {
+        self.loop = loop
+        self.host = host
+        self.requestedPort = port
+        self.counters = counters
+    }
+
+    /// Registers a listener; call from a module's `initialise` (listeners hear in that order).
+    public func addListener(_ l: OpenFlowListener) { listeners.append(l) }
+
+    public func initialise(_ context: ModuleContext) throws {}
+
+    public func start(_ context: ModuleContext) throws {
+        let bootstrap = ServerBootstrap(group: loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [self] ch in
+                ch.eventLoop.makeCompletedFuture {
+                    try ch.pipeline.syncOperations.addHandler(CoreChannelHandler(core: self))
+                }
+            }
+        let ch = try bootstrap.bind(host: host, port: requestedPort).wait()
+        server = ch
+        port = ch.localAddress?.port ?? requestedPort
+        probe = loop.scheduleRepeatedTask(initialDelay: Self.probeInterval, delay: Self.probeInterval) { [weak self] _ in
+            self?.checkAlive()
+        }
+    }
+
+    /// Closes the listening socket and every switch's connection; returns once done.
+    public func stop() {
+        probe?.cancel()
+        probe = nil
+        try? server?.close().wait()
+        server = nil
+        let done = loop.submit { [self] in for c in connections.values { c.channel.close(promise: nil) } }
+        _ = try? done.wait()
+    }
+
+    /// Runs `body` on the loop and returns its result.
+    public func onLoop<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T? {
+        try? loop.submit(body).wait()
+    }
+
+    private func checkAlive() {
+        let now = NIODeadline.now()
+        for c in connections.values {
+            let quiet = now - c.lastHeard
+            if quiet >= Self.probeInterval * 3 {
+                counters.add(name, "connections timed out")
+                c.channel.close(promise: nil)
+            } else if quiet >= Self.probeInterval && c.negotiated {
+                c.send(.echoRequest([]))
+                counters.add(name, "echo requests sent")
+            }
+        }
+    }
+
+    // MARK: - From the channel handler, on the loop
+
+    fileprivate func active(_ ch: any Channel) {
+        let c = SwitchConnection(channel: ch)
+        connections[ObjectIdentifier(ch)] = c
+        if let bytes = try? OFMessage.hello(OFHello(supporting: Self.versions)).encode(version: .v1_3, xid: 0) {
+            ch.writeAndFlush(ch.allocator.buffer(bytes: bytes), promise: nil)
+        }
+        counters.add(name, "connections")
+    }
+
+    fileprivate func inactive(_ ch: any Channel) {
+        guard let c = connections.removeValue(forKey: ObjectIdentifier(ch)) else { return }
+        if c.ready, switches[c.dpid] === c {
+            switches[c.dpid] = nil
+            for l in listeners { l.switchGone(c) }
+            counters.add(name, "switches gone")
+        }
+    }
+
+    fileprivate func received(_ frame: OFFrame, on ch: any Channel) {
+        guard let c = connections[ObjectIdentifier(ch)] else { return }
+        c.lastHeard = .now()
+        guard c.negotiated else {
+            let message = try? frame.decode()
+            guard let message, let v = OFVersion.negotiate(ours: Self.versions, hello: message) else {
+                counters.add(name, "handshakes refused")
+                let reply = OFMessage.error(OFErrorMessage(type: OFErrorType.helloFailed, code: OFHelloFailedCode.incompatible,
+                                                           data: Array("swiftnet's controller speaks OpenFlow 1.0 and 1.3".utf8)))
+                if let bytes = try? reply.encode(version: OFVersion(rawValue: frame.header.version) ?? .v1_0, xid: frame.header.xid) {
+                    ch.writeAndFlush(ch.allocator.buffer(bytes: bytes), promise: nil)
+                }
+                ch.close(promise: nil)
+                return
+            }
+            c.version = v
+            c.negotiated = true
+            c.send(.featuresRequest)
+            return
+        }
+        let message: OFMessage
+        do {
+            message = try frame.decode()
+        } catch let error {
+            counters.add(name, "undecodable messages")
+            c.send(.error(OFErrorMessage(decoding: error, request: frame.bytes, version: c.version)))
+            return
+        }
+        switch message {
+        case .echoRequest(let data):
+            if let bytes = try? OFMessage.echoReply(data).encode(version: c.version, xid: frame.header.xid) {
+                ch.writeAndFlush(ch.allocator.buffer(bytes: bytes), promise: nil)
+            }
+        case .featuresReply(let f):
+            guard !c.ready, c.dpid == 0 else { return }
+            c.dpid = f.datapathID
+            for p in f.ports { c.ports[p.portNo.rawValue] = p }
+            c.send(.setConfig(OFSwitchConfig(flags: 0, missSendLen: 0xFFFF)))
+            if c.version == .v1_0 {
+                becomeReady(c)
+            } else {
+                c.send(.statsRequest(.portDesc))
+            }
+        case .statsReply(.portDesc(let ports), let flags):
+            for p in ports { c.ports[p.portNo.rawValue] = p }
+            if flags & 1 == 0 && !c.ready && c.dpid != 0 { becomeReady(c) }
+        case .packetIn(let p):
+            guard c.ready else { return }
+            counters.add(name, "packet-ins")
+            for l in listeners where l.packetIn(p, from: c) { break }
+        case .portStatus(let s):
+            c.ports[s.desc.portNo.rawValue] = s.reason == OFPortStatus.reasonDelete ? nil : s.desc
+            counters.add(name, "port-status messages")
+            guard c.ready else { return }
+            for l in listeners { l.portChanged(s, on: c) }
+        case .error:
+            counters.add(name, "errors from switches")
+        default:
+            break
+        }
+    }
+
+    private func becomeReady(_ c: SwitchConnection) {
+        // A second connection from a datapath id replaces the first (as Floodlight does).
+        if let old = switches[c.dpid], old !== c {
+            switches[c.dpid] = nil
+            for l in listeners { l.switchGone(old) }
+            old.channel.close(promise: nil)
+        }
+        if c.version == .v1_3 {
+            // Table miss: to the controller, whole (1.3 drops a miss otherwise).
+            c.send(.flowMod(OFFlowMod(priority: 0, instructions: [.applyActions([.output(port: .controller, maxLen: 0xFFFF)])])))
+        }
+        c.ready = true
+        switches[c.dpid] = c
+        counters.add(name, "switches connected")
+        for l in listeners { l.switchReady(c) }
+    }
+}
+
+/// Cuts one switch's byte stream into messages for the core.
+private final class CoreChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    private let core: OpenFlowCore
+    private var framer = OFFramer()
+
+    init(core: OpenFlowCore) { self.core = core }
+
+    func channelActive(context: ChannelHandlerContext) { core.active(context.channel) }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        if let bytes = buffer.readBytes(length: buffer.readableBytes) { framer.append(bytes) }
+        do {
+            while let frame = try framer.pop() { core.received(frame, on: context.channel) }
+        } catch {
+            core.counters.add(core.name, "unframeable streams")
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) { core.inactive(context.channel) }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
+}
