@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Netlink", dependencies: ["CNetlink", "Namespaces"]),
         .target(name: "Namespaces", dependencies: ["CShims", "CLibcap"]),
         .target(name: "Swiftnet", dependencies: [
-            "Netlink", "Namespaces", "DNS", "CShims", "OpenFlow", "UserSwitch",
+            "Netlink", "Namespaces", "DNS", "CShims", "OpenFlow", "UserSwitch", "Controller",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -45,4 +45,11 @@ extension Network {
     public func controllerStatus() -> [(switch: String, connected: Bool, detail: String)] {
         userSwitches?.controllerStatus() ?? []
     }
+
+    /// The built-in controller while it runs: its port on 127.0.0.1, its modules in load
+    /// order, and every module's debug counters. Nil without it.
+    public func builtinControllerReport() -> (port: Int, modules: [String], counters: [String: [String: UInt64]])? {
+        guard let c = userSwitches?.controllerInstance else { return nil }
+        return (c.port, c.moduleNames, c.counters.all)
+    }
 }

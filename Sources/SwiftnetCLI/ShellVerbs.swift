@@ -27,6 +27,7 @@ public struct ShellVerbs: Sendable {
         RouteVerb(),
         PathVerb(),
         DpctlVerb(),
+        ControllerVerb(),
         SwitchVerb(),
         ShVerb(),
         SourceVerb(),

@@ -40,7 +40,7 @@ final class Session {
         info("*** Creating network")
         info("*** Adding hosts:\n" + names(topology.hosts.map(\.name)))
         if let c = topology.controller {
-            info("*** Adding controller\nc0 (remote, tcp:\(c.host):\(c.port))")
+            info(c.isBuiltin ? "*** Adding controller\nc0 (builtin: swiftnet's own)" : "*** Adding controller\nc0 (remote, tcp:\(c.host):\(c.port))")
         }
         info("*** Adding switches:\n" + names(topology.switches.map(\.name)))
         info("*** Adding links:\n" + names(topology.links.map(\.label)))
@@ -67,7 +67,8 @@ final class Session {
             if late.isEmpty {
                 say("*** Switches connected to the controller: " + status.map { "\($0.switch) \($0.detail)" }.joined(separator: ", "))
             } else if let c = topology.controller {
-                say("*** Not connected to the controller at \(c.host):\(c.port) (yet): \(late.map(\.switch).joined(separator: " ")); they keep trying")
+                let which = c.isBuiltin ? "the built-in controller" : "the controller at \(c.host):\(c.port)"
+                say("*** Not connected to \(which) (yet): \(late.map(\.switch).joined(separator: " ")); they keep trying")
             }
         }
         if group.level == .debug {

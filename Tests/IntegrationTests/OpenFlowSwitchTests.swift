@@ -295,6 +295,36 @@ final class OpenFlowSwitchTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("no switch 's9'"), r.stderr)
     }
 
+    /// `--controller builtin`: swiftnet's own controller (the OpenFlow core and its
+    /// learning switch) drives the user switches: pingall, the flows it installed, its
+    /// modules and counters in the shell; loops are refused while it only learns.
+    func testBuiltinControllerPingallFlowsAndShell() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let r = try CLI.run(["--topo", "tree,2,2", "--switch", "user", "--controller", "builtin", "--test", "pingall"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("c0 (builtin"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("*** Results: 0% dropped (12/12 received)"), r.stdout)
+
+        let script = NSTemporaryDirectory() + "swiftnet-builtin-\(getpid()).txt"
+        try "pingall\ncontroller\ndpctl dump-flows s1\ndpctl dump-dp-flows s1\n".write(toFile: script, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let shell = try CLI.run(["--topo", "single,3", "--switch", "user", "--controller", "builtin"], stdin: script)
+        XCTAssertTrue(shell.stdout.contains("*** Results: 0% dropped (6/6 received)"), shell.stdout + shell.stderr)
+        XCTAssertTrue(shell.stdout.contains("modules, in load order: openflow-core, learning-switch"), shell.stdout)
+        XCTAssertTrue(shell.stdout.contains("switches connected=1"), shell.stdout)
+        XCTAssertTrue(shell.stdout.contains("flow-mods="), shell.stdout)
+        XCTAssertTrue(shell.stdout.contains("priority=0 actions=CONTROLLER:65535"), shell.stdout)
+        XCTAssertTrue(shell.stdout.contains("priority=100,in_port="), shell.stdout)
+        // Its flows match in_port and addresses alone: the kernel forwards them.
+        XCTAssertFalse(shell.stdout.contains("kernel fast path: 0 flows"), shell.stdout)
+
+        let loop = try CLI.run(["--topo", "torus,3,3", "--switch", "user", "--controller", "builtin", "--test", "none"])
+        XCTAssertEqual(loop.status, 2, loop.stdout + loop.stderr)
+        XCTAssertTrue(loop.stderr.contains("the built-in controller only learns so far"), loop.stderr)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
     /// A loop under a controller that only learns and floods (ovs-testcontroller): the
     /// first ARP broadcast circles the torus for ever. The switch keeps running and the
     /// network still tears down completely; loops are the controller's job.

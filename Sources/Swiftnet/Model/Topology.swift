@@ -174,27 +174,43 @@ public enum FailMode: String, Hashable, Sendable, Codable, CaseIterable {
     case standalone
 }
 
-/// An external OpenFlow controller the user switches connect to (Mininet's
-/// `--controller remote,ip=...,port=...`).
+/// The OpenFlow controller the user switches connect to: an external one (Mininet's
+/// `--controller remote,ip=...,port=...`), or swiftnet's own (`builtin`).
 public struct ControllerSpec: Hashable, Sendable, Codable {
     /// The controller's IPv4 address, reached from the machine's own namespace.
     public var host: String
     /// Its TCP port (6653, OpenFlow's IANA port, by default).
     public var port: Int
+    /// True for the controller built into swiftnet, which listens on a port of its own
+    /// on 127.0.0.1 for the run (`host` and `port` are then not used).
+    public var builtin: Bool?
     public init(host: String = "127.0.0.1", port: Int = 6653) {
         self.host = host
         self.port = port
     }
 
-    /// Parses `remote[,ip=A][,port=P]`; "none" gives nil.
+    /// swiftnet's own controller.
+    public static var builtinController: ControllerSpec {
+        var c = ControllerSpec()
+        c.builtin = true
+        return c
+    }
+
+    public var isBuiltin: Bool { builtin == true }
+
+    /// Parses `remote[,ip=A][,port=P]` or `builtin`; "none" gives nil.
     /// - Throws: `TopologyError` for another kind, an unknown key, a value that is not an
     ///   IPv4 address or a port.
     public static func parse(option: String) throws -> ControllerSpec? {
         var parts = option.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let kind = parts.removeFirst()
         if kind == "none" && parts.isEmpty { return nil }
+        if kind == "builtin" {
+            guard parts.isEmpty else { throw TopologyError("controller builtin takes no parameters (it listens on a port of its own)") }
+            return .builtinController
+        }
         guard kind == "remote" else {
-            throw TopologyError("unknown controller '\(kind)': use remote[,ip=ADDR][,port=PORT] or none")
+            throw TopologyError("unknown controller '\(kind)': use remote[,ip=ADDR][,port=PORT], builtin or none")
         }
         var spec = ControllerSpec()
         for p in parts {

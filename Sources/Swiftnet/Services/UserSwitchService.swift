@@ -1,3 +1,4 @@
+import Controller
 import Foundation
 import Glibc
 import NIOPosix
@@ -16,7 +17,10 @@ final class UserSwitchService: NetworkService, @unchecked Sendable {
     let dependencies: [String] = []
 
     private let switchCount: Int
-    private let controller: ControllerAddress?
+    /// The controller's address; for the built-in one, known once it listens.
+    private var controller: ControllerAddress?
+    private let builtin: Bool
+    private var builtinController: BuiltinController?
     private let lock = NSLock()
     private var datapath: UserDatapath?
     private var group: MultiThreadedEventLoopGroup?
@@ -27,8 +31,12 @@ final class UserSwitchService: NetworkService, @unchecked Sendable {
     init?(_ topology: ValidatedTopology) {
         switchCount = topology.switches.filter { $0.kind == .user }.count
         guard switchCount > 0 else { return nil }
-        controller = topology.controller.map { ControllerAddress(host: $0.host, port: $0.port) }
+        builtin = topology.controller?.isBuiltin == true
+        controller = builtin ? nil : topology.controller.map { ControllerAddress(host: $0.host, port: $0.port) }
     }
+
+    /// The built-in controller, while it runs.
+    var controllerInstance: BuiltinController? { lock.withLock { builtinController } }
 
     /// Starts the datapath for every `kind: user` switch: its ports, in port order, with
     /// each link's shaping on both directions; with a controller, each switch's connection
@@ -60,7 +68,16 @@ final class UserSwitchService: NetworkService, @unchecked Sendable {
         // A diagnostic (benchmarks compare with and without): every frame through swiftnet.
         if ProcessInfo.processInfo.environment["SWIFTNET_FASTPATH"] == "off" { dp.kernelFastPath = false }
         var loopGroup: MultiThreadedEventLoopGroup?
-        if let controller {
+        if builtin {
+            // Swiftnet's own controller, on 127.0.0.1 and a port the kernel picks.
+            let c = try BuiltinController()
+            let address = ControllerAddress(host: "127.0.0.1", port: c.port)
+            lock.withLock {
+                builtinController = c
+                controller = address
+            }
+        }
+        if let controller = lock.withLock({ controller }) {
             let g = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             loopGroup = g
             dp.connect(to: controller, on: g.next())
@@ -94,20 +111,22 @@ final class UserSwitchService: NetworkService, @unchecked Sendable {
     /// Stops the datapath (its controller connections, its thread, its sockets) and the
     /// connections' event loop. Safe to call twice.
     func stop() {
-        let (dp, g) = lock.withLock {
-            let taken = (datapath, group)
+        let (dp, g, c) = lock.withLock {
+            let taken = (datapath, group, builtinController)
             datapath = nil
             group = nil
+            builtinController = nil
             if state == .running { state = .stopped }
             return taken
         }
         dp?.stop()
         try? g?.syncShutdownGracefully()
+        c?.stop()
     }
 
     /// "3 switches, 2 connected to tcp:127.0.0.1:6653", or "3 switches, no controller".
     func status() -> ServiceStatus {
-        let (dp, state, failure) = lock.withLock { (datapath, self.state, self.failure) }
+        let (dp, state, failure, controller) = lock.withLock { (datapath, self.state, self.failure, self.controller) }
         let switches = "\(switchCount) switch\(switchCount == 1 ? "" : "es")"
         let detail: String
         switch (state, controller) {
@@ -115,7 +134,7 @@ final class UserSwitchService: NetworkService, @unchecked Sendable {
             detail = "\(switches): \(failure)"
         case (.running, let c?):
             let connected = dp?.switchStates().filter(\.connected).count ?? 0
-            detail = "\(switches), \(connected) connected to \(c)"
+            detail = "\(switches), \(connected) connected to \(builtin ? "the built-in controller (\(c))" : "\(c)")"
         case (_, let c?):
             detail = "\(switches), controller \(c)"
         case (_, nil):
@@ -137,7 +156,7 @@ final class UserSwitchService: NetworkService, @unchecked Sendable {
     /// "not connected" ("stopped" for a switch stopped by `setSwitch`). Empty without a
     /// controller or while not running.
     func controllerStatus() -> [(switch: String, connected: Bool, detail: String)] {
-        guard controller != nil, let dp = lock.withLock({ datapath }) else { return [] }
+        guard let dp = lock.withLock({ controller == nil ? nil : datapath }) else { return [] }
         return dp.switchStates().map { s in
             (s.name, s.connected, s.version.map { "connected (\($0))" } ?? (s.running ? "not connected" : "stopped"))
         }
