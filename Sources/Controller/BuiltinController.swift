@@ -9,13 +9,14 @@ public final class BuiltinController: @unchecked Sendable {
     public let context: ModuleContext
     private let group: MultiThreadedEventLoopGroup
 
-    /// Loads and starts `extra` modules after the core and the learning switch.
+    /// Loads and starts `extra` modules after the core, link discovery and the learning
+    /// switch.
     /// - Throws: `ModuleError` (a cycle, a missing service), or the listening socket's error.
     public init(port: Int = 0, modules extra: [ControllerModule] = []) throws {
         let g = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let core = OpenFlowCore(loop: g.next(), port: port, counters: counters)
         do {
-            context = try ModuleLoader.load([core, LearningSwitch()] + extra)
+            context = try ModuleLoader.load([core, LinkDiscovery(), LearningSwitch()] + extra)
         } catch {
             core.stop()
             try? g.syncShutdownGracefully()

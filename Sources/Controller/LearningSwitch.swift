@@ -6,7 +6,7 @@ import OpenFlow
 /// (in_port, destination and source addresses; idle timeout) and goes out of that port,
 /// anything else is flooded. For switches without loops between them: floods follow every
 /// link.
-public final class LearningSwitch: ControllerModule, OpenFlowListener {
+public final class LearningSwitch: ControllerModule, OpenFlowListener, @unchecked Sendable {
     public let name = "learning-switch"
     public let provides: [ServiceName] = ["forwarding"]
     public let needs: [ServiceName] = ["openflow"]
@@ -43,6 +43,8 @@ public final class LearningSwitch: ControllerModule, OpenFlowListener {
     public func packetIn(_ packet: OFPacketIn, from sw: SwitchConnection) -> Bool {
         guard let inPort = packet.match.inPort, let p = Self.parse(packet.data, inPort) else { return false }
         let src = p.ethSrc.rawValue, dst = p.ethDst.rawValue
+        // 01:80:c2:00:00:0X (LLDP, STP, pause): link-local, never forwarded.
+        if dst & ~0xF == 0x0180_C200_0000 { counters?.add(name, "link-local frames dropped"); return true }
         if src & 0x0100_0000_0000 == 0 { tables[sw.dpid, default: [:]][src] = inPort.rawValue }
         let out: OFPortNo
         if dst & 0x0100_0000_0000 == 0, let known = tables[sw.dpid]?[dst] {

@@ -83,7 +83,7 @@ final class OpenFlowCoreTests: XCTestCase {
     func testHandshakeTableMissLearningAndFlows() throws {
         let c = try BuiltinController()
         defer { c.stop() }
-        XCTAssertEqual(c.moduleNames, ["openflow-core", "learning-switch"])
+        XCTAssertEqual(c.moduleNames, ["openflow-core", "link-discovery", "learning-switch"])
         let sw = try FakeSwitch(port: c.port)
         try sw.handshake(dpid: 0x2a, ports: [1, 2, 3])
         // Ready: the table-miss flow to the controller.
@@ -94,7 +94,12 @@ final class OpenFlowCoreTests: XCTestCase {
 
         // h1 (port 1) to an unknown h2: flooded.
         try sw.send(packetIn(frame(dst: 0x02, src: 0x01), port: 1))
-        guard case .packetOut(let flood)? = sw.expect({ if case .packetOut = $0 { true } else { false } }) else { return XCTFail("no packet-out") }
+        // (LLDP packet-outs come from the controller itself: in_port CONTROLLER.)
+        func answer() -> OFPacketOut? {
+            guard case .packetOut(let p)? = sw.expect({ if case .packetOut(let p) = $0 { p.inPort != .controller } else { false } }) else { return nil }
+            return p
+        }
+        guard let flood = answer() else { return XCTFail("no packet-out") }
         XCTAssertEqual(flood.actions, [.output(port: .flood)])
         XCTAssertEqual(flood.inPort, OFPortNo(rawValue: 1))
         // h2 answers from port 2: h1 is known, so a flow and a packet-out to port 1.
@@ -103,7 +108,7 @@ final class OpenFlowCoreTests: XCTestCase {
         XCTAssertEqual(learnt.match, OFMatch([.inPort(OFPortNo(rawValue: 2)), .ethDst(OFMACAddress(rawValue: 1)), .ethSrc(OFMACAddress(rawValue: 2))]))
         XCTAssertEqual(learnt.actions, [.output(port: OFPortNo(rawValue: 1))])
         XCTAssertEqual(learnt.idleTimeout, LearningSwitch.idleTimeout)
-        guard case .packetOut(let out)? = sw.expect({ if case .packetOut = $0 { true } else { false } }) else { return XCTFail("no packet-out") }
+        guard let out = answer() else { return XCTFail("no packet-out") }
         XCTAssertEqual(out.actions, [.output(port: OFPortNo(rawValue: 1))])
         XCTAssertEqual(c.counters.value("openflow-core", "packet-ins"), 2)
         XCTAssertEqual(c.counters.value("learning-switch", "floods"), 1)
@@ -154,5 +159,49 @@ final class OpenFlowCoreTests: XCTestCase {
         XCTAssertNotNil(sw.expect { if case .echoReply([8]) = $0 { true } else { false } }, "the first switch is still served")
         XCTAssertGreaterThanOrEqual(c.counters.value("openflow-core", "undecodable messages"), 1)
         XCTAssertGreaterThanOrEqual(c.counters.value("openflow-core", "handshakes refused"), 1)
+    }
+}
+
+final class LinkDiscoveryTests: XCTestCase {
+    func testLLDPFrameRoundTripsAndJunkIsRefused() {
+        let f = LinkDiscovery.lldp(dpid: 0x0102_0304_0506_0708, port: 3, source: 0x0200_0000_0001, controller: 42)
+        XCTAssertEqual(Array(f[0..<6]), [0x01, 0x80, 0xC2, 0x00, 0x00, 0x0E])
+        XCTAssertEqual(Array(f[12..<14]), [0x88, 0xCC])
+        let p = LinkDiscovery.parse(f)
+        XCTAssertEqual(p?.dpid, 0x0102_0304_0506_0708)
+        XCTAssertEqual(p?.port, 3)
+        XCTAssertEqual(p?.controller, 42)
+        for cut in [15, 20, 40, f.count - 2] { XCTAssertNil(LinkDiscovery.parse(Array(f.prefix(cut))), "cut at \(cut)") }
+        var bad = f
+        bad[14] = 0xFF; bad[15] = 0xFF  // a TLV longer than the frame
+        XCTAssertNil(LinkDiscovery.parse(bad))
+    }
+
+    /// The controller's LLDP out of s1 port 1, handed back as a packet-in on s2 port 2,
+    /// is the link s1:1 -> s2:2; s1's port going down takes it away.
+    func testAnLLDPThatComesBackIsALink() throws {
+        let c = try BuiltinController()
+        defer { c.stop() }
+        let s1 = try FakeSwitch(port: c.port), s2 = try FakeSwitch(port: c.port)
+        try s1.handshake(dpid: 1, ports: [1, 2])
+        try s2.handshake(dpid: 2, ports: [1, 2])
+        guard case .packetOut(let out)? = s1.expect({ if case .packetOut(let p) = $0 { p.actions == [.output(port: 1)] } else { false } }) else {
+            return XCTFail("no LLDP out of s1 port 1")
+        }
+        XCTAssertNotNil(LinkDiscovery.parse(out.data))
+        try s2.send(.packetIn(OFPacketIn(bufferID: OFBufferID.noBuffer, totalLen: UInt16(out.data.count), reason: 0, tableID: 0,
+                                         cookie: 0, match: OFMatch(inPort: 2), data: out.data)))
+        let discovery = try XCTUnwrap(c.context.service("links", as: LinkDiscovery.self))
+        func links() -> Set<SwitchLink> { c.core.onLoop { discovery.links } ?? [] }
+        let deadline = Date().addingTimeInterval(5)
+        while links().isEmpty && Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(links(), [SwitchLink(src: 1, srcPort: 1, dst: 2, dstPort: 2)])
+        XCTAssertEqual(c.counters.value("learning-switch", "floods"), 0, "LLDP is not flooded")
+        try s1.send(.portStatus(OFPortStatus(reason: OFPortStatus.reasonModify,
+                                             desc: OFPortDesc(portNo: 1, hwAddr: OFMACAddress(rawValue: 1), name: "s1-eth1",
+                                                              config: OFPortDesc.configPortDown, state: OFPortDesc.stateLinkDown))))
+        while !links().isEmpty && Date() < deadline.addingTimeInterval(5) { usleep(10_000) }
+        XCTAssertTrue(links().isEmpty)
+        XCTAssertEqual(c.counters.value("link-discovery", "links down"), 1)
     }
 }

@@ -311,7 +311,7 @@ final class OpenFlowSwitchTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: script) }
         let shell = try CLI.run(["--topo", "single,3", "--switch", "user", "--controller", "builtin"], stdin: script)
         XCTAssertTrue(shell.stdout.contains("*** Results: 0% dropped (6/6 received)"), shell.stdout + shell.stderr)
-        XCTAssertTrue(shell.stdout.contains("modules, in load order: openflow-core, learning-switch"), shell.stdout)
+        XCTAssertTrue(shell.stdout.contains("modules, in load order: openflow-core, link-discovery, learning-switch"), shell.stdout)
         XCTAssertTrue(shell.stdout.contains("switches connected=1"), shell.stdout)
         XCTAssertTrue(shell.stdout.contains("flow-mods="), shell.stdout)
         XCTAssertTrue(shell.stdout.contains("priority=0 actions=CONTROLLER:65535"), shell.stdout)
