@@ -9,14 +9,19 @@ public final class BuiltinController: @unchecked Sendable {
     public let context: ModuleContext
     private let group: MultiThreadedEventLoopGroup
 
-    /// Loads and starts `extra` modules after the core, link discovery and the learning
-    /// switch.
+    /// The modules after the core when none are given: link discovery, the device
+    /// manager, the topology and shortest-path forwarding.
+    public static func standardModules() -> [ControllerModule] {
+        [LinkDiscovery(), DeviceManager(), TopologyService(), Forwarding()]
+    }
+
+    /// Loads and starts the OpenFlow core and `modules` (the standard ones by default).
     /// - Throws: `ModuleError` (a cycle, a missing service), or the listening socket's error.
-    public init(port: Int = 0, modules extra: [ControllerModule] = []) throws {
+    public init(port: Int = 0, modules: [ControllerModule]? = nil) throws {
         let g = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let core = OpenFlowCore(loop: g.next(), port: port, counters: counters)
         do {
-            context = try ModuleLoader.load([core, LinkDiscovery(), LearningSwitch()] + extra)
+            context = try ModuleLoader.load([core] + (modules ?? Self.standardModules()))
         } catch {
             core.stop()
             try? g.syncShutdownGracefully()

@@ -81,7 +81,7 @@ final class OpenFlowCoreTests: XCTestCase {
     }
 
     func testHandshakeTableMissLearningAndFlows() throws {
-        let c = try BuiltinController()
+        let c = try BuiltinController(modules: [LinkDiscovery(), LearningSwitch()])
         defer { c.stop() }
         XCTAssertEqual(c.moduleNames, ["openflow-core", "link-discovery", "learning-switch"])
         let sw = try FakeSwitch(port: c.port)

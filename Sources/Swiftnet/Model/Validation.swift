@@ -185,8 +185,8 @@ extension Topology {
         var outSwitches: [ResolvedSwitch] = []
         var dpids: [UInt64: String] = [:]
         for s in switches.sorted(by: { naturalLess($0.name, $1.name) }) {
-            if s.kind == .user, let l = loopLink, controller == nil || controller?.isBuiltin == true {
-                throw TopologyError("switch '\(s.name)' is a user switch without a controller, and link \(l.a.node)-\(l.b.node) closes a loop among the switches: a learning switch would flood the loop forever; use kind lxbr (kernel STP), or a controller that handles loops (--controller remote,...; the built-in controller only learns so far)", at: s.location)
+            if s.kind == .user, let l = loopLink, controller == nil {
+                throw TopologyError("switch '\(s.name)' is a user switch without a controller, and link \(l.a.node)-\(l.b.node) closes a loop among the switches: a learning switch would flood the loop forever; use kind lxbr (kernel STP), or a controller that handles loops (--controller builtin, or remote,...)", at: s.location)
             }
             if s.kind != .user && (s.dpid != nil || s.protocols != nil || s.failMode != nil) {
                 throw TopologyError("switch '\(s.name)' is a Linux bridge: dpid, protocols and failmode are OpenFlow settings of kind user", at: s.location)

@@ -1,0 +1,186 @@
+import Foundation
+import OpenFlow
+
+/// A host the controller has seen: its MAC address, IPv4 address (from ARP or IPv4
+/// packets), VLAN, where it is attached and when it was last seen.
+public struct Device: Hashable, Sendable {
+    public var mac: UInt64
+    public var ipv4: OFIPv4Address?
+    public var vlan: UInt16?
+    public var dpid: UInt64
+    public var port: UInt32
+    /// Seconds since 1970.
+    public var lastSeen: Double
+}
+
+/// The device manager (Floodlight's DeviceManager): hosts by MAC address, learnt from the
+/// packet-ins of ports that are not ends of switch-to-switch links.
+public final class DeviceManager: ControllerModule, OpenFlowListener, @unchecked Sendable {
+    public let name = "device-manager"
+    public let provides: [ServiceName] = ["devices"]
+    public let needs: [ServiceName] = ["openflow", "links"]
+
+    private var links: LinkDiscovery?
+    private var counters: DebugCounters?
+    /// On the core's loop.
+    public private(set) var devices: [UInt64: Device] = [:]
+
+    public init() {}
+
+    public func initialise(_ context: ModuleContext) throws {
+        guard let core = context.service("openflow", as: OpenFlowCore.self),
+              let links = context.service("links", as: LinkDiscovery.self) else {
+            throw ModuleError(message: "module '\(name)' needs the OpenFlow core and link discovery")
+        }
+        self.links = links
+        counters = core.counters
+        core.addListener(self)
+    }
+
+    public func start(_ context: ModuleContext) throws {}
+
+    public func switchGone(_ sw: SwitchConnection) { devices = devices.filter { $0.value.dpid != sw.dpid } }
+
+    public func packetIn(_ packet: OFPacketIn, from sw: SwitchConnection) -> Bool {
+        guard let inPort = packet.match.inPort?.rawValue,
+              let p = packet.data.withUnsafeBytes({ ParsedPacket(bytes: $0, inPort: OFPortNo(rawValue: inPort)) }) else { return false }
+        let mac = p.ethSrc.rawValue
+        guard mac & 0x0100_0000_0000 == 0, mac != 0 else { return false }
+        // A port at the end of a switch-to-switch link is not where a host is.
+        if let l = links?.links, l.contains(where: { $0.dst == sw.dpid && $0.dstPort == inPort }) { return false }
+        var d = devices[mac] ?? Device(mac: mac, dpid: sw.dpid, port: inPort, lastSeen: 0)
+        if d.dpid != sw.dpid || d.port != inPort { counters?.add(name, "devices moved") }
+        if devices[mac] == nil { counters?.add(name, "devices learnt") }
+        d.dpid = sw.dpid
+        d.port = inPort
+        d.vlan = p.vlanVID
+        if let ip = p.arpSpa ?? p.ipv4Src { d.ipv4 = ip }
+        d.lastSeen = Date().timeIntervalSince1970
+        devices[mac] = d
+        return false
+    }
+}
+
+/// The topology module (Floodlight's TopologyManager): switches and links as a graph;
+/// its islands (switches joined by links); one broadcast tree per island (breadth-first
+/// from the island's lowest datapath id), so floods never loop; shortest paths by hop
+/// count. Recomputed whenever the links change.
+public final class TopologyService: ControllerModule, LinkListener, OpenFlowListener, @unchecked Sendable {
+    public let name = "topology"
+    public let provides: [ServiceName] = ["topology"]
+    public let needs: [ServiceName] = ["openflow", "links"]
+
+    private var core: OpenFlowCore?
+    private var counters: DebugCounters?
+    private var listeners: [() -> Void] = []
+    // On the core's loop.
+    private var adjacency: [UInt64: [(port: UInt32, peer: UInt64, peerPort: UInt32)]] = [:]
+    /// Link ports on the broadcast tree, per switch.
+    private var treePorts: [UInt64: Set<UInt32>] = [:]
+    /// Every port at the end of a link, per switch.
+    private var linkPorts: [UInt64: Set<UInt32>] = [:]
+    /// The islands, each as its switches' datapath ids, sorted.
+    public private(set) var islands: [[UInt64]] = []
+
+    public init() {}
+
+    /// Called (on the loop) after every recomputation.
+    public func onChange(_ body: @escaping () -> Void) { listeners.append(body) }
+
+    public func initialise(_ context: ModuleContext) throws {
+        guard let core = context.service("openflow", as: OpenFlowCore.self),
+              let links = context.service("links", as: LinkDiscovery.self) else {
+            throw ModuleError(message: "module '\(name)' needs the OpenFlow core and link discovery")
+        }
+        self.core = core
+        counters = core.counters
+        links.addListener(self)
+        core.addListener(self)
+    }
+
+    public func start(_ context: ModuleContext) throws {}
+
+    private var links: Set<SwitchLink> = []
+
+    public func linksChanged(_ links: Set<SwitchLink>) {
+        self.links = links
+        recompute()
+    }
+
+    public func switchReady(_ sw: SwitchConnection) { recompute() }
+    public func switchGone(_ sw: SwitchConnection) { recompute() }
+
+    /// A link counts once both directions are seen (a one-way LLDP is not a path).
+    private func recompute() {
+        guard let core else { return }
+        adjacency = [:]
+        linkPorts = [:]
+        for l in links.sorted() where links.contains(l.reversed) && core.switches[l.src] != nil && core.switches[l.dst] != nil {
+            adjacency[l.src, default: []].append((l.srcPort, l.dst, l.dstPort))
+            linkPorts[l.src, default: []].insert(l.srcPort)
+        }
+        treePorts = [:]
+        islands = []
+        var seen: Set<UInt64> = []
+        for root in core.switches.keys.sorted() where !seen.contains(root) {
+            var island: [UInt64] = [root]
+            seen.insert(root)
+            var queue = [root]
+            while !queue.isEmpty {
+                let s = queue.removeFirst()
+                for e in adjacency[s] ?? [] where !seen.contains(e.peer) {
+                    seen.insert(e.peer)
+                    island.append(e.peer)
+                    queue.append(e.peer)
+                    treePorts[s, default: []].insert(e.port)
+                    treePorts[e.peer, default: []].insert(e.peerPort)
+                }
+            }
+            islands.append(island.sorted())
+        }
+        counters?.add(name, "recomputations")
+        for l in listeners { l() }
+    }
+
+    /// True for a port at the end of a switch-to-switch link.
+    public func isLinkPort(_ dpid: UInt64, _ port: UInt32) -> Bool { linkPorts[dpid]?.contains(port) ?? false }
+
+    /// Where a flood goes out of `dpid` (not `inPort`): every live port that is not a
+    /// link's end, and the link ends on the broadcast tree.
+    public func floodPorts(_ sw: SwitchConnection, except inPort: UInt32) -> [UInt32] {
+        sw.livePorts.filter { $0 != inPort && (!isLinkPort(sw.dpid, $0) || treePorts[sw.dpid]?.contains($0) == true) }
+    }
+
+    /// False for a broadcast that came in on a link end off the tree: another copy of it
+    /// arrives by the tree.
+    public func acceptsBroadcast(_ dpid: UInt64, inPort: UInt32) -> Bool {
+        !isLinkPort(dpid, inPort) || treePorts[dpid]?.contains(inPort) == true
+    }
+
+    /// The shortest path by hop count from switch `a` to switch `b`: each hop as the
+    /// switch and the port it sends out of (empty when a == b, nil when unreachable).
+    public func path(from a: UInt64, to b: UInt64) -> [(dpid: UInt64, out: UInt32, nextInPort: UInt32)]? {
+        if a == b { return [] }
+        var previous: [UInt64: (from: UInt64, out: UInt32, inPort: UInt32)] = [:]
+        var queue = [a]
+        var seen: Set<UInt64> = [a]
+        while !queue.isEmpty {
+            let s = queue.removeFirst()
+            for e in (adjacency[s] ?? []).sorted(by: { ($0.peer, $0.port) < ($1.peer, $1.port) }) where !seen.contains(e.peer) {
+                seen.insert(e.peer)
+                previous[e.peer] = (s, e.port, e.peerPort)
+                if e.peer == b {
+                    var hops: [(dpid: UInt64, out: UInt32, nextInPort: UInt32)] = []
+                    var at = b
+                    while let p = previous[at] {
+                        hops.insert((p.from, p.out, p.inPort), at: 0)
+                        at = p.from
+                    }
+                    return hops
+                }
+                queue.append(e.peer)
+            }
+        }
+        return nil
+    }
+}
