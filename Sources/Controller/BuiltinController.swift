@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -36,6 +37,24 @@ public final class BuiltinController: @unchecked Sendable {
 
     /// The modules in load order, by name.
     public var moduleNames: [String] { context.modules.map(\.name) }
+
+    /// Waits (up to `timeout` seconds) until `switches` switches are connected and the
+    /// links have not changed for `quiet` seconds; true when they got there.
+    @discardableResult
+    public func waitUntilSettled(switches: Int, quiet: Double = 0.2, timeout: Double = 3) -> Bool {
+        guard let discovery = context.service("links", as: LinkDiscovery.self) else {
+            return core.onLoop { [core] in core.switches.count >= switches } ?? false
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let settled = core.onLoop { [core, discovery] in
+                core.switches.count >= switches && NIODeadline.now() - discovery.lastChange >= .milliseconds(Int64(quiet * 1000))
+            } ?? false
+            if settled { return true }
+            usleep(20_000)
+        }
+        return false
+    }
 
     /// Closes every switch's connection and the loop.
     public func stop() {

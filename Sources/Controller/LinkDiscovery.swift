@@ -57,6 +57,8 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
     private var seen: [SwitchLink: NIODeadline] = [:]
     /// The links now, one entry per direction.
     public private(set) var links: Set<SwitchLink> = []
+    /// When the links or the switches last changed.
+    public private(set) var lastChange = NIODeadline.now()
 
     public init(interval: TimeAmount = .seconds(2), timeout: TimeAmount = .seconds(7),
                 controllerID: UInt64 = UInt64.random(in: 1...UInt64.max)) {
@@ -106,7 +108,13 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
         counters?.add(name, "LLDPs sent")
     }
 
-    public func switchReady(_ sw: SwitchConnection) { probe(sw) }
+    /// A switch that arrives is probed, and so is every other: their LLDP now reaches it
+    /// (it has its table-miss flow), so the links to it are found at once both ways.
+    public func switchReady(_ sw: SwitchConnection) {
+        guard let core else { return }
+        for s in core.switches.values { probe(s) }
+        lastChange = .now()
+    }
 
     public func switchGone(_ sw: SwitchConnection) {
         let before = seen.count
@@ -157,6 +165,7 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
         let now = Set(seen.keys)
         guard now != links else { return }
         links = now
+        lastChange = .now()
         for l in listeners { l.linksChanged(now) }
     }
 

@@ -15,7 +15,7 @@ public struct Device: Hashable, Sendable {
 
 /// The device manager (Floodlight's DeviceManager): hosts by MAC address, learnt from the
 /// packet-ins of ports that are not ends of switch-to-switch links.
-public final class DeviceManager: ControllerModule, OpenFlowListener, @unchecked Sendable {
+public final class DeviceManager: ControllerModule, OpenFlowListener, LinkListener, @unchecked Sendable {
     public let name = "device-manager"
     public let provides: [ServiceName] = ["devices"]
     public let needs: [ServiceName] = ["openflow", "links"]
@@ -35,9 +35,16 @@ public final class DeviceManager: ControllerModule, OpenFlowListener, @unchecked
         self.links = links
         counters = core.counters
         core.addListener(self)
+        links.addListener(self)
     }
 
     public func start(_ context: ModuleContext) throws {}
+
+    /// A host seen on a port that turned out to be a link's end was a copy passing by.
+    public func linksChanged(_ links: Set<SwitchLink>) {
+        let ends = Set(links.map { "\($0.dst):\($0.dstPort)" })
+        devices = devices.filter { !ends.contains("\($0.value.dpid):\($0.value.port)") }
+    }
 
     public func switchGone(_ sw: SwitchConnection) { devices = devices.filter { $0.value.dpid != sw.dpid } }
 

@@ -44,8 +44,10 @@ final class Session {
         }
         info("*** Adding switches:\n" + names(topology.switches.map(\.name)))
         info("*** Adding links:\n" + names(topology.links.map(\.label)))
-        if topology.hasLoop {
+        if topology.hasLoop && topology.switches.contains(where: \.stp) {
             info("*** The switches form a loop: kernel STP is on; waiting for it to converge")
+        } else if topology.hasLoop, topology.controller?.isBuiltin == true {
+            info("*** The switches form a loop: the built-in controller floods along a broadcast tree")
         }
         do {
             try net.start()

@@ -327,6 +327,26 @@ final class OpenFlowSwitchTests: XCTestCase {
         XCTAssertEqual(before, try RootSnapshot.take())
     }
 
+    /// The built-in controller moves traffic off a link that goes down: h1x1 and h1x2 sit
+    /// on neighbouring switches of a torus; with their link down they still reach each
+    /// other (another path), and the controller counted the change.
+    func testBuiltinControllerReroutesAroundADownedLink() throws {
+        try requireRoot()
+        let script = NSTemporaryDirectory() + "swiftnet-reroute-\(getpid()).txt"
+        try "h1x1 ping -c 2 -W 2 h1x2\nlink s1x1 s1x2 down\nsh sleep 1\nh1x1 ping -c 3 -W 2 h1x2\ncontroller\n"
+            .write(toFile: script, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let r = try CLI.run(["--topo", "torus,3,3", "--switch", "user", "--controller", "builtin"], stdin: script)
+        let summaries = r.stdout.split(separator: "\n").filter { $0.contains("packets transmitted") }
+        XCTAssertEqual(summaries.count, 2, r.stdout + r.stderr)
+        if summaries.count == 2 {
+            XCTAssertTrue(summaries[0].contains("2 received"), r.stdout)
+            XCTAssertTrue(summaries[1].contains("3 received"), r.stdout)
+        }
+        XCTAssertTrue(r.stdout.contains("links down="), r.stdout)
+        XCTAssertTrue(r.stdout.contains("flow withdrawals="), r.stdout)
+    }
+
     /// A loop under a controller that only learns and floods (ovs-testcontroller): the
     /// first ARP broadcast circles the torus for ever. The switch keeps running and the
     /// network still tears down completely; loops are the controller's job.

@@ -17,7 +17,7 @@ final class VerbTests: XCTestCase {
         // The list Mininet users know, in the order they know it.
         XCTAssertEqual(ShellVerbs.standard.all.map(\.name), [
             "help", "nodes", "net", "dump", "links", "intfs", "ports", "pingall", "pingallfull", "pingpair",
-            "pingpairfull", "iperf", "iperfudp", "link", "route", "path", "dpctl", "switch", "sh", "source", "time", "py", "px",
+            "pingpairfull", "iperf", "iperfudp", "link", "route", "path", "dpctl", "controller", "switch", "sh", "source", "time", "py", "px",
             "noecho", "xterm", "wait", "jobs", "exit", "quit",
         ])
         for verb in ShellVerbs.standard.all {

@@ -105,6 +105,9 @@ final class UserSwitchService: NetworkService, @unchecked Sendable {
                 if dp.switchStates().allSatisfy(\.connected) { break }
                 usleep(10_000)
             }
+            // The built-in controller: "built" also means it knows the links (floods then
+            // follow its broadcast tree from the first packet).
+            lock.withLock { builtinController }?.waitUntilSettled(switches: switchCount)
         }
     }
 
