@@ -46,6 +46,13 @@ extension Network {
         userSwitches?.controllerStatus() ?? []
     }
 
+    /// Floodlight's REST answers of the built-in controller (path after /wm/, query), nil
+    /// without it.
+    public var builtinControllerREST: (([String], [String: String]) -> [UInt8]?)? {
+        guard let c = userSwitches?.controllerInstance else { return nil }
+        return { c.rest($0, query: $1) }
+    }
+
     /// The built-in controller while it runs: its port on 127.0.0.1, its modules in load
     /// order, and every module's debug counters. Nil without it.
     public func builtinControllerReport() -> (port: Int, modules: [String], counters: [String: [String: UInt64]])? {

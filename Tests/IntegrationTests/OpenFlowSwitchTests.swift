@@ -327,6 +327,55 @@ final class OpenFlowSwitchTests: XCTestCase {
         XCTAssertEqual(before, try RootSnapshot.take())
     }
 
+    /// Floodlight's REST paths over the control socket: the switches, links, cluster and
+    /// devices the built-in controller knows match the topology (tree,2,2: 3 switches,
+    /// 2 links, 4 hosts on the leaves), and a path between two leaves crosses the root.
+    func testBuiltinControllerAnswersFloodlightsREST() throws {
+        try requireRoot()
+        var t = try Topology.builtin("tree,2,2")
+        t.name = "fl\(getpid())"
+        for i in t.switches.indices { t.switches[i].kind = .user }
+        t.controller = .builtinController
+        try withNetwork(t) { net in
+            XCTAssertTrue(net.pingAll().allReceived)
+            let client = ControlClient(socketPath: try XCTUnwrap(net.controlSocket))
+            func get(_ path: String) throws -> Any {
+                let r = try client.request("GET", path)
+                XCTAssertEqual(r.status, 200, "\(path): \(r.text)")
+                return try JSONSerialization.jsonObject(with: Data(r.body))
+            }
+            let switches = try XCTUnwrap(try get("/wm/core/controller/switches/json") as? [[String: Any]])
+            XCTAssertEqual(switches.compactMap { $0["switchDPID"] as? String }.sorted(),
+                           ["00:00:00:00:00:00:00:01", "00:00:00:00:00:00:00:02", "00:00:00:00:00:00:00:03"])
+            XCTAssertTrue(switches.allSatisfy { $0["openFlowVersion"] as? String == "OF_13" }, "\(switches)")
+            let links = try XCTUnwrap(try get("/wm/topology/links/json") as? [[String: Any]])
+            let pairs = Set(links.map { l in [l["src-switch"] as? String ?? "", l["dst-switch"] as? String ?? ""].sorted().joined(separator: "-") })
+            XCTAssertEqual(pairs, ["00:00:00:00:00:00:00:01-00:00:00:00:00:00:00:02", "00:00:00:00:00:00:00:01-00:00:00:00:00:00:00:03"])
+            XCTAssertTrue(links.allSatisfy { $0["direction"] as? String == "bidirectional" }, "\(links)")
+            XCTAssertEqual((try get("/wm/topology/directed-links/json") as? [Any])?.count, 4)
+            let clusters = try XCTUnwrap(try get("/wm/topology/switchclusters/json") as? [String: [String]])
+            XCTAssertEqual(clusters.values.first?.count, 3, "\(clusters)")
+            let devices = try XCTUnwrap((try get("/wm/device/") as? [String: Any])?["devices"] as? [[String: Any]])
+            XCTAssertEqual(devices.count, 4, "\(devices)")
+            let h1mac = try XCTUnwrap(try net.interfaceList(of: "h1").first { $0.name == "h1-eth0" }?.mac)
+            let h1 = try XCTUnwrap((try get("/wm/device/?mac=\(h1mac)") as? [String: Any])?["devices"] as? [[String: Any]])
+            XCTAssertEqual(h1.count, 1, "\(h1)")
+            let at = (h1.first?["attachmentPoint"] as? [[String: Any]])?.first
+            XCTAssertEqual(at?["switch"] as? String, "00:00:00:00:00:00:00:02", "h1 hangs off s2")
+            XCTAssertEqual(at?["port"] as? String, "1")
+            XCTAssertEqual((h1.first?["ipv4"] as? [String]), ["10.0.0.1"])
+            let path = try XCTUnwrap(try get("/wm/routing/path/2/1/3/1/json") as? [[String: Any]])
+            XCTAssertEqual(path.compactMap { $0["switch"] as? String }, ["00:00:00:00:00:00:00:02", "00:00:00:00:00:00:00:02",
+                                                                        "00:00:00:00:00:00:00:01", "00:00:00:00:00:00:00:01",
+                                                                        "00:00:00:00:00:00:00:03", "00:00:00:00:00:00:00:03"])
+            let counters = try XCTUnwrap(try get("/wm/core/counter/all/json") as? [String: [String: Int]])
+            XCTAssertGreaterThan(counters["link-discovery"]?["LLDPs received"] ?? 0, 0, "\(counters)")
+            XCTAssertGreaterThan(counters["forwarding"]?["path computations"] ?? 0, 0, "\(counters)")
+            XCTAssertEqual(try client.request("GET", "/wm/nothing/json").status, 404)
+            XCTAssertEqual(try client.request("POST", "/wm/topology/links/json").status, 405)
+        }
+    }
+
     /// The built-in controller moves traffic off a link that goes down: h1x1 and h1x2 sit
     /// on neighbouring switches of a torus; with their link down they still reach each
     /// other (another path), and the controller counted the change.

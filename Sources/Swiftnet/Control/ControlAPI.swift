@@ -67,6 +67,10 @@ public final class ControlAPI: Sendable {
     func route(method: String, path: String, body: [UInt8], responder: ControlResponder) throws {
         let clean = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         let parts = clean.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
+        if parts.first == "wm" {
+            try floodlight(method: method, path: path, parts: Array(parts.dropFirst()), responder: responder)
+            return
+        }
         guard parts.first == "v1" else { throw ControlError(404, "no such endpoint '\(clean)': the API's paths start with /v1 (try GET /v1/network)") }
         func ok<T: Encodable>(_ value: T) { responder.respond(status: 200, json: ControlJSON.encode(value)) }
         func only(_ allowed: String) throws {
@@ -246,6 +250,25 @@ public final class ControlAPI: Sendable {
             throw ControlError(409, "\(error)")
         }
         return links().last!
+    }
+
+    /// Floodlight's REST paths (`/wm/...`), answered by the built-in controller.
+    func floodlight(method: String, path: String, parts: [String], responder: ControlResponder) throws {
+        guard let report = net.builtinControllerREST else {
+            throw ControlError(404, "no built-in controller in run '\(net.name)': Floodlight's /wm/ paths are served with --controller builtin")
+        }
+        guard method == "GET" else { throw ControlError(405, "\(method) \(path): the /wm/ paths served so far take GET") }
+        var query: [String: String] = [:]
+        if let q = path.split(separator: "?", maxSplits: 1).dropFirst().first {
+            for pair in q.split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                if kv.count == 2 { query[kv[0]] = kv[1] }
+            }
+        }
+        guard let json = report(parts, query) else {
+            throw ControlError(404, "no such Floodlight path '/wm/\(parts.joined(separator: "/"))'")
+        }
+        responder.respond(status: 200, json: json)
     }
 
     func switchTable(_ name: String, _ what: String) throws -> [String: String] {

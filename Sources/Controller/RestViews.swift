@@ -1,0 +1,133 @@
+import Foundation
+import OpenFlow
+
+/// Floodlight's REST API, the read-only part, in Floodlight's paths and JSON shapes:
+/// what Floodlight-era scripts and tutorials ask a controller.
+extension BuiltinController {
+    struct SwitchView: Encodable {
+        let inetAddress: String
+        let connectedSince: Int64
+        let openFlowVersion: String
+        let switchDPID: String
+    }
+
+    struct LinkView: Encodable {
+        let srcSwitch: String, srcPort: UInt32, dstSwitch: String, dstPort: UInt32
+        let type: String, direction: String, latency: Int
+        enum CodingKeys: String, CodingKey {
+            case srcSwitch = "src-switch", srcPort = "src-port", dstSwitch = "dst-switch", dstPort = "dst-port"
+            case type, direction, latency
+        }
+    }
+
+    struct AttachmentView: Encodable {
+        let `switch`: String
+        let port: String
+    }
+
+    struct DeviceView: Encodable {
+        let entityClass = "DefaultEntityClass"
+        let mac: [String], ipv4: [String], ipv6: [String], vlan: [String]
+        let attachmentPoint: [AttachmentView]
+        let lastSeen: Int64
+    }
+
+    struct DevicesView: Encodable { let devices: [DeviceView] }
+
+    struct HopView: Encodable {
+        let `switch`: String
+        let port: UInt32
+    }
+
+    static func mac(_ v: UInt64) -> String {
+        (0..<6).map { String(format: "%02x", UInt8(truncatingIfNeeded: v >> (40 - 8 * $0))) }.joined(separator: ":")
+    }
+
+    /// A datapath id as a path or query writes it: "00:00:00:00:00:00:00:01" or a number.
+    static func dpid(_ text: String) -> UInt64? {
+        let hex = text.replacingOccurrences(of: ":", with: "")
+        return text.contains(":") ? UInt64(hex, radix: 16) : UInt64(text)
+    }
+
+    /// The answer to `GET /wm/...` (`parts` after "wm", `query` its parameters), as JSON;
+    /// nil for a path it does not serve.
+    public func rest(_ parts: [String], query: [String: String] = [:]) -> [UInt8]? {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func json<T: Encodable>(_ v: T) -> [UInt8] { Array((try? e.encode(v)) ?? Data("null".utf8)) }
+        let discovery = context.service("links", as: LinkDiscovery.self)
+        let devices = context.service("devices", as: DeviceManager.self)
+        let topology = context.service("topology", as: TopologyService.self)
+        switch parts {
+        case ["core", "controller", "switches", "json"]:
+            let views = core.onLoop { [core] in
+                core.switches.values.sorted { $0.dpid < $1.dpid }.map { s in
+                    SwitchView(inetAddress: "/" + (s.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"),
+                               connectedSince: Int64(s.connectedAt.timeIntervalSince1970 * 1000),
+                               openFlowVersion: s.version == .v1_3 ? "OF_13" : "OF_10", switchDPID: s.dpidText)
+                }
+            } ?? []
+            return json(views)
+        case ["topology", "links", "json"], ["topology", "directed-links", "json"]:
+            let directed = parts[1] == "directed-links"
+            let links = core.onLoop { discovery?.links ?? [] } ?? []
+            var views: [LinkView] = []
+            for l in links.sorted() {
+                let both = links.contains(l.reversed)
+                if !directed && both && l.reversed < l { continue }
+                views.append(LinkView(srcSwitch: SwitchConnection.text(l.src), srcPort: l.srcPort, dstSwitch: SwitchConnection.text(l.dst),
+                                      dstPort: l.dstPort, type: "internal", direction: directed || !both ? "unidirectional" : "bidirectional",
+                                      latency: 0))
+            }
+            return json(views)
+        case ["topology", "external-links", "json"]:
+            return json([LinkView]())
+        case ["topology", "switchclusters", "json"]:
+            let islands = core.onLoop { topology?.islands ?? [] } ?? []
+            var out: [String: [String]] = [:]
+            for i in islands where !i.isEmpty { out[SwitchConnection.text(i[0])] = i.map(SwitchConnection.text) }
+            return json(out)
+        case ["device"], ["device", ""]:
+            var all = (core.onLoop { devices?.devices.values.sorted { $0.mac < $1.mac } ?? [] } ?? [])
+            if let m = query["mac"] { all = all.filter { Self.mac($0.mac) == m.lowercased() } }
+            if let ip = query["ipv4"] { all = all.filter { $0.ipv4?.description == ip } }
+            if let d = query["dpid"].flatMap(Self.dpid) { all = all.filter { $0.dpid == d } }
+            if let p = query["port"].flatMap({ UInt32($0) }) { all = all.filter { $0.port == p } }
+            return json(DevicesView(devices: all.map { d in
+                DeviceView(mac: [Self.mac(d.mac)], ipv4: d.ipv4.map { [$0.description] } ?? [], ipv6: [],
+                           vlan: d.vlan.map { ["\($0 & 0xFFF)"] } ?? [],
+                           attachmentPoint: [AttachmentView(switch: SwitchConnection.text(d.dpid), port: "\(d.port)")],
+                           lastSeen: Int64(d.lastSeen * 1000))
+            }))
+        case let p where (p.count >= 3 && p[0] == "core" && p[1] == "counter") || p.first == "debugcounter":
+            // Every module's counters: {"module": {"counter": n}} (one module with a
+            // name after "counter/" or "debugcounter/").
+            let all = counters.all
+            let named = p.first == "debugcounter" ? p.dropFirst().first : p.dropFirst(2).first
+            if let m = named, m != "all", m != "json" { return json([m: all[m] ?? [:]]) }
+            return json(all)
+        case let p where p.count == 7 && p[0] == "routing" && p[1] == "path" && p[6] == "json":
+            guard let a = Self.dpid(p[2]), let ap = UInt32(p[3]), let b = Self.dpid(p[4]), let bp = UInt32(p[5]) else { return json([HopView]()) }
+            let hops = core.onLoop { topology?.path(from: a, to: b) } ?? nil
+            guard let hops else { return json([HopView]()) }
+            return json(Self.pathView(from: a, ap, to: b, bp, hops: hops))
+        default:
+            return nil
+        }
+    }
+
+    /// Floodlight's path: in port and out port on every switch, first to last.
+    static func pathView(from a: UInt64, _ ap: UInt32, to b: UInt64, _ bp: UInt32,
+                         hops: [(dpid: UInt64, out: UInt32, nextInPort: UInt32)]) -> [HopView] {
+        var out: [HopView] = []
+        var arriving = ap
+        for h in hops {
+            out.append(HopView(switch: SwitchConnection.text(h.dpid), port: arriving))
+            out.append(HopView(switch: SwitchConnection.text(h.dpid), port: h.out))
+            arriving = h.nextInPort
+        }
+        out.append(HopView(switch: SwitchConnection.text(b), port: arriving))
+        out.append(HopView(switch: SwitchConnection.text(b), port: bp))
+        return out
+    }
+}
