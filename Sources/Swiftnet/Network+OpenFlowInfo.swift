@@ -46,6 +46,28 @@ extension Network {
         userSwitches?.controllerStatus() ?? []
     }
 
+    /// The built-in controller's path between two hosts on user switches, as
+    /// "h1 -> s2 (1 -> 3) -> s1 (1 -> 2) -> s3 (3 -> 1) -> h4"; nil without the built-in
+    /// controller or when either host is not on a user switch.
+    public func controllerPath(from a: String, to b: String) -> String? {
+        guard let c = userSwitches?.controllerInstance else { return nil }
+        func attachment(_ host: String) -> (sw: ResolvedSwitch, port: Int)? {
+            for l in topology.links {
+                for (e, o) in [(l.a, l.b), (l.b, l.a)] where e.node == host && o.kind == .switch {
+                    if let s = topology.switches.first(where: { $0.name == o.node && $0.kind == .user }) { return (s, o.port) }
+                }
+            }
+            return nil
+        }
+        guard let x = attachment(a), let y = attachment(b) else { return nil }
+        guard let hops = c.path(from: x.sw.dpid, inPort: UInt32(x.port), to: y.sw.dpid, outPort: UInt32(y.port)) else {
+            return "\(a) -> \(x.sw.name)  (the controller knows no path to \(y.sw.name))"
+        }
+        let names = Dictionary(topology.switches.map { ($0.dpid, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let middle = hops.map { "\(names[$0.dpid] ?? String($0.dpid, radix: 16)) (\($0.inPort) -> \($0.outPort))" }
+        return ([a] + middle + [b]).joined(separator: " -> ")
+    }
+
     /// Floodlight's REST answers of the built-in controller (path after /wm/, query), nil
     /// without it.
     public var builtinControllerREST: (([String], [String: String]) -> [UInt8]?)? {

@@ -382,7 +382,7 @@ final class OpenFlowSwitchTests: XCTestCase {
     func testBuiltinControllerReroutesAroundADownedLink() throws {
         try requireRoot()
         let script = NSTemporaryDirectory() + "swiftnet-reroute-\(getpid()).txt"
-        try "h1x1 ping -c 2 -W 2 h1x2\nlink s1x1 s1x2 down\nsh sleep 1\nh1x1 ping -c 3 -W 2 h1x2\ncontroller\n"
+        try "h1x1 ping -c 2 -W 2 h1x2\npath h1x1 h1x2\nlink s1x1 s1x2 down\nsh sleep 1\nh1x1 ping -c 3 -W 2 h1x2\npath h1x1 h1x2\ncontroller\n"
             .write(toFile: script, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: script) }
         let r = try CLI.run(["--topo", "torus,3,3", "--switch", "user", "--controller", "builtin"], stdin: script)
@@ -391,6 +391,15 @@ final class OpenFlowSwitchTests: XCTestCase {
         if summaries.count == 2 {
             XCTAssertTrue(summaries[0].contains("2 received"), r.stdout)
             XCTAssertTrue(summaries[1].contains("3 received"), r.stdout)
+        }
+        // The shell's path: straight across first, the long way round once the link is down.
+        let paths = r.stdout.split(separator: "\n").filter { $0.hasPrefix("controller's path: ") }
+        XCTAssertEqual(paths.count, 2, r.stdout)
+        if paths.count == 2 {
+            // One "(in -> out)" per switch.
+            XCTAssertEqual(paths[0].filter { $0 == "(" }.count, 2, "s1x1 and s1x2: \(paths[0])")
+            XCTAssertTrue(paths[0].contains("h1x1 -> s1x1 ") && paths[0].hasSuffix("-> h1x2"), "\(paths[0])")
+            XCTAssertGreaterThan(paths[1].filter { $0 == "(" }.count, 2, "\(paths[1])")
         }
         XCTAssertTrue(r.stdout.contains("links down="), r.stdout)
         XCTAssertTrue(r.stdout.contains("flow withdrawals="), r.stdout)

@@ -1,9 +1,10 @@
 import Swiftnet
 
-/// `path h1 h3`: the forwarding path through the nodes' FIBs.
+/// `path h1 h3`: the forwarding path through the nodes' FIBs, and with the built-in
+/// controller the path it computes between the hosts' switches.
 struct PathVerb: ShellVerb {
     let name = "path"
-    let help = "path SRC DST: follow the forwarding path from SRC to DST through the routers' tables"
+    let help = "path SRC DST: follow the forwarding path from SRC to DST through the routers' tables (and, with --controller builtin, the controller's path across the switches)"
     let usage = "path SOURCE DESTINATION"
 
     func run(_ arguments: VerbArguments, in context: ShellContext) -> VerbStatus {
@@ -22,6 +23,7 @@ struct PathVerb: ShellVerb {
             case .leftTheNetwork(let a): line += "  (next hop \(a) is outside the network)"
             }
             context.say(line)
+            if let c = net.controllerPath(from: args[0], to: args[1]) { context.say("controller's path: " + c) }
             return .success
         } catch {
             return context.fail("*** path: \(error)")
