@@ -24,11 +24,9 @@ public final class Forwarding: ControllerModule, OpenFlowListener, @unchecked Se
     public init() {}
 
     public func initialise(_ context: ModuleContext) throws {
-        guard let core = context.service("openflow", as: OpenFlowCore.self),
-              let topology = context.service("topology", as: TopologyService.self),
-              let devices = context.service("devices", as: DeviceManager.self) else {
-            throw ModuleError(message: "module '\(name)' needs the OpenFlow core, the topology and the device manager")
-        }
+        let core = try context.require("openflow", as: OpenFlowCore.self, by: name)
+        let topology = try context.require("topology", as: TopologyService.self, by: name)
+        let devices = try context.require("devices", as: DeviceManager.self, by: name)
         self.core = core
         self.topology = topology
         self.devices = devices

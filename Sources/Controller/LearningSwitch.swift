@@ -22,9 +22,7 @@ public final class LearningSwitch: ControllerModule, OpenFlowListener, @unchecke
     public init() {}
 
     public func initialise(_ context: ModuleContext) throws {
-        guard let core = context.service("openflow", as: OpenFlowCore.self) else {
-            throw ModuleError(message: "module '\(name)' found no OpenFlow core")
-        }
+        let core = try context.require("openflow", as: OpenFlowCore.self, by: name)
         self.core = core
         counters = core.counters
         core.addListener(self)

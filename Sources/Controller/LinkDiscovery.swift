@@ -70,9 +70,7 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
     public func addListener(_ l: LinkListener) { listeners.append(l) }
 
     public func initialise(_ context: ModuleContext) throws {
-        guard let core = context.service("openflow", as: OpenFlowCore.self) else {
-            throw ModuleError(message: "module '\(name)' found no OpenFlow core")
-        }
+        let core = try context.require("openflow", as: OpenFlowCore.self, by: name)
         self.core = core
         counters = core.counters
         core.addListener(self)

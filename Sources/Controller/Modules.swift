@@ -44,6 +44,15 @@ public final class ModuleContext {
     public func service<T>(_ service: ServiceName, as type: T.Type) -> T? {
         providers[service] as? T
     }
+
+    /// The provider of `service` that `module` needs.
+    /// - Throws: `ModuleError` naming both when there is none of that type.
+    public func require<T>(_ service: ServiceName, as type: T.Type, by module: String) throws -> T {
+        guard let s = providers[service] as? T else {
+            throw ModuleError(message: "module '\(module)' needs the service '\(service)' as \(T.self), and none was loaded")
+        }
+        return s
+    }
 }
 
 public enum ModuleLoader {

@@ -28,10 +28,8 @@ public final class DeviceManager: ControllerModule, OpenFlowListener, LinkListen
     public init() {}
 
     public func initialise(_ context: ModuleContext) throws {
-        guard let core = context.service("openflow", as: OpenFlowCore.self),
-              let links = context.service("links", as: LinkDiscovery.self) else {
-            throw ModuleError(message: "module '\(name)' needs the OpenFlow core and link discovery")
-        }
+        let core = try context.require("openflow", as: OpenFlowCore.self, by: name)
+        let links = try context.require("links", as: LinkDiscovery.self, by: name)
         self.links = links
         counters = core.counters
         core.addListener(self)
@@ -95,10 +93,8 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
     public func onChange(_ body: @escaping () -> Void) { listeners.append(body) }
 
     public func initialise(_ context: ModuleContext) throws {
-        guard let core = context.service("openflow", as: OpenFlowCore.self),
-              let links = context.service("links", as: LinkDiscovery.self) else {
-            throw ModuleError(message: "module '\(name)' needs the OpenFlow core and link discovery")
-        }
+        let core = try context.require("openflow", as: OpenFlowCore.self, by: name)
+        let links = try context.require("links", as: LinkDiscovery.self, by: name)
         self.core = core
         counters = core.counters
         links.addListener(self)

@@ -295,8 +295,8 @@ final class OpenFlowSwitchTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("no switch 's9'"), r.stderr)
     }
 
-    /// `--controller builtin`: swiftnet's own controller (the OpenFlow core and its
-    /// learning switch) drives the user switches: pingall, the flows it installed, its
+    /// `--controller builtin`: swiftnet's own controller (OpenFlow core, link discovery,
+    /// devices, topology, shortest-path forwarding) drives the user switches: pingall, the flows it installed, its
     /// modules and counters in the shell; a torus without STP.
     func testBuiltinControllerPingallFlowsAndShell() throws {
         try requireRoot()
