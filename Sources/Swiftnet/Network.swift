@@ -32,6 +32,10 @@ public struct NetworkOptions: Sendable {
     /// How long `start()` waits for user switches to finish their handshake with the
     /// controller (it carries on after that; the switches keep trying).
     public var controllerWait: Duration = .seconds(5)
+    /// With the built-in controller: the TCP port on 127.0.0.1 where Floodlight's /wm/
+    /// REST paths are served (Floodlight's 8080 by default; 0: none). Only /wm/ is
+    /// served there: the control API's /v1 stays on the root-only Unix socket.
+    public var restPort = 8080
     /// Called as nodes and links are made (on the building thread).
     public var progress: (@Sendable (BuildProgress) -> Void)?
     /// Checked between build steps: when it returns true the build stops, releases what

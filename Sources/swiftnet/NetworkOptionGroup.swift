@@ -23,6 +23,9 @@ struct NetworkOptionGroup: ParsableArguments {
     @Option(help: "Name of the run (for --netns-names); default: the topology's name.")
     var name: String?
 
+    @Option(name: .customLong("rest-port"), help: "With --controller builtin: the TCP port on 127.0.0.1 for Floodlight's REST paths (/wm/...; default 8080, 0 for none).")
+    var restPort: Int?
+
     @Flag(help: "Give every host a permanent ARP entry for every other host (Mininet's --arp).")
     var arp = false
 
@@ -62,6 +65,9 @@ struct NetworkOptionGroup: ParsableArguments {
             throw badInput("--name '\(name)' must be \(Topology.runNameRule): it names files in /run/netns and /run/swiftnet")
         }
         _ = try cpuLimit()
+        if let restPort, !(0...65535).contains(restPort) {
+            throw badInput("--rest-port \(restPort) is not a TCP port: use 1-65535, or 0 for none")
+        }
         if let ipbase { t.ipBase = ipbase }
         if let given = link, let link = MininetNames.linkOption(given).option {
             let defaults: LinkParams
@@ -108,6 +114,7 @@ struct NetworkOptionGroup: ParsableArguments {
         // `swiftnet stop RUN` from another terminal ends the run as SIGTERM does.
         o.onStopRequest = { kill(getpid(), SIGTERM) }
         o.ipv6 = ipv6
+        if let restPort { o.restPort = restPort }
         o.staticARP = arp
         o.cpuLimit = host.flatMap { try? CPULimit.parse(option: $0) }
         o.pinCPUs = pin

@@ -376,6 +376,35 @@ final class OpenFlowSwitchTests: XCTestCase {
         }
     }
 
+    /// `--rest-port`: Floodlight's paths over TCP on 127.0.0.1, as Floodlight-era scripts
+    /// reach them with curl; the control API's /v1 paths (which run commands as root) are
+    /// not served there. A port that is not a port is refused before anything is built.
+    func testFloodlightRESTOverTCPServesOnlyWm() throws {
+        try requireRoot()
+        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
+        let port = Int(UInt16(bigEndian: a.sin_port))
+        close(s)
+        let script = NSTemporaryDirectory() + "swiftnet-rest-\(getpid()).txt"
+        try ("pingall\nsh curl -s http://127.0.0.1:\(port)/wm/topology/links/json; echo\n"
+             + "sh curl -s -o /dev/null -w 'v1=%{http_code}\\n' http://127.0.0.1:\(port)/v1/network\n"
+             + "sh curl -s -o /dev/null -w 'post=%{http_code}\\n' -d '{\"cmd\":\"id\"}' http://127.0.0.1:\(port)/v1/nodes/h1/exec\n")
+            .write(toFile: script, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let r = try CLI.run(["--topo", "linear,2", "--switch", "user", "--controller", "builtin", "--rest-port", "\(port)"], stdin: script)
+        XCTAssertTrue(r.stdout.contains("\"src-switch\":\"00:00:00:00:00:00:00:01\""), r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("v1=404"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("post=404"), r.stdout)
+        let bad = try CLI.run(["--topo", "linear,2", "--switch", "user", "--controller", "builtin", "--rest-port", "70000", "--test", "none"])
+        XCTAssertEqual(bad.status, 2, bad.stdout + bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--rest-port 70000 is not a TCP port"), bad.stderr)
+    }
+
     /// The built-in controller moves traffic off a link that goes down: h1x1 and h1x2 sit
     /// on neighbouring switches of a torus; with their link down they still reach each
     /// other (another path), and the controller counted the change.

@@ -15,13 +15,17 @@ public final class ControlServer: Sendable {
     /// The socket's path.
     public let path: String
     let channel: EventLoopFuture<Channel>
+    /// The TCP listener for Floodlight's /wm/ paths, when asked for and bound.
+    let rest: Channel?
 
     /// Binds `path` (its directory is made with mode 0700 when missing) and serves `api`.
     /// The socket is bound and listening when this returns; the event loop takes it over
     /// in the background (a client that connects meanwhile waits in the backlog), so a
     /// build does not wait for another thread.
     /// - Throws: `NetworkError` (a path over 107 bytes, a directory that cannot be made).
-    init(api: ControlAPI, path: String) throws {
+    /// With `restPort`, Floodlight's /wm/ paths (and nothing else) are served on TCP at
+    /// 127.0.0.1:`restPort` too; a port that cannot be bound is reported by `restFailure`.
+    init(api: ControlAPI, path: String, restPort: Int? = nil) throws {
         let dir = (path as NSString).deletingLastPathComponent
         if mkdir(dir, 0o700) != 0 && errno != EEXIST {
             throw NetworkError("cannot create \(dir): \(String(cString: strerror(errno)))")
@@ -38,7 +42,30 @@ public final class ControlServer: Sendable {
             }
             .withBoundSocket(fd)
         self.path = path
+        var restFailure: String?
+        if let restPort, restPort > 0 {
+            do {
+                rest = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .serverChannelOption(ChannelOptions.backlog, value: 64)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                            channel.pipeline.addHandler(ControlHTTPHandler(api: api, floodlightOnly: true))
+                        }
+                    }
+                    .bind(host: "127.0.0.1", port: restPort).wait()
+            } catch {
+                rest = nil
+                restFailure = "Floodlight's REST paths are not on 127.0.0.1:\(restPort) (\(error)); they stay on the control socket"
+            }
+        } else {
+            rest = nil
+        }
+        self.restFailure = restFailure
     }
+
+    /// Why the TCP listener for /wm/ is not there, when it was asked for.
+    let restFailure: String?
 
     /// A Unix stream socket bound at `path` with mode 0600, listening.
     /// Equivalent to: socket(AF_UNIX), bind, chmod 0600, listen.
@@ -73,6 +100,7 @@ public final class ControlServer: Sendable {
         channel.whenComplete { result in
             if case .success(let ch) = result { ch.close(promise: nil) }
         }
+        rest?.close(promise: nil)
     }
 }
 
@@ -81,11 +109,17 @@ final class ControlHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
     let api: ControlAPI
+    /// True on TCP: only /wm/ is served (the rest of the API can run commands as root and
+    /// stays on the root-only Unix socket).
+    let floodlightOnly: Bool
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
 
-    init(api: ControlAPI) { self.api = api }
+    init(api: ControlAPI, floodlightOnly: Bool = false) {
+        self.api = api
+        self.floodlightOnly = floodlightOnly
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -103,6 +137,10 @@ final class ControlHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             guard let head else { return }
             self.head = nil
             let responder = ChannelResponder(channel: context.channel, version: head.version, keepAlive: head.isKeepAlive)
+            if floodlightOnly && !(head.uri == "/wm" || head.uri.hasPrefix("/wm/")) {
+                responder.respond(status: 404, json: ControlJSON.encode(ControlError(404, "only Floodlight's /wm/ paths are served on TCP; the control API is on the run's Unix socket")))
+                return
+            }
             if tooLarge {
                 responder.respond(status: 413, json: ControlJSON.encode(ControlError(413, "the request body is over \(ControlAPI.maxBody) bytes")))
                 return

@@ -16,7 +16,9 @@ final class ControlService: NetworkService, @unchecked Sendable {
             // Not on the server's own threads: stopping closes them.
             DispatchQueue.global().async { net.stop() }
         }
-        let s = try ControlServer(api: ControlAPI(net: net, socketPath: path, requestStop: stop), path: path)
+        let rest = net.topology.controller?.isBuiltin == true ? net.options.restPort : nil
+        let s = try ControlServer(api: ControlAPI(net: net, socketPath: path, requestStop: stop), path: path, restPort: rest)
+        if let why = s.restFailure { FileHandle.standardError.write(Data("swiftnet: \(why)\n".utf8)) }
         lock.withLock { server = s }
     }
 
