@@ -106,11 +106,10 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
         counters?.add(name, "LLDPs sent")
     }
 
-    /// A switch that arrives is probed, and so is every other: their LLDP now reaches it
-    /// (it has its table-miss flow), so the links to it are found at once both ways.
+    /// A switch that arrives is probed; the links its LLDP finds are probed back from
+    /// their other end (`packetIn`), so both directions are known at once.
     public func switchReady(_ sw: SwitchConnection) {
-        guard let core else { return }
-        for s in core.switches.values { probe(s) }
+        probe(sw)
         lastChange = .now()
     }
 
@@ -154,6 +153,9 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
         seen[link] = .now()
         if isNew {
             counters?.add(name, "links found")
+            // The other direction, from this end: an LLDP sent there before the far
+            // switch was ready was lost.
+            if seen[link.reversed] == nil { probe(sw, port: inPort) }
             update()
         }
         return true

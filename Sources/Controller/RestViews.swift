@@ -39,9 +39,7 @@ extension BuiltinController {
         let port: UInt32
     }
 
-    static func mac(_ v: UInt64) -> String {
-        (0..<6).map { String(format: "%02x", UInt8(truncatingIfNeeded: v >> (40 - 8 * $0))) }.joined(separator: ":")
-    }
+    static func mac(_ v: UInt64) -> String { OFMACAddress(rawValue: v).description }
 
     /// A datapath id as a path or query writes it: "00:00:00:00:00:00:00:01" or a number.
     static func dpid(_ text: String) -> UInt64? {

@@ -20,8 +20,9 @@ public final class DeviceManager: ControllerModule, OpenFlowListener, LinkListen
     public let provides: [ServiceName] = ["devices"]
     public let needs: [ServiceName] = ["openflow", "links"]
 
-    private var links: LinkDiscovery?
     private var counters: DebugCounters?
+    /// The ports at a switch-to-switch link's receiving end, as (dpid, port).
+    private var linkEnds: Set<[UInt64]> = []
     /// On the core's loop.
     public private(set) var devices: [UInt64: Device] = [:]
 
@@ -30,7 +31,6 @@ public final class DeviceManager: ControllerModule, OpenFlowListener, LinkListen
     public func initialise(_ context: ModuleContext) throws {
         let core = try context.require("openflow", as: OpenFlowCore.self, by: name)
         let links = try context.require("links", as: LinkDiscovery.self, by: name)
-        self.links = links
         counters = core.counters
         core.addListener(self)
         links.addListener(self)
@@ -40,8 +40,8 @@ public final class DeviceManager: ControllerModule, OpenFlowListener, LinkListen
 
     /// A host seen on a port that turned out to be a link's end was a copy passing by.
     public func linksChanged(_ links: Set<SwitchLink>) {
-        let ends = Set(links.map { "\($0.dst):\($0.dstPort)" })
-        devices = devices.filter { !ends.contains("\($0.value.dpid):\($0.value.port)") }
+        linkEnds = Set(links.map { [$0.dst, UInt64($0.dstPort)] })
+        devices = devices.filter { !linkEnds.contains([$0.value.dpid, UInt64($0.value.port)]) }
     }
 
     public func switchGone(_ sw: SwitchConnection) { devices = devices.filter { $0.value.dpid != sw.dpid } }
@@ -52,7 +52,7 @@ public final class DeviceManager: ControllerModule, OpenFlowListener, LinkListen
         let mac = p.ethSrc.rawValue
         guard mac & 0x0100_0000_0000 == 0, mac != 0 else { return false }
         // A port at the end of a switch-to-switch link is not where a host is.
-        if let l = links?.links, l.contains(where: { $0.dst == sw.dpid && $0.dstPort == inPort }) { return false }
+        if linkEnds.contains([sw.dpid, UInt64(inPort)]) { return false }
         var d = devices[mac] ?? Device(mac: mac, dpid: sw.dpid, port: inPort, lastSeen: 0)
         if d.dpid != sw.dpid || d.port != inPort { counters?.add(name, "devices moved") }
         if devices[mac] == nil { counters?.add(name, "devices learnt") }

@@ -54,10 +54,12 @@ final class FastPath: @unchecked Sendable {
     private var asked: Set<Int32> = []
     private var refused: Set<Int32> = []
     private(set) var entries: [Key: Entry] = [:]
-    /// How many entries each switch has (by index), so revalidation looks only at those,
-    /// and the generation of the switch they were made in (one per switch at a time).
-    private(set) var perSwitch: [Int: Int] = [:]
+    /// The switches (by index) with entries, and the generation of the switch they were
+    /// made in (one per switch at a time), so revalidation looks only at those.
     private(set) var generations: [Int: UInt64] = [:]
+
+    /// True when switch `index` has entries in the kernel.
+    func hasEntries(ofSwitch index: Int) -> Bool { generations[index] != nil }
 
     /// Loads the programs for the ports `ifindexes` of the fabric namespace `fabric`.
     /// Nil where the kernel or the process's privileges do not allow it (the switch then
@@ -113,7 +115,6 @@ final class FastPath: @unchecked Sendable {
         }
         guard r == 0 else { return }
         entries[key] = entry
-        perSwitch[entry.switchIndex, default: 0] += 1
         generations[entry.switchIndex] = entry.generation
     }
 
@@ -134,14 +135,13 @@ final class FastPath: @unchecked Sendable {
 
     /// Takes out every entry of switch `index` (fold first: their counts are lost after).
     func removeEntries(ofSwitch index: Int) {
-        guard perSwitch[index] != nil else { return }
+        guard generations[index] != nil else { return }
         for (key, e) in entries where e.switchIndex == index {
             _ = Self.macs(key).withUnsafeBufferPointer { m in
                 withUnsafePointer(to: handle) { sn_offload_remove($0, key.ifindex, m.baseAddress) }
             }
             entries[key] = nil
         }
-        perSwitch[index] = nil
         generations[index] = nil
     }
 
@@ -160,7 +160,6 @@ final class FastPath: @unchecked Sendable {
         }
         attached.removeAll()
         entries.removeAll()
-        perSwitch.removeAll()
         generations.removeAll()
         sn_offload_close(&handle)
     }

@@ -280,7 +280,7 @@ extension UserDatapath {
 
     func expireFlows(_ sw: Switch) {
         // Idle timeouts count what the kernel forwarded too.
-        if fastPath?.perSwitch[sw.index] != nil { foldFastPath() }
+        if fastPath?.hasEntries(ofSwitch: sw.index) == true { foldFastPath() }
         for r in sw.tables.expire(now: Self.nowNanos()) where r.entry.flags.contains(.sendFlowRemoved) { flowRemoved(r, switch: sw) }
     }
 

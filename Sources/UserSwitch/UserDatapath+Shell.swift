@@ -45,9 +45,7 @@ extension UserDatapath {
         return sync {
             guard let fp = self.fastPath else { return "kernel fast path: off (every frame passes through swiftnet)" }
             self.foldFastPath()
-            func mac(_ v: UInt64) -> String {
-                (0..<6).map { String(format: "%02x", UInt8(truncatingIfNeeded: v >> (40 - 8 * $0))) }.joined(separator: ":")
-            }
+            func mac(_ v: UInt64) -> String { OFMACAddress(rawValue: v).description }
             let mine = fp.entries.filter { $0.value.switchIndex == sw.index }
                 .sorted { (self.ports[$0.value.inPort].number, $0.key.dst) < (self.ports[$1.value.inPort].number, $1.key.dst) }
             var lines = ["kernel fast path: \(mine.count) flows"]

@@ -421,7 +421,7 @@ public final class UserDatapath: @unchecked Sendable {
         let src = Self.mac(frame, at: 6)
         if src & 0x0100_0000_0000 == 0 && inPort >= 0 {
             // An address that moved: the kernel's decisions for the switch go.
-            if let old = sw.macs[src], old.port != inPort, fastPath?.perSwitch[sw.index] != nil { sw.tables.bump() }
+            if let old = sw.macs[src], old.port != inPort, fastPath?.hasEntries(ofSwitch: sw.index) == true { sw.tables.bump() }
             sw.macs[src] = (inPort, now)
         }
         if dst & 0x0100_0000_0000 == 0, let entry = sw.macs[dst], now - entry.seen < 300_000_000_000 {
@@ -539,9 +539,9 @@ public final class UserDatapath: @unchecked Sendable {
     /// Takes back the kernel's decisions of every switch whose tables, MAC table or ports
     /// changed since they were made.
     func revalidateFastPath() {
-        guard let fp = fastPath, !fp.perSwitch.isEmpty else { return }
+        // After every batch of frames: nothing is allocated unless a switch changed.
+        guard let fp = fastPath, fp.generations.contains(where: { switches[$0.key].tables.generation != $0.value }) else { return }
         let stale = fp.generations.filter { switches[$0.key].tables.generation != $0.value }.map(\.key)
-        guard !stale.isEmpty else { return }
         foldFastPath()
         for i in stale { fp.removeEntries(ofSwitch: i) }
     }
