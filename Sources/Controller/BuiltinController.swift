@@ -59,16 +59,8 @@ public final class BuiltinController: @unchecked Sendable {
     /// The topology's shortest path from switch `a` to switch `b`, as it stands now: each
     /// hop's switch, in port and out port (nil when the controller knows no path).
     public func path(from a: UInt64, inPort: UInt32, to b: UInt64, outPort: UInt32) -> [(dpid: UInt64, inPort: UInt32, outPort: UInt32)]? {
-        guard let topology = context.service("topology", as: TopologyService.self),
-              let hops = core.onLoop({ topology.path(from: a, to: b) }) ?? nil else { return nil }
-        var out: [(dpid: UInt64, inPort: UInt32, outPort: UInt32)] = []
-        var arriving = inPort
-        for h in hops {
-            out.append((h.dpid, arriving, h.out))
-            arriving = h.nextInPort
-        }
-        out.append((b, arriving, outPort))
-        return out
+        guard let topology = context.service("topology", as: TopologyService.self) else { return nil }
+        return core.onLoop { topology.route(from: a, inPort: inPort, to: b, outPort: outPort) } ?? nil
     }
 
     /// Closes every switch's connection and the loop.

@@ -53,19 +53,15 @@ public final class Forwarding: ControllerModule, OpenFlowListener, @unchecked Se
         let dst = p.ethDst.rawValue
         if dst & ~0xF == 0x0180_C200_0000 { return true }  // link-local: never forwarded
         if dst & 0x0100_0000_0000 == 0, let host = devices?.devices[dst], core.switches[host.dpid] != nil,
-           let hops = topology.path(from: sw.dpid, to: host.dpid) {
+           let hops = topology.route(from: sw.dpid, inPort: inPort.rawValue, to: host.dpid, outPort: host.port) {
             counters?.add(name, "path computations")
-            // The last switch first: out to the host.
+            if hops.count == 1 && hops[0].inPort == hops[0].outPort { counters?.add(name, "dropped, same port"); return true }
             var flows: [(SwitchConnection, OFPortNo, OFPortNo)] = []
-            var arriving = inPort
             for h in hops {
                 guard let s = core.switches[h.dpid] else { return true }
-                flows.append((s, arriving, OFPortNo(rawValue: h.out)))
-                arriving = OFPortNo(rawValue: h.nextInPort)
+                flows.append((s, OFPortNo(rawValue: h.inPort), OFPortNo(rawValue: h.outPort)))
             }
-            guard let last = core.switches[host.dpid] else { return true }
-            if arriving.rawValue == host.port && hops.isEmpty { counters?.add(name, "dropped, same port"); return true }
-            flows.append((last, arriving, OFPortNo(rawValue: host.port)))
+            // The last switch first: out to the host.
             for (s, from, out) in flows.reversed() {
                 let match = OFMatch([.inPort(from), .ethDst(p.ethDst), .ethSrc(p.ethSrc)])
                 s.send(.flowMod(OFFlowMod(cookie: Self.cookie, idleTimeout: Self.idleTimeout, priority: Self.priority, match: match,

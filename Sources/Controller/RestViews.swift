@@ -105,27 +105,13 @@ extension BuiltinController {
             if let m = named, m != "all", m != "json" { return json([m: all[m] ?? [:]]) }
             return json(all)
         case let p where p.count == 7 && p[0] == "routing" && p[1] == "path" && p[6] == "json":
-            guard let a = Self.dpid(p[2]), let ap = UInt32(p[3]), let b = Self.dpid(p[4]), let bp = UInt32(p[5]) else { return json([HopView]()) }
-            let hops = core.onLoop { topology?.path(from: a, to: b) } ?? nil
-            guard let hops else { return json([HopView]()) }
-            return json(Self.pathView(from: a, ap, to: b, bp, hops: hops))
+            guard let a = Self.dpid(p[2]), let ap = UInt32(p[3]), let b = Self.dpid(p[4]), let bp = UInt32(p[5]),
+                  let hops = path(from: a, inPort: ap, to: b, outPort: bp) else { return json([HopView]()) }
+            // Floodlight's path: in port and out port on every switch, first to last.
+            return json(hops.flatMap { h in [HopView(switch: SwitchConnection.text(h.dpid), port: h.inPort),
+                                             HopView(switch: SwitchConnection.text(h.dpid), port: h.outPort)] })
         default:
             return nil
         }
-    }
-
-    /// Floodlight's path: in port and out port on every switch, first to last.
-    static func pathView(from a: UInt64, _ ap: UInt32, to b: UInt64, _ bp: UInt32,
-                         hops: [(dpid: UInt64, out: UInt32, nextInPort: UInt32)]) -> [HopView] {
-        var out: [HopView] = []
-        var arriving = ap
-        for h in hops {
-            out.append(HopView(switch: SwitchConnection.text(h.dpid), port: arriving))
-            out.append(HopView(switch: SwitchConnection.text(h.dpid), port: h.out))
-            arriving = h.nextInPort
-        }
-        out.append(HopView(switch: SwitchConnection.text(b), port: arriving))
-        out.append(HopView(switch: SwitchConnection.text(b), port: bp))
-        return out
     }
 }

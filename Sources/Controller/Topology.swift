@@ -186,4 +186,19 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
         }
         return nil
     }
+
+    /// The shortest path from port `inPort` of switch `a` to port `outPort` of switch `b`:
+    /// every switch on it, first to last, with the port a packet comes in by and the one it
+    /// leaves by (nil when unreachable).
+    public func route(from a: UInt64, inPort: UInt32, to b: UInt64, outPort: UInt32) -> [(dpid: UInt64, inPort: UInt32, outPort: UInt32)]? {
+        guard let hops = path(from: a, to: b) else { return nil }
+        var out: [(dpid: UInt64, inPort: UInt32, outPort: UInt32)] = []
+        var arriving = inPort
+        for h in hops {
+            out.append((h.dpid, arriving, h.out))
+            arriving = h.nextInPort
+        }
+        out.append((b, arriving, outPort))
+        return out
+    }
 }
