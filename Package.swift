@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "SwiftnetScript", dependencies: ["Swiftnet", "Namespaces"]),
         .target(name: "SwiftnetCLI", dependencies: ["Swiftnet", "SwiftnetScript", "Namespaces", "CLineEdit"]),
         .executableTarget(name: "swiftnet", dependencies: [
-            "Swiftnet", "SwiftnetScript", "SwiftnetCLI",
+            "Swiftnet", "SwiftnetScript", "SwiftnetCLI", "Controller",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "OpenFlow"),

@@ -11,16 +11,20 @@ public final class BuiltinController: @unchecked Sendable {
     private let group: MultiThreadedEventLoopGroup
 
     /// The modules after the core when none are given: link discovery, the device
-    /// manager, the topology and shortest-path forwarding.
+    /// manager, the topology, shortest-path forwarding and the static flow pusher.
     public static func standardModules() -> [ControllerModule] {
-        [LinkDiscovery(), DeviceManager(), TopologyService(), Forwarding()]
+        [LinkDiscovery(), DeviceManager(), TopologyService(), Forwarding(), StaticFlowPusher()]
     }
+
+    /// A single switch's modules (or switches without loops): the learning switch and the
+    /// static flow pusher.
+    public static func learningModules() -> [ControllerModule] { [LearningSwitch(), StaticFlowPusher()] }
 
     /// Loads and starts the OpenFlow core and `modules` (the standard ones by default).
     /// - Throws: `ModuleError` (a cycle, a missing service), or the listening socket's error.
-    public init(port: Int = 0, modules: [ControllerModule]? = nil) throws {
+    public init(host: String = "127.0.0.1", port: Int = 0, modules: [ControllerModule]? = nil) throws {
         let g = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let core = OpenFlowCore(loop: g.next(), port: port, counters: counters)
+        let core = OpenFlowCore(loop: g.next(), host: host, port: port, counters: counters)
         do {
             context = try ModuleLoader.load([core] + (modules ?? Self.standardModules()))
         } catch {

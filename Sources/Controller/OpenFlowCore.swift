@@ -10,21 +10,49 @@ public final class SwitchConnection: @unchecked Sendable {
     /// The switch's ports by number (PORT_DESC, then PORT_STATUS).
     public internal(set) var ports: [UInt32: OFPortDesc] = [:]
     public internal(set) var ready = false
+    /// The FEATURES reply it gave.
+    public internal(set) var features: OFFeatures?
     public let connectedAt = Date()
     let channel: any Channel
     var negotiated = false
     var lastHeard = NIODeadline.now()
     private var nextXID: UInt32 = 1
+    /// Requests waiting for their replies, by transaction id.
+    var pending: [UInt32: (replies: [OFStatsReply], promise: EventLoopPromise<[OFStatsReply]>)] = [:]
 
     init(channel: any Channel) { self.channel = channel }
 
     /// Sends a message in the connection's version; false when it cannot be said in it.
     @discardableResult
-    public func send(_ message: OFMessage) -> Bool {
+    public func send(_ message: OFMessage) -> Bool { sendWithXID(message) != nil }
+
+    /// Sends a message; its transaction id, nil when it cannot be said in this version.
+    func sendWithXID(_ message: OFMessage) -> UInt32? {
         nextXID &+= 1
-        guard let bytes = try? message.encode(version: version, xid: nextXID) else { return false }
+        guard let bytes = try? message.encode(version: version, xid: nextXID) else { return nil }
         channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
-        return true
+        return nextXID
+    }
+
+    /// Asks the switch for statistics; the future has every part of the reply (a
+    /// multipart reply is gathered), or fails on an ERROR, a closed connection or after
+    /// `timeout`. Call on the core's loop.
+    public func request(_ stats: OFStatsRequest, timeout: TimeAmount = .seconds(3)) -> EventLoopFuture<[OFStatsReply]> {
+        let promise = channel.eventLoop.makePromise(of: [OFStatsReply].self)
+        guard let xid = sendWithXID(.statsRequest(stats)) else {
+            promise.fail(StatsRequestError(reason: "the request cannot be said in OpenFlow \(version == .v1_3 ? "1.3" : "1.0")"))
+            return promise.futureResult
+        }
+        pending[xid] = ([], promise)
+        channel.eventLoop.scheduleTask(in: timeout) { [weak self] in
+            self?.finish(xid, .failure(StatsRequestError(reason: "no reply within \(timeout.nanoseconds / 1_000_000) ms")))
+        }
+        return promise.futureResult
+    }
+
+    func finish(_ xid: UInt32, _ result: Result<[OFStatsReply], any Error>) {
+        guard let p = pending.removeValue(forKey: xid) else { return }
+        p.promise.completeWith(result)
     }
 
     /// The switch's physical ports that are up, in number order.
@@ -34,6 +62,12 @@ public final class SwitchConnection: @unchecked Sendable {
     }
 
     public var dpidText: String { Self.text(dpid) }
+
+    /// Why a statistics request got no answer.
+    public struct StatsRequestError: Error, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
 
     /// A datapath id as Floodlight writes it: "00:00:00:00:00:00:00:01".
     public static func text(_ dpid: UInt64) -> String {
@@ -159,6 +193,9 @@ public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
 
     fileprivate func inactive(_ ch: any Channel) {
         guard let c = connections.removeValue(forKey: ObjectIdentifier(ch)) else { return }
+        for xid in Array(c.pending.keys) {
+            c.finish(xid, .failure(SwitchConnection.StatsRequestError(reason: "the switch disconnected")))
+        }
         if c.ready, switches[c.dpid] === c {
             switches[c.dpid] = nil
             for l in listeners { l.switchGone(c) }
@@ -202,6 +239,7 @@ public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
         case .featuresReply(let f):
             guard !c.ready, c.dpid == 0 else { return }
             c.dpid = f.datapathID
+            c.features = f
             for p in f.ports { c.ports[p.portNo.rawValue] = p }
             c.send(.setConfig(OFSwitchConfig(flags: 0, missSendLen: 0xFFFF)))
             if c.version == .v1_0 {
@@ -209,6 +247,9 @@ public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
             } else {
                 c.send(.statsRequest(.portDesc))
             }
+        case .statsReply(let reply, let flags) where c.pending[frame.header.xid] != nil:
+            c.pending[frame.header.xid]!.replies.append(reply)
+            if flags & 1 == 0 { c.finish(frame.header.xid, .success(c.pending[frame.header.xid]!.replies)) }
         case .statsReply(.portDesc(let ports), let flags):
             for p in ports { c.ports[p.portNo.rawValue] = p }
             if flags & 1 == 0 && !c.ready && c.dpid != 0 { becomeReady(c) }
@@ -221,8 +262,9 @@ public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
             counters.add(name, "port-status messages")
             guard c.ready else { return }
             for l in listeners { l.portChanged(s, on: c) }
-        case .error:
+        case .error(let e):
             counters.add(name, "errors from switches")
+            c.finish(frame.header.xid, .failure(SwitchConnection.StatsRequestError(reason: "the switch answered with error type \(e.type) code \(e.code)")))
         default:
             break
         }

@@ -1,3 +1,4 @@
+import Controller
 import Foundation
 
 /// What the shell's `dpctl` and `switch` commands ask of the user switches.
@@ -68,12 +69,20 @@ extension Network {
         return ([a] + middle + [b]).joined(separator: " -> ")
     }
 
-    /// Floodlight's REST answers of the built-in controller (path after /wm/, query), nil
-    /// without it.
-    public var builtinControllerREST: (([String], [String: String]) -> [UInt8]?)? {
-        guard let c = userSwitches?.controllerInstance else { return nil }
-        return { c.rest($0, query: $1) }
+    /// The run's names for the web page: user switches by DPID ("00:00:00:00:00:00:00:01"),
+    /// hosts by MAC (those with one set) and by IPv4 address.
+    public func controllerNames() -> [String: [String: String]] {
+        var switches: [String: String] = [:], macs: [String: String] = [:], ips: [String: String] = [:]
+        for s in topology.switches where s.kind == .user { switches[SwitchConnection.text(s.dpid)] = s.name }
+        for h in topology.hosts {
+            if let m = h.mac { macs[m.description.lowercased()] = h.name }
+            ips[h.ip.address.description] = h.name
+        }
+        return ["switches": switches, "hosts": macs, "hosts_by_ip": ips]
     }
+
+    /// The built-in controller while it runs (its REST answers, its modules), nil without it.
+    public var builtinController: BuiltinController? { userSwitches?.controllerInstance }
 
     /// The built-in controller while it runs: its port on 127.0.0.1, its modules in load
     /// order, and every module's debug counters. Nil without it.

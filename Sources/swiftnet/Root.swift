@@ -26,7 +26,7 @@ struct Root: ParsableCommand {
                 """,
             subcommands: [Start.self, Run.self, Test.self, Validate.self, Clean.self, Doctor.self,
                           Ls.self, Exec.self, Inspect.self, LinkCommand.self, StopCommand.self,
-                          PythonCommand.self, PythonPath.self, Engine.self],
+                          PythonCommand.self, PythonPath.self, Engine.self, ControllerCommand.self],
             defaultSubcommand: Start.self)
     }
 

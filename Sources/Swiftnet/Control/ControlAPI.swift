@@ -6,6 +6,8 @@ import Glibc
 public protocol ControlResponder: Sendable {
     /// Sends a whole response.
     func respond(status: Int, json: [UInt8])
+    /// Sends a whole response that is not JSON (the web page).
+    func respond(status: Int, contentType: String, body: [UInt8])
     /// Starts a streamed response (`application/x-ndjson`).
     func begin(status: Int)
     /// Sends one line of a streamed response (without its newline).
@@ -36,6 +38,10 @@ public protocol ControlResponder: Sendable {
 /// | `POST /v1/pingall` | every host pings every other (`ControlPingAllRequest`) |
 /// | `POST /v1/iperf` | iperf3 throughput between two hosts (`ControlIperfRequest`) |
 /// | `POST /v1/stop` | stops the run |
+public extension ControlResponder {
+    func respond(status: Int, contentType: String, body: [UInt8]) { respond(status: status, json: body) }
+}
+
 public final class ControlAPI: Sendable {
     let net: Network
     let socketPath: String
@@ -67,8 +73,8 @@ public final class ControlAPI: Sendable {
     func route(method: String, path: String, body: [UInt8], responder: ControlResponder) throws {
         let clean = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         let parts = clean.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
-        if parts.first == "wm" {
-            try floodlight(method: method, path: path, parts: Array(parts.dropFirst()), responder: responder)
+        if parts.first == "wm" || parts.first == "ui" {
+            floodlight(method: method, path: path, responder: responder, body: body)
             return
         }
         guard parts.first == "v1" else { throw ControlError(404, "no such endpoint '\(clean)': the API's paths start with /v1 (try GET /v1/network)") }
@@ -252,23 +258,11 @@ public final class ControlAPI: Sendable {
         return links().last!
     }
 
-    /// Floodlight's REST paths (`/wm/...`), answered by the built-in controller.
-    func floodlight(method: String, path: String, parts: [String], responder: ControlResponder) throws {
-        guard let report = net.builtinControllerREST else {
-            throw ControlError(404, "no built-in controller in run '\(net.name)': Floodlight's /wm/ paths are served with --controller builtin")
-        }
-        guard method == "GET" else { throw ControlError(405, "\(method) \(path): the /wm/ paths served so far take GET") }
-        var query: [String: String] = [:]
-        if let q = path.split(separator: "?", maxSplits: 1).dropFirst().first {
-            for pair in q.split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
-                if kv.count == 2 { query[kv[0]] = kv[1] }
-            }
-        }
-        guard let json = report(parts, query) else {
-            throw ControlError(404, "no such Floodlight path '/wm/\(parts.joined(separator: "/"))'")
-        }
-        responder.respond(status: 200, json: json)
+    /// Floodlight's REST paths (`/wm/...`), answered by the built-in controller, and
+    /// its web page (`/ui/`).
+    func floodlight(method: String, path: String, responder: ControlResponder, body: [UInt8]) {
+        FloodlightHTTP(controller: { [net] in net.builtinController }, names: { [net] in net.controllerNames() })
+            .handle(method: method, path: path, body: body, responder: responder)
     }
 
     func switchTable(_ name: String, _ what: String) throws -> [String: String] {

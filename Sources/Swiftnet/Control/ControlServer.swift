@@ -16,7 +16,7 @@ public final class ControlServer: Sendable {
     public let path: String
     let channel: EventLoopFuture<Channel>
     /// The TCP listener for Floodlight's /wm/ paths, when asked for and bound.
-    let rest: Channel?
+    let rest: FloodlightServer?
 
     /// Binds `path` (its directory is made with mode 0700 when missing) and serves `api`.
     /// The socket is bound and listening when this returns; the event loop takes it over
@@ -45,15 +45,9 @@ public final class ControlServer: Sendable {
         var restFailure: String?
         if let restPort, restPort > 0 {
             do {
-                rest = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .serverChannelOption(ChannelOptions.backlog, value: 64)
-                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .childChannelInitializer { channel in
-                        channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                            channel.pipeline.addHandler(ControlHTTPHandler(api: api, floodlightOnly: true))
-                        }
-                    }
-                    .bind(host: "127.0.0.1", port: restPort).wait()
+                rest = try FloodlightServer(handler: FloodlightHTTP(controller: { [weak api] in api?.net.builtinController },
+                                                                    names: { [weak api] in api?.net.controllerNames() ?? [:] }),
+                                            port: restPort)
             } catch {
                 rest = nil
                 restFailure = "Floodlight's REST paths are not on 127.0.0.1:\(restPort) (\(error)); they stay on the control socket"
@@ -100,7 +94,7 @@ public final class ControlServer: Sendable {
         channel.whenComplete { result in
             if case .success(let ch) = result { ch.close(promise: nil) }
         }
-        rest?.close(promise: nil)
+        rest?.stop()
     }
 }
 
@@ -108,15 +102,15 @@ public final class ControlServer: Sendable {
 final class ControlHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
-    let api: ControlAPI
-    /// True on TCP: only /wm/ is served (the rest of the API can run commands as root and
+    let api: any HTTPRequestHandler
+    /// True on TCP: only /wm/ and /ui/ are served (the rest of the API can run commands as root and
     /// stays on the root-only Unix socket).
     let floodlightOnly: Bool
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
 
-    init(api: ControlAPI, floodlightOnly: Bool = false) {
+    init(api: any HTTPRequestHandler, floodlightOnly: Bool = false) {
         self.api = api
         self.floodlightOnly = floodlightOnly
     }
@@ -137,8 +131,8 @@ final class ControlHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             guard let head else { return }
             self.head = nil
             let responder = ChannelResponder(channel: context.channel, version: head.version, keepAlive: head.isKeepAlive)
-            if floodlightOnly && !(head.uri == "/wm" || head.uri.hasPrefix("/wm/")) {
-                responder.respond(status: 404, json: ControlJSON.encode(ControlError(404, "only Floodlight's /wm/ paths are served on TCP; the control API is on the run's Unix socket")))
+            if floodlightOnly && !FloodlightHTTP.serves(head.uri) {
+                responder.respond(status: 404, json: ControlJSON.encode(ControlError(404, "only Floodlight's /wm/ paths and the web page /ui/ are served on TCP; the control API is on the run's Unix socket")))
                 return
             }
             if tooLarge {
@@ -193,6 +187,12 @@ final class ChannelResponder: ControlResponder, @unchecked Sendable {
         channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
             if !keepAlive { channel.close(promise: nil) }
         }
+    }
+
+    func respond(status: Int, contentType: String, body: [UInt8]) {
+        channel.write(HTTPServerResponsePart.head(head(status, contentType: contentType, length: body.count)), promise: nil)
+        channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)
+        finish()
     }
 
     func respond(status: Int, json: [UInt8]) {
