@@ -119,10 +119,13 @@ extension Topology {
     ///   - experiment: steps for `Network.runExperiment()`.
     ///   - autoAddress: number the LANs and router links from `ipBase` (and `ipBase6`).
     ///   - routing: run OSPF or BGP (FRR) on the routers.
+    ///   - controller: the OpenFlow controller of the user switches (`.builtinController`
+    ///     for swiftnet's own; nil: none, they learn MACs).
     public init(_ name: String, ipBase: String = "10.0.0.0/8", ipBase6: String? = nil, domain: String? = nil,
-                autoAddress: Bool = false, routing: RoutingMode? = nil,
+                autoAddress: Bool = false, routing: RoutingMode? = nil, controller: ControllerSpec? = nil,
                 experiment: [ExperimentStep] = [], @TopologyBuilder _ content: () -> [TopologyElement]) {
         self.init(name: name, ipBase: ipBase, domain: domain, experiment: experiment)
+        self.controller = controller
         self.ipBase6 = ipBase6
         self.autoAddress = autoAddress
         self.routing = routing

@@ -1,0 +1,113 @@
+import Foundation
+import Swiftnet
+import XCTest
+
+/// The built-in controller on real namespaces: switch statistics asked over OpenFlow,
+/// the static flow pusher, the web page's paths, and the issue's topologies (torus 4x4,
+/// fat tree k=4) with user switches and no STP.
+final class BuiltinControllerTests: XCTestCase {
+    func userTopology(_ spec: String, name: String) throws -> Topology {
+        var t = try Topology.builtin(spec)
+        t.name = name
+        for i in t.switches.indices { t.switches[i].kind = .user }
+        t.controller = .builtinController
+        return t
+    }
+
+    /// Floodlight's /wm/core/switch/... answers come from the switches (port counters move
+    /// with traffic, the flows are the controller's), and a static entry that drops h1's
+    /// packets to h2 on s1 works until it is deleted.
+    func testSwitchStatisticsAndStaticFlowPusher() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        try withNetwork(try userTopology("linear,2", name: "sfp\(getpid())")) { net in
+            XCTAssertTrue(net.pingAll().allReceived)
+            let client = ControlClient(socketPath: try XCTUnwrap(net.controlSocket))
+            func call(_ method: String, _ path: String, _ body: String? = nil, status: Int = 200) throws -> Any {
+                let r = try client.request(method, path, json: body.map { Array($0.utf8) })
+                XCTAssertEqual(r.status, status, "\(method) \(path): \(r.text)")
+                return try JSONSerialization.jsonObject(with: Data(r.body))
+            }
+            let s1 = "00:00:00:00:00:00:00:01"
+            let ports = try XCTUnwrap(try call("GET", "/wm/core/switch/\(s1)/port/json") as? [String: Any])
+            let reply = try XCTUnwrap((ports["port_reply"] as? [[String: Any]])?.first?["port"] as? [[String: String]])
+            let p1 = try XCTUnwrap(reply.first { $0["port_number"] == "1" }, "\(reply)")
+            XCTAssertGreaterThan(Int(p1["receive_packets"] ?? "") ?? 0, 0, "h1's port saw the pings: \(p1)")
+            let all = try XCTUnwrap(try call("GET", "/wm/core/switch/all/flow/json") as? [String: [String: [[String: Any]]]])
+            XCTAssertEqual(Set(all.keys), [s1, "00:00:00:00:00:00:00:02"])
+            let flows = try XCTUnwrap(all[s1]?["flows"])
+            XCTAssertTrue(flows.contains { ($0["priority"] as? String) == "0" }, "the table-miss flow: \(flows)")
+            XCTAssertTrue(flows.contains { (($0["match"] as? [String: String])?["eth_dst"]) != nil }, "forwarding's flows: \(flows)")
+            let desc = try XCTUnwrap((try call("GET", "/wm/core/switch/1/desc/json") as? [String: [String: String]])?["desc"])
+            XCTAssertFalse(desc["software_description"]?.isEmpty ?? true, "\(desc)")
+            let aggregate = try XCTUnwrap((try call("GET", "/wm/core/switch/1/aggregate/json") as? [String: [String: String]])?["aggregate"])
+            XCTAssertGreaterThan(Int(aggregate["flow_count"] ?? "") ?? 0, 0, "\(aggregate)")
+            XCTAssertNotNil(try call("GET", "/wm/core/switch/1/features/json") as? [String: String])
+            _ = try call("GET", "/wm/core/switch/1/nothing/json", status: 404)
+            _ = try call("GET", "/wm/core/switch/9/port/json", status: 404)
+
+            // An empty action list drops: h1 no longer reaches h2.
+            let block = #"{"switch": "\#(s1)", "name": "block", "priority": "40000", "eth_type": "0x0800", "ipv4_dst": "10.0.0.2", "actions": ""}"#
+            XCTAssertEqual((try call("POST", "/wm/staticflowpusher/json", block) as? [String: String])?["status"], "Entry pushed")
+            XCTAssertFalse(try net.ping(from: "h1", to: "h2").received, "the static drop entry is in force")
+            let list = try XCTUnwrap(try call("GET", "/wm/staticflowpusher/list/all/json") as? [String: [[String: Any]]])
+            XCTAssertEqual(list[s1]?.first?.keys.first, "block", "\(list)")
+            let dumped = try net.dumpFlows("s1")
+            XCTAssertTrue(dumped.contains("priority=40000"), dumped)
+            _ = try call("POST", "/wm/staticflowpusher/json", #"{"switch": "1", "name": "x", "no_such_field": "1"}"#, status: 400)
+            _ = try call("POST", "/wm/staticflowpusher/json", "not json", status: 400)
+            _ = try call("DELETE", "/wm/staticflowpusher/json", #"{"name": "block"}"#)
+            _ = try call("DELETE", "/wm/staticflowpusher/json", #"{"name": "block"}"#, status: 404)
+            XCTAssertTrue(try net.ping(from: "h1", to: "h2", timeout: 2).received, "the entry is gone")
+            XCTAssertFalse(try net.dumpFlows("s1").contains("priority=40000"))
+
+            // clear: every entry of a switch.
+            _ = try call("POST", "/wm/staticflowpusher/json", #"{"switch": "2", "name": "a", "in_port": "1", "actions": "output=2"}"#)
+            _ = try call("GET", "/wm/staticflowpusher/clear/all/json")
+            let empty = try XCTUnwrap(try call("GET", "/wm/staticflowpusher/list/all/json") as? [String: Any])
+            XCTAssertTrue(empty.isEmpty, "\(empty)")
+
+            // The web page and the names it labels nodes with.
+            let page = try client.request("GET", "/ui/")
+            XCTAssertEqual(page.status, 200)
+            XCTAssertTrue(page.text.contains("<svg") || page.text.contains("svg"), String(page.text.prefix(200)))
+            // Nothing fetched from elsewhere: the only absolute URL is SVG's namespace name.
+            let urls = page.text.components(separatedBy: "http").dropFirst().map { String($0.prefix(30)) }
+            XCTAssertTrue(urls.allSatisfy { $0.hasPrefix("://www.w3.org/2000/svg") }, "\(urls)")
+            let names = try XCTUnwrap(try call("GET", "/ui/names.json") as? [String: [String: String]])
+            XCTAssertEqual(names["switches"]?[s1], "s1")
+            XCTAssertEqual(names["hosts_by_ip"]?["10.0.0.2"], "h2")
+        }
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    /// The issue's topologies: a 4x4 torus (16 switches, 32 links, loops everywhere) and a
+    /// k=4 fat tree (20 switches, 16 hosts) of user switches under the built-in controller:
+    /// pingall loses nothing and no STP runs; the REST links match the topology.
+    func testTorus4x4AndFatTreeK4WithoutSTP() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let torus = try CLI.run(["--topo", "torus,4,4", "--switch", "user", "--controller", "builtin", "--test", "pingall"], timeout: 300)
+        XCTAssertEqual(torus.status, 0, torus.stdout + torus.stderr)
+        XCTAssertTrue(torus.stdout.contains("*** Results: 0% dropped (240/240 received)"), torus.stdout + torus.stderr)
+        XCTAssertFalse(torus.stdout.contains("STP"), torus.stdout)
+
+        try withNetwork(try userTopology("torus,4,4", name: "t44\(getpid())")) { net in
+            let client = ControlClient(socketPath: try XCTUnwrap(net.controlSocket))
+            let r = try client.request("GET", "/wm/topology/links/json")
+            let links = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.body)) as? [[String: Any]])
+            XCTAssertEqual(links.count, 32, "a 4x4 torus has 32 switch links: \(r.text)")
+            let c = try client.request("GET", "/wm/topology/switchclusters/json")
+            let clusters = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(c.body)) as? [String: [String]])
+            XCTAssertEqual(clusters.count, 1)
+            XCTAssertEqual(clusters.values.first?.count, 16)
+        }
+
+        let fattree = CLI.packageRoot + "/Topologies/fattree.swift"
+        let ft = try CLI.run(["--custom", fattree, "--topo", "fattree,4", "--switch", "user", "--controller", "builtin", "--test", "pingall"],
+                             timeout: 600)
+        XCTAssertEqual(ft.status, 0, ft.stdout + ft.stderr)
+        XCTAssertTrue(ft.stdout.contains("*** Results: 0% dropped (240/240 received)"), ft.stdout + ft.stderr)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+}
