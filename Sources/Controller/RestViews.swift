@@ -66,20 +66,19 @@ extension BuiltinController {
                 }
             } ?? []
             return json(views)
-        case ["topology", "links", "json"], ["topology", "directed-links", "json"]:
-            let directed = parts[1] == "directed-links"
-            let links = core.onLoop { discovery?.links ?? [] } ?? []
+        case ["topology", "links", "json"], ["topology", "directed-links", "json"], ["topology", "external-links", "json"]:
+            // Direct links (LLDP), or those across a segment that is not OpenFlow (BDDP).
+            let directed = parts[1] == "directed-links", external = parts[1] == "external-links"
+            let links = core.onLoop { (external ? discovery?.externalLinks : discovery?.links) ?? [] } ?? []
             var views: [LinkView] = []
             for l in links.sorted() {
                 let both = links.contains(l.reversed)
                 if !directed && both && l.reversed < l { continue }
                 views.append(LinkView(srcSwitch: SwitchConnection.text(l.src), srcPort: l.srcPort, dstSwitch: SwitchConnection.text(l.dst),
-                                      dstPort: l.dstPort, type: "internal", direction: directed || !both ? "unidirectional" : "bidirectional",
-                                      latency: 0))
+                                      dstPort: l.dstPort, type: external ? "external" : "internal",
+                                      direction: directed || !both ? "unidirectional" : "bidirectional", latency: 0))
             }
             return json(views)
-        case ["topology", "external-links", "json"]:
-            return json([LinkView]())
         case ["topology", "switchclusters", "json"]:
             let islands = core.onLoop { topology?.islands ?? [] } ?? []
             var out: [String: [String]] = [:]

@@ -23,6 +23,10 @@ public final class DeviceManager: ControllerModule, OpenFlowListener, LinkListen
     private var counters: DebugCounters?
     /// The ports at a switch-to-switch link's receiving end, as (dpid, port).
     private var linkEnds: Set<[UInt64]> = []
+    /// The ports at an external link's receiving end: a host seen there may be on the
+    /// segment, or a copy of a packet flooded into the segment by another switch.
+    private var externalEnds: Set<[UInt64]> = []
+    private var discovery: LinkDiscovery?
     /// On the core's loop.
     public private(set) var devices: [UInt64: Device] = [:]
 
@@ -32,16 +36,24 @@ public final class DeviceManager: ControllerModule, OpenFlowListener, LinkListen
         let core = try context.require("openflow", as: OpenFlowCore.self, by: name)
         let links = try context.require("links", as: LinkDiscovery.self, by: name)
         counters = core.counters
+        discovery = links
         core.addListener(self)
         links.addListener(self)
     }
 
     public func start(_ context: ModuleContext) throws {}
 
-    /// A host seen on a port that turned out to be a link's end was a copy passing by.
+    /// A host seen on a port that turned out to be a direct link's end was a copy passing
+    /// by. The ends of external links (a segment that is not OpenFlow) may have hosts.
     public func linksChanged(_ links: Set<SwitchLink>) {
-        linkEnds = Set(links.map { [$0.dst, UInt64($0.dstPort)] })
-        devices = devices.filter { !linkEnds.contains([$0.value.dpid, UInt64($0.value.port)]) }
+        let direct = discovery?.links ?? links
+        linkEnds = Set(direct.map { [$0.dst, UInt64($0.dstPort)] })
+        let external = Set(links.subtracting(direct).map { [$0.dst, UInt64($0.dstPort)] })
+        // A host placed on a port that has just turned out to face a segment may have been
+        // a copy passing by: it is placed again by its next packet.
+        let newlyExternal = external.subtracting(externalEnds)
+        externalEnds = external
+        devices = devices.filter { !linkEnds.contains([$0.value.dpid, UInt64($0.value.port)]) && !newlyExternal.contains([$0.value.dpid, UInt64($0.value.port)]) }
     }
 
     public func switchGone(_ sw: SwitchConnection) { devices = devices.filter { $0.value.dpid != sw.dpid } }
@@ -51,8 +63,15 @@ public final class DeviceManager: ControllerModule, OpenFlowListener, LinkListen
               let p = packet.data.withUnsafeBytes({ ParsedPacket(bytes: $0, inPort: OFPortNo(rawValue: inPort)) }) else { return false }
         let mac = p.ethSrc.rawValue
         guard mac & 0x0100_0000_0000 == 0, mac != 0 else { return false }
+        // Link-local frames (a bridge's BPDUs) come from bridges, not hosts.
+        if p.ethDst.rawValue & ~0xF == 0x0180_C200_0000 { return false }
         // A port at the end of a switch-to-switch link is not where a host is.
         if linkEnds.contains([sw.dpid, UInt64(inPort)]) { return false }
+        // On a segment's port: a host known elsewhere stays there (this is a copy of its
+        // packet that crossed the segment); only a host not known yet is placed here.
+        if externalEnds.contains([sw.dpid, UInt64(inPort)]), let known = devices[mac], known.dpid != sw.dpid || known.port != inPort {
+            return false
+        }
         var d = devices[mac] ?? Device(mac: mac, dpid: sw.dpid, port: inPort, lastSeen: 0)
         if d.dpid != sw.dpid || d.port != inPort { counters?.add(name, "devices moved") }
         if devices[mac] == nil { counters?.add(name, "devices learnt") }
@@ -84,6 +103,10 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
     private var treePorts: [UInt64: Set<UInt32>] = [:]
     /// Every port at the end of a link, per switch.
     private var linkPorts: [UInt64: Set<UInt32>] = [:]
+    /// The one port per island and segment (a bridge that is not OpenFlow, found by
+    /// BDDP) that floods go out of and come in by, per switch.
+    private var designatedPorts: [UInt64: Set<UInt32>] = [:]
+    private var discovery: LinkDiscovery?
     /// The islands, each as its switches' datapath ids, sorted.
     public private(set) var islands: [[UInt64]] = []
 
@@ -96,6 +119,7 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
         let core = try context.require("openflow", as: OpenFlowCore.self, by: name)
         let links = try context.require("links", as: LinkDiscovery.self, by: name)
         self.core = core
+        discovery = links
         counters = core.counters
         links.addListener(self)
         core.addListener(self)
@@ -114,13 +138,36 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
     public func switchGone(_ sw: SwitchConnection) { recompute() }
 
     /// A link counts once both directions are seen (a one-way LLDP is not a path).
+    /// Islands and their broadcast trees follow the direct links; paths may also cross
+    /// segments (external links), whose floods go by one designated port per island.
     private func recompute() {
         guard let core else { return }
         adjacency = [:]
         linkPorts = [:]
+        designatedPorts = [:]
+        let external = discovery?.externalLinks ?? []
+        var direct: [UInt64: [(port: UInt32, peer: UInt64, peerPort: UInt32)]] = [:]
+        var segmentOf: [[UInt64]: [UInt64]] = [:]
+        func root(_ e: [UInt64]) -> [UInt64] {
+            var r = e
+            while let up = segmentOf[r], up != r { r = up }
+            return r
+        }
         for l in links.sorted() where links.contains(l.reversed) && core.switches[l.src] != nil && core.switches[l.dst] != nil {
             adjacency[l.src, default: []].append((l.srcPort, l.dst, l.dstPort))
             linkPorts[l.src, default: []].insert(l.srcPort)
+            if external.contains(l) {
+                let a = [l.src, UInt64(l.srcPort)], b = [l.dst, UInt64(l.dstPort)]
+                if segmentOf[a] == nil { segmentOf[a] = a }
+                if segmentOf[b] == nil { segmentOf[b] = b }
+                let ra = root(a), rb = root(b)
+                if ra != rb {
+                    let (low, high) = ra.lexicographicallyPrecedes(rb) ? (ra, rb) : (rb, ra)
+                    segmentOf[high] = low
+                }
+            } else {
+                direct[l.src, default: []].append((l.srcPort, l.dst, l.dstPort))
+            }
         }
         treePorts = [:]
         islands = []
@@ -131,7 +178,7 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
             var queue = [root]
             while !queue.isEmpty {
                 let s = queue.removeFirst()
-                for e in adjacency[s] ?? [] where !seen.contains(e.peer) {
+                for e in direct[s] ?? [] where !seen.contains(e.peer) {
                     seen.insert(e.peer)
                     island.append(e.peer)
                     queue.append(e.peer)
@@ -141,6 +188,15 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
             }
             islands.append(island.sorted())
         }
+        // Each segment's lowest port in each island is the island's way in and out of it.
+        var islandOf: [UInt64: Int] = [:]
+        for (i, island) in islands.enumerated() { for d in island { islandOf[d] = i } }
+        var chosen: [[UInt64]: [UInt64]] = [:]
+        for end in segmentOf.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let key = root(end) + [UInt64(islandOf[end[0]] ?? 0)]
+            if chosen[key] == nil { chosen[key] = end }
+        }
+        for end in chosen.values { designatedPorts[end[0], default: []].insert(UInt32(end[1])) }
         counters?.add(name, "recomputations")
         for l in listeners { l() }
     }
@@ -148,17 +204,21 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
     /// True for a port at the end of a switch-to-switch link.
     public func isLinkPort(_ dpid: UInt64, _ port: UInt32) -> Bool { linkPorts[dpid]?.contains(port) ?? false }
 
-    /// Where a flood goes out of `dpid` (not `inPort`): every live port that is not a
-    /// link's end, and the link ends on the broadcast tree.
-    public func floodPorts(_ sw: SwitchConnection, except inPort: UInt32) -> [UInt32] {
-        sw.livePorts.filter { $0 != inPort && (!isLinkPort(sw.dpid, $0) || treePorts[sw.dpid]?.contains($0) == true) }
+    /// True for a link end that floods use: on the broadcast tree, or a segment's
+    /// designated port.
+    func floods(_ dpid: UInt64, _ port: UInt32) -> Bool {
+        !isLinkPort(dpid, port) || treePorts[dpid]?.contains(port) == true || designatedPorts[dpid]?.contains(port) == true
     }
 
-    /// False for a broadcast that came in on a link end off the tree: another copy of it
-    /// arrives by the tree.
-    public func acceptsBroadcast(_ dpid: UInt64, inPort: UInt32) -> Bool {
-        !isLinkPort(dpid, inPort) || treePorts[dpid]?.contains(inPort) == true
+    /// Where a flood goes out of `dpid` (not `inPort`): every live port that is not a
+    /// link's end, the link ends on the broadcast tree and the designated segment ports.
+    public func floodPorts(_ sw: SwitchConnection, except inPort: UInt32) -> [UInt32] {
+        sw.livePorts.filter { $0 != inPort && floods(sw.dpid, $0) }
     }
+
+    /// False for a broadcast that came in on a link end off the tree (or a segment's port
+    /// that is not designated): another copy of it arrives by the tree.
+    public func acceptsBroadcast(_ dpid: UInt64, inPort: UInt32) -> Bool { floods(dpid, inPort) }
 
     /// The shortest path by hop count from switch `a` to switch `b`: each hop as the
     /// switch and the port it sends out of (empty when a == b, nil when unreachable).

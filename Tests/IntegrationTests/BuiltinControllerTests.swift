@@ -110,4 +110,47 @@ final class BuiltinControllerTests: XCTestCase {
         XCTAssertTrue(ft.stdout.contains("*** Results: 0% dropped (240/240 received)"), ft.stdout + ft.stderr)
         XCTAssertEqual(before, try RootSnapshot.take())
     }
+
+    /// Two user switches joined directly and also through a Linux bridge (not OpenFlow,
+    /// so LLDP does not cross it): BDDP finds the link across the bridge, reported as an
+    /// external link; the loop through the bridge does not storm, and the host on the
+    /// bridge is reached and placed on the bridge's side.
+    func testBDDPFindsALinkAcrossALinuxBridge() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let t = Topology("bd\(getpid())", controller: .builtinController) {
+            Host("h1"); Host("h2"); Host("h3")
+            Switch("s1", kind: .user); Switch("s2", kind: .user); Switch("b1")
+            Link("h1", "s1"); Link("h2", "s2"); Link("h3", "b1")
+            Link("s1", "s2"); Link("s1", "b1"); Link("s2", "b1")
+        }
+        try withNetwork(t) { net in
+            let client = ControlClient(socketPath: try XCTUnwrap(net.controlSocket))
+            func links(_ kind: String) throws -> [[String: Any]] {
+                let r = try client.request("GET", "/wm/topology/\(kind)/json")
+                return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.body)) as? [[String: Any]], r.text)
+            }
+            // BDDP goes every 2 s; the bridge may have held the first ones.
+            let deadline = Date().addingTimeInterval(8)
+            while try links("external-links").isEmpty && Date() < deadline { usleep(200_000) }
+            let external = try links("external-links")
+            XCTAssertEqual(external.count, 1, "\(external)")
+            XCTAssertEqual(external.first?["type"] as? String, "external")
+            XCTAssertEqual(external.first?["direction"] as? String, "bidirectional")
+            XCTAssertEqual(Set([external.first?["src-switch"] as? String, external.first?["dst-switch"] as? String]),
+                           ["00:00:00:00:00:00:00:01", "00:00:00:00:00:00:00:02"])
+            XCTAssertEqual(try links("links").count, 1, "the direct link alone")
+            for _ in 0..<2 {
+                let r = net.pingAll()
+                XCTAssertTrue(r.allReceived, "\(r)")
+            }
+            let d = try client.request("GET", "/wm/device/?ipv4=10.0.0.3")
+            let devices = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(d.body)) as? [String: Any])?["devices"] as? [[String: Any]])
+            let at = (devices.first?["attachmentPoint"] as? [[String: String]])?.first
+            XCTAssertEqual(at?["port"], "3", "h3 is behind the bridge, on s1's or s2's third port: \(d.text)")
+            let counters = try client.request("GET", "/wm/core/counter/link-discovery/json").text
+            XCTAssertTrue(counters.contains("BDDPs received"), counters)
+        }
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
 }
