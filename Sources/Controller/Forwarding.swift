@@ -37,14 +37,23 @@ public final class Forwarding: ControllerModule, OpenFlowListener, @unchecked Se
 
     public func start(_ context: ModuleContext) throws {}
 
+    private var withdrawn: [([SwitchConnection]) -> Void] = []
+
+    /// Called (on the loop) after a withdrawal with the switches whose every flow went:
+    /// OpenFlow 1.0 has no cookie mask, so there a delete by cookie deletes all.
+    public func afterWithdrawal(_ body: @escaping ([SwitchConnection]) -> Void) { withdrawn.append(body) }
+
     /// Takes back every flow it installed (the paths may have changed).
     private func withdraw() {
         guard let core else { return }
+        var wiped: [SwitchConnection] = []
         for sw in core.switches.values {
             sw.send(.flowMod(OFFlowMod(cookie: Self.cookie, cookieMask: .max, tableID: sw.version == .v1_3 ? 0xFF : 0,
                                        command: .delete)))
+            if sw.version == .v1_0 { wiped.append(sw) }
         }
         counters?.add(name, "flow withdrawals")
+        if !wiped.isEmpty { for w in withdrawn { w(wiped) } }
     }
 
     public func packetIn(_ packet: OFPacketIn, from sw: SwitchConnection) -> Bool {

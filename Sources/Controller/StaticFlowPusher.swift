@@ -39,6 +39,11 @@ public final class StaticFlowPusher: ControllerModule, OpenFlowListener, @unchec
         self.core = core
         counters = core.counters
         core.addListener(self)
+        // A withdrawal on an OpenFlow 1.0 switch deletes every flow (no cookie mask):
+        // the entries go back at once, after the delete on the same connection.
+        context.service("forwarding", as: Forwarding.self)?.afterWithdrawal { [weak self] switches in
+            for sw in switches { self?.switchReady(sw) }
+        }
     }
 
     public func start(_ context: ModuleContext) throws {}

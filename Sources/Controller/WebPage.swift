@@ -81,14 +81,15 @@ public enum WebPage {
     const ports = new Map();             // "dpid|port" -> counters {tp, tb, rp, rb, t} and rates {tbs, rbs}
     const pos = new Map();               // "s:dpid" | "h:mac" -> {x, y}
     const dom = new Map();               // drawn elements by the same keys ("l:" + link key for links)
-    let names = {switches: {}, hosts: {}}, namesOk = false, laidAt = 0, polls = 0, ready = false, lastOk = null;
+    let names = {switches: {}, hosts: {}, ips: {}}, namesOk = false, knownOk = false, laidAt = 0, polls = 0, ready = false, lastOk = null;
     let drag = null, hover = null, sel = null, want = Q.get('path'), pathRes = null, pathMsg = '';
 
     const low = s => String(s == null ? '' : s).toLowerCase();
     const bare = s => s.replace(/[:-]/g, '');
     const num = v => isFinite(+v) ? +v : 0;
     const swName = d => names.switches[d] || d.replace(/^(00:)+/, '') || '0';
-    const hostName = h => names.hosts[h.mac] || h.ip || h.mac;
+    const hostNamed = m => names.hosts[m] || (hosts.get(m) && names.ips[hosts.get(m).ip]);
+    const hostName = h => names.hosts[h.mac] || names.ips[h.ip] || h.ip || h.mac;
     const linkKey = (a, pa, b, pb) => a < b || (a == b && pa <= pb) ? [a, pa, b, pb] : [b, pb, a, pa];
     const mean = ps => ps.reduce((m, p) => ({x: m.x + p.x / ps.length, y: m.y + p.y / ps.length}), {x: 0, y: 0});
     const byKey = f => (a, b) => f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0;
@@ -130,6 +131,17 @@ public enum WebPage {
         for (const d of [a, b]) if (!sw.has(d)) sw.set(d, {dpid: d, up: false});
       }
       for (const [k, l] of links) if (!seen.has(k)) l.up = false;
+    }
+    // The run's own links ("dpid:port-dpid:port"): those the controller does not see are down.
+    function takeKnown(v) {
+      for (const t of list(v)) {
+        const e = String(t).split('-').map(x => [low(x.slice(0, x.lastIndexOf(':'))), num(x.slice(x.lastIndexOf(':') + 1))]);
+        if (e.length != 2) continue;
+        const [a, pa, b, pb] = linkKey(e[0][0], e[0][1], e[1][0], e[1][1]), k = [a, pa, b, pb].join('|');
+        if (!links.has(k)) links.set(k, {a, pa, b, pb, up: false});
+        for (const d of [a, b]) if (!sw.has(d)) sw.set(d, {dpid: d, up: false});
+      }
+      knownOk = true;
     }
     function takeDevices(v) {
       const inner = new Set(), seen = new Set();
@@ -509,11 +521,14 @@ public enum WebPage {
     async function poll() {
       const errs = [], now = Date.now(), got = {};
       const asks = {s: '/wm/core/controller/switches/json', l: '/wm/topology/links/json', d: '/wm/device/', p: '/wm/core/switch/all/port/json'};
-      if (!namesOk || polls++ % 15 == 0) asks.n = '/ui/names.json';
-      await Promise.all(Object.entries(asks).map(([k, u]) => get(u).then(v => { got[k] = v; }, e => { if (k != 'n') errs.push(u + ' ' + e.message); })));
+      const again = polls++ % 15 == 0;
+      if (!namesOk || again || [...hosts.keys()].some(m => !hostNamed(m))) asks.n = '/ui/names.json';
+      if (!knownOk || again) asks.k = '/ui/links.json';
+      await Promise.all(Object.entries(asks).map(([k, u]) => get(u).then(v => { got[k] = v; }, e => { if (k != 'n' && k != 'k') errs.push(u + ' ' + e.message); })));
       const take = (k, fn) => { try { if (k in got) { fn(got[k]); return true; } } catch (e) { errs.push(asks[k] + ': ' + e.message); } return false; };
       try {
-        take('n', v => { names = {switches: lowKeys(v.switches), hosts: lowKeys(v.hosts)}; namesOk = true; });
+        take('n', v => { names = {switches: lowKeys(v.switches), hosts: lowKeys(v.hosts), ips: v.hosts_by_ip || {}}; namesOk = true; });
+        take('k', takeKnown);
         const ok = take('s', takeSwitches) & take('l', takeLinks);
         take('d', takeDevices); take('p', v => takePorts(v, now));
         if (ok) lastOk = new Date();

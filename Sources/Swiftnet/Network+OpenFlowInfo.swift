@@ -81,6 +81,20 @@ extension Network {
         return ["switches": switches, "hosts": macs, "hosts_by_ip": ips]
     }
 
+    /// The run's links between user switches, as the web page compares them with the
+    /// links the controller sees (one missing is down): "DPID:PORT-DPID:PORT" each, the
+    /// lower end first.
+    public func controllerLinkNames() -> [String] {
+        let dpids = Dictionary(topology.switches.filter { $0.kind == .user }.map { ($0.name, $0.dpid) }, uniquingKeysWith: { a, _ in a })
+        var out: [String] = []
+        for l in topology.links {
+            guard let a = dpids[l.a.node], let b = dpids[l.b.node] else { continue }
+            let ends = [(a, l.a.port), (b, l.b.port)].sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+            out.append(ends.map { "\(SwitchConnection.text($0.0)):\($0.1)" }.joined(separator: "-"))
+        }
+        return out.sorted()
+    }
+
     /// The built-in controller while it runs (its REST answers, its modules), nil without it.
     public var builtinController: BuiltinController? { userSwitches?.controllerInstance }
 

@@ -261,7 +261,8 @@ public final class ControlAPI: Sendable {
     /// Floodlight's REST paths (`/wm/...`), answered by the built-in controller, and
     /// its web page (`/ui/`).
     func floodlight(method: String, path: String, responder: ControlResponder, body: [UInt8]) {
-        FloodlightHTTP(controller: { [net] in net.builtinController }, names: { [net] in net.controllerNames() })
+        FloodlightHTTP(controller: { [net] in net.builtinController }, names: { [net] in net.controllerNames() },
+                       links: { [net] in net.controllerLinkNames() })
             .handle(method: method, path: path, body: body, responder: responder)
     }
 

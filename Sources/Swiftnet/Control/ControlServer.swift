@@ -46,7 +46,8 @@ public final class ControlServer: Sendable {
         if let restPort, restPort > 0 {
             do {
                 rest = try FloodlightServer(handler: FloodlightHTTP(controller: { [weak api] in api?.net.builtinController },
-                                                                    names: { [weak api] in api?.net.controllerNames() ?? [:] }),
+                                                                    names: { [weak api] in api?.net.controllerNames() ?? [:] },
+                                                                    links: { [weak api] in api?.net.controllerLinkNames() ?? [] }),
                                             port: restPort)
             } catch {
                 rest = nil

@@ -18,10 +18,14 @@ extension ControlAPI: HTTPRequestHandler {}
 public struct FloodlightHTTP: HTTPRequestHandler {
     let controller: @Sendable () -> BuiltinController?
     let names: (@Sendable () -> [String: [String: String]])?
+    let links: (@Sendable () -> [String])?
 
-    public init(controller: @escaping @Sendable () -> BuiltinController?, names: (@Sendable () -> [String: [String: String]])? = nil) {
+    /// - Parameters: `names` and `links`: the run's names and switch links, for the page.
+    public init(controller: @escaping @Sendable () -> BuiltinController?, names: (@Sendable () -> [String: [String: String]])? = nil,
+                links: (@Sendable () -> [String])? = nil) {
         self.controller = controller
         self.names = names
+        self.links = links
     }
 
     /// True for the paths it serves (the rest of a run's API stays off TCP).
@@ -42,6 +46,10 @@ public struct FloodlightHTTP: HTTPRequestHandler {
         if parts == ["ui", "names.json"] {
             guard let names else { return fail(404, "no run: the controller alone has no names for switches and hosts") }
             return responder.respond(status: 200, json: ControlJSON.encode(names()))
+        }
+        if parts == ["ui", "links.json"] {
+            guard let links else { return fail(404, "no run: the controller alone knows only the links it sees") }
+            return responder.respond(status: 200, json: ControlJSON.encode(links()))
         }
         guard parts.first == "wm" else { return fail(404, "no such path '\(clean)': Floodlight's paths start with /wm/, the web page is /ui/") }
         parts.removeFirst()
