@@ -77,6 +77,7 @@ bench: deps mininet-deps controllers bench-deps release
 	python3 Benchmarks/experiment_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/experiments.md
 	python3 Benchmarks/scale_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/scale.md
 	python3 Benchmarks/python_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/python.md
+	python3 Benchmarks/controller_bench.py --swiftnet .build/release/swiftnet --out Benchmarks/results/controller.md --json Benchmarks/results/controller.json
 
 # Installs only the packages that are missing, so repeated runs cost nothing.
 deps:
