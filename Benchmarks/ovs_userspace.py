@@ -73,6 +73,20 @@ def in_netns(netns, cmd):
     return (["ip", "netns", "exec", netns] if netns else []) + list(cmd)
 
 
+def add_quiet_netns(name, owned):
+    """Makes namespace `name` with lo up and IPv6 off (no router solicitations or MLD
+    reports among the packets measured and captured), appending it to `owned` as soon as
+    it exists. True when `ip netns add` also made /run/netns (and its shared mount),
+    which the caller undoes when its last namespace goes."""
+    made = not os.path.exists("/run/netns")
+    run(["ip", "netns", "add", name])
+    owned.append(name)
+    run(["ip", "-n", name, "link", "set", "lo", "up"])
+    run(["ip", "netns", "exec", name, "sysctl", "-qw",
+         "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"])
+    return made
+
+
 def stop_process(proc, grace=5.0):
     """Ends a Popen we started: SIGTERM, then SIGKILL after `grace` seconds; reaps it."""
     if proc is None or proc.poll() is not None:
@@ -309,17 +323,8 @@ class TwoHostNet:
         return False
 
     def _add_netns(self, name):
-        # `ip netns add` makes /run/netns, and a shared mount of it over itself, when the
-        # machine has none: remember that, to undo it when the last namespace goes.
-        if not os.path.exists("/run/netns"):
+        if add_quiet_netns(name, self._namespaces):
             self._made_run_netns = True
-        run(["ip", "netns", "add", name])
-        self._namespaces.append(name)
-        run(["ip", "-n", name, "link", "set", "lo", "up"])
-        # No IPv6: no router solicitations or MLD reports among the packets measured and
-        # captured.
-        run(["ip", "netns", "exec", name, "sysctl", "-qw",
-             "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"])
 
     def start(self):
         if self.sw:

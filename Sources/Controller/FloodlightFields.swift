@@ -80,15 +80,16 @@ public enum FloodlightFields {
         return a
     }
 
-    /// An IPv4 address with an optional "/24" or "/255.255.255.0" mask.
-    static func ipv4Masked(_ text: String) throws -> (OFIPv4Address, OFIPv4Address?) {
+    /// An IPv4 field with an optional "/24" or "/255.255.255.0" mask, as the field
+    /// `make` makes (its value, and its mask in the same case).
+    static func ipv4Masked(_ text: String, _ make: (OFIPv4Address) -> OFField) throws -> (OFField, OFField?) {
         let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
         let a = try ipv4(parts[0])
-        guard parts.count == 2 else { return (a, nil) }
+        guard parts.count == 2 else { return (make(a), nil) }
         if let bits = Int(parts[1]), (0...32).contains(bits) {
-            return (a, OFIPv4Address(rawValue: bits == 0 ? 0 : UInt32.max << (32 - bits)))
+            return (make(a), make(OFIPv4Address(rawValue: bits == 0 ? 0 : UInt32.max << (32 - bits))))
         }
-        return (a, try ipv4(parts[1]))
+        return (make(a), make(try ipv4(parts[1])))
     }
 
     /// One match field from its name (Floodlight's or an alias) and text; `ipProto` tells
@@ -107,12 +108,8 @@ public enum FloodlightFields {
         case "ip_dscp": return (.ipDSCP(try number(text, "ip_dscp")), nil)
         case "ip_ecn": return (.ipECN(try number(text, "ip_ecn")), nil)
         case "ip_proto": return (.ipProto(try number(text, "ip_proto")), nil)
-        case "ipv4_src":
-            let (a, m) = try ipv4Masked(text)
-            return (.ipv4Src(a), m.map(OFField.ipv4Src))
-        case "ipv4_dst":
-            let (a, m) = try ipv4Masked(text)
-            return (.ipv4Dst(a), m.map(OFField.ipv4Dst))
+        case "ipv4_src": return try ipv4Masked(text, OFField.ipv4Src)
+        case "ipv4_dst": return try ipv4Masked(text, OFField.ipv4Dst)
         case "tcp_src": return (.tcpSrc(try number(text, "tcp_src")), nil)
         case "tcp_dst": return (.tcpDst(try number(text, "tcp_dst")), nil)
         case "udp_src": return (.udpSrc(try number(text, "udp_src")), nil)
@@ -131,12 +128,8 @@ public enum FloodlightFields {
         case "icmpv4_type": return (.icmpv4Type(try number(text, "icmpv4_type")), nil)
         case "icmpv4_code": return (.icmpv4Code(try number(text, "icmpv4_code")), nil)
         case "arp_opcode": return (.arpOp(try number(text, "arp_opcode")), nil)
-        case "arp_spa":
-            let (a, m) = try ipv4Masked(text)
-            return (.arpSpa(a), m.map(OFField.arpSpa))
-        case "arp_tpa":
-            let (a, m) = try ipv4Masked(text)
-            return (.arpTpa(a), m.map(OFField.arpTpa))
+        case "arp_spa": return try ipv4Masked(text, OFField.arpSpa)
+        case "arp_tpa": return try ipv4Masked(text, OFField.arpTpa)
         case "arp_sha": return (.arpSha(try mac(text)), nil)
         case "arp_tha": return (.arpTha(try mac(text)), nil)
         case "ipv6_src": return (.ipv6Src(try ipv6(text)), nil)

@@ -48,7 +48,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "Benchmarks"))
 # No __pycache__ left in the work tree by the import.
 sys.dont_write_bytecode = True
 
-from ovs_userspace import PrivateOVS, in_netns, pid_alive, run  # noqa: E402
+from ovs_userspace import PrivateOVS, add_quiet_netns, in_netns, pid_alive, run  # noqa: E402
 
 OF_PORT = 6653
 REST_PORT = 8080
@@ -163,14 +163,8 @@ class Interop:
     # -- building ----------------------------------------------------------------------
 
     def add_netns(self, name):
-        if not os.path.exists("/run/netns"):
+        if add_quiet_netns(name, self.namespaces):
             self.made_run_netns = True
-        run(["ip", "netns", "add", name])
-        self.namespaces.append(name)
-        run(["ip", "-n", name, "link", "set", "lo", "up"])
-        # No IPv6: no router solicitations or MLD reports among the packets counted.
-        run(["ip", "netns", "exec", name, "sysctl", "-qw",
-             "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"])
 
     def sw_ip(self, *args):
         return run(["ip", "-n", self.sw, *args])
