@@ -17,7 +17,7 @@ from mininet import _engine
 from mininet.link import Link, Intf, describeShaping
 from mininet.log import info, output
 from mininet.node import (Host, CPULimitedHost, Switch, OVSSwitch, Controller, DefaultController,
-                          RemoteController, NullController)
+                          RemoteController, NullController, remove_mount_points)
 from mininet.util import ipAdd, macColonHex, netParse
 
 VERSION = '2.3.0'
@@ -450,6 +450,7 @@ class Mininet(object):
         info('\n')
         if self._engine is not None:
             self._engine.stop()
+        remove_mount_points()
         info('\n*** Done\n')
 
     def waitConnected(self, timeout=None, delay=.5):

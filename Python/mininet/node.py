@@ -7,6 +7,7 @@ output can be read and polled. Nodes are made by a ``Mininet`` object (``net.add
 a ``Topo``); one made by hand outside a network cannot run anything.
 """
 
+import atexit
 import os
 import re
 import select
@@ -399,10 +400,13 @@ class Node(object):
         seen by the node's shell only."""
         for entry in self.privateDirs:
             directory = entry[0] if isinstance(entry, tuple) else entry
-            # A mount point made here would be made on the machine, and outlive the run.
+            # A mount point Mininet would make (mkdir -p) is made on the machine, as
+            # Mininet does, and removed again when the network stops.
             if not os.path.isdir(directory):
-                raise MininetError('privateDirs of %s: %s does not exist on the machine; name a directory that does'
-                                   % (self.name, directory))
+                try:
+                    make_mount_point(directory)
+                except OSError as e:
+                    raise MininetError('privateDirs of %s: cannot make %s: %s' % (self.name, directory, e.strerror))
             if isinstance(entry, tuple):
                 private = entry[1] % self.__dict__
                 out = self.cmd('mkdir -p %s && mount --bind %s %s' % (private, private, directory))
@@ -426,6 +430,35 @@ class Node(object):
 
     def __str__(self):
         return self.name
+
+
+# Directories made as mount points for privateDirs, each level made, outermost first.
+_made_mount_points = []
+
+
+def make_mount_point(directory):
+    """Makes `directory` and any missing parents, remembering each level it made."""
+    missing = []
+    d = os.path.abspath(directory)
+    while not os.path.exists(d):
+        missing.insert(0, d)
+        d = os.path.dirname(d)
+    for d in missing:
+        os.mkdir(d)
+        _made_mount_points.append(d)
+
+
+def remove_mount_points():
+    """Removes the mount points it made (innermost first; each only if still empty)."""
+    while _made_mount_points:
+        d = _made_mount_points.pop()
+        try:
+            os.rmdir(d)
+        except OSError:
+            pass
+
+
+atexit.register(remove_mount_points)
 
 
 def engine_binary():
