@@ -12,8 +12,8 @@ public final class BuiltinController: @unchecked Sendable {
 
     /// The modules after the core when none are given: link discovery, the device
     /// manager, the topology, shortest-path forwarding and the static flow pusher.
-    public static func standardModules() -> [ControllerModule] {
-        [LinkDiscovery(), DeviceManager(), TopologyService(), Forwarding(), StaticFlowPusher()]
+    public static func standardModules(metric: PathMetric = .hopcount) -> [ControllerModule] {
+        [LinkDiscovery(), DeviceManager(), TopologyService(metric: metric), Forwarding(), StaticFlowPusher()]
     }
 
     /// A single switch's modules (or switches without loops): the learning switch and the
@@ -21,10 +21,11 @@ public final class BuiltinController: @unchecked Sendable {
     public static func learningModules() -> [ControllerModule] { [LearningSwitch(), StaticFlowPusher()] }
 
     /// Loads and starts the OpenFlow core and `modules` (the standard ones by default).
+    /// `role`: ACTIVE claims the switches (MASTER), STANDBY waits as their SLAVE.
     /// - Throws: `ModuleError` (a cycle, a missing service), or the listening socket's error.
-    public init(host: String = "127.0.0.1", port: Int = 0, modules: [ControllerModule]? = nil) throws {
+    public init(host: String = "127.0.0.1", port: Int = 0, modules: [ControllerModule]? = nil, role: ControllerRole = .active) throws {
         let g = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let core = OpenFlowCore(loop: g.next(), host: host, port: port, counters: counters)
+        let core = OpenFlowCore(loop: g.next(), host: host, port: port, counters: counters, role: role)
         do {
             context = try ModuleLoader.load([core] + (modules ?? Self.standardModules()))
         } catch {

@@ -4,8 +4,12 @@ import OpenFlow
 /// flows on every switch of the shortest path to it, installed from the last switch back
 /// to the first so that no packet overtakes its path, then goes on from the switch that
 /// asked. Broadcasts and unknown destinations follow the broadcast tree only, so floods
-/// never loop. When the links change, the flows it installed go (every switch), and the
-/// next packets find the new paths.
+/// never loop. When a link or switch goes, or the costs change, the flows it installed go
+/// (every switch), and the next packets find the new paths; links and switches that only
+/// arrive leave the installed paths alone (every link they use is still there).
+///
+/// A packet-in whose switch kept the packet (a buffer id) is sent on by that id, without
+/// its bytes.
 public final class Forwarding: ControllerModule, OpenFlowListener, @unchecked Sendable {
     public let name = "forwarding"
     public let provides: [ServiceName] = ["forwarding"]
@@ -32,12 +36,26 @@ public final class Forwarding: ControllerModule, OpenFlowListener, @unchecked Se
         self.devices = devices
         counters = core.counters
         core.addListener(self)
-        topology.onChange { [weak self] in self?.withdraw() }
+        topology.onChange { [weak self] change in self?.topologyChanged(change) }
     }
 
     public func start(_ context: ModuleContext) throws {}
 
     private var withdrawn: [([SwitchConnection]) -> Void] = []
+    /// The links the installed paths may use (as of the last withdrawal or addition).
+    private var pathLinks: Set<SwitchLink> = []
+
+    private func topologyChanged(_ change: TopologyChange) {
+        guard let topology else { return }
+        let now = topology.usable
+        if change == .links && pathLinks.isSubset(of: now) {
+            pathLinks = now
+            counters?.add(name, "topology changes without withdrawal")
+            return
+        }
+        pathLinks = now
+        withdraw()
+    }
 
     /// Called (on the loop) after a withdrawal with the switches whose every flow went:
     /// OpenFlow 1.0 has no cookie mask, so there a delete by cookie deletes all.
@@ -79,7 +97,7 @@ public final class Forwarding: ControllerModule, OpenFlowListener, @unchecked Se
             }
             // Everything before the packet-out is in place (a barrier is not needed on
             // one TCP connection per switch for the first hop, and later hops were sent first).
-            sw.send(.packetOut(OFPacketOut(inPort: inPort, actions: [.output(port: flows[0].2)], data: packet.data)))
+            sw.send(Self.packetOut(packet, inPort: inPort, actions: [.output(port: flows[0].2)]))
             return true
         }
         // A broadcast, or nobody knows where the destination is: along the tree.
@@ -90,7 +108,16 @@ public final class Forwarding: ControllerModule, OpenFlowListener, @unchecked Se
         let ports = topology.floodPorts(sw, except: inPort.rawValue)
         counters?.add(name, "floods")
         guard !ports.isEmpty else { return true }
-        sw.send(.packetOut(OFPacketOut(inPort: inPort, actions: ports.map { .output(port: OFPortNo(rawValue: $0)) }, data: packet.data)))
+        sw.send(Self.packetOut(packet, inPort: inPort, actions: ports.map { .output(port: OFPortNo(rawValue: $0)) }))
         return true
+    }
+
+    /// The PACKET_OUT that sends a packet-in's packet on: by its buffer id when the
+    /// switch kept it, else with its bytes.
+    static func packetOut(_ packet: OFPacketIn, inPort: OFPortNo, actions: [OFAction]) -> OFMessage {
+        if packet.bufferID != OFBufferID.noBuffer {
+            return .packetOut(OFPacketOut(bufferID: packet.bufferID, inPort: inPort, actions: actions, data: []))
+        }
+        return .packetOut(OFPacketOut(inPort: inPort, actions: actions, data: packet.data))
     }
 }

@@ -56,7 +56,7 @@ public final class LearningSwitch: ControllerModule, OpenFlowListener, @unchecke
             out = .flood
             counters?.add(name, "floods")
         }
-        sw.send(.packetOut(OFPacketOut(inPort: inPort, actions: [.output(port: out)], data: packet.data)))
+        sw.send(Forwarding.packetOut(packet, inPort: inPort, actions: [.output(port: out)]))
         counters?.add(name, "packet-outs")
         return true
     }

@@ -70,6 +70,15 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
     public private(set) var externalLinks: Set<SwitchLink> = []
     /// When the links or the switches last changed.
     public private(set) var lastChange = NIODeadline.now()
+    /// Each direct link's latency (the median of its last samples): an LLDP frame's time
+    /// from this controller out of one switch and back in from the other, less half of
+    /// each switch's control-channel round trip (ECHO).
+    public private(set) var latency: [SwitchLink: TimeAmount] = [:]
+    private var samples: [SwitchLink: [Int64]] = [:]
+    static let samplesKept = 5
+    /// Called (on the loop) when a link's latency moves by more than a quarter (and at
+    /// least 1 ms): latency-weighted paths may change.
+    private var latencyListeners: [() -> Void] = []
 
     public init(interval: TimeAmount = .seconds(2), timeout: TimeAmount = .seconds(7),
                 controllerID: UInt64 = UInt64.random(in: 1...UInt64.max)) {
@@ -79,6 +88,9 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
     }
 
     public func addListener(_ l: LinkListener) { listeners.append(l) }
+
+    /// `body` runs (on the loop) when a link's latency changes markedly.
+    public func onLatencyChange(_ body: @escaping () -> Void) { latencyListeners.append(body) }
 
     public func initialise(_ context: ModuleContext) throws {
         let core = try context.require("openflow", as: OpenFlowCore.self, by: name)
@@ -93,18 +105,47 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
     }
 
     /// One round: expire what was not seen, probe every port of every switch.
+    ///
+    /// A link not heard from for `timeout` goes only once its receiving switch has
+    /// answered an ECHO sent now: TCP keeps the order, so every packet-in that switch
+    /// sent before (its LLDPs among them) has been read by then. Under a flood of
+    /// packet-ins the LLDPs wait behind the backlog, and without this the links would time
+    /// out while their LLDPs were still on the way. Every switch gets that ECHO, which
+    /// also measures its control channel's round trip.
     private func round() {
         guard let core else { return }
         let now = NIODeadline.now()
-        let stale = seen.filter { now - $0.value > timeout }.map(\.key)
-        let staleBroadcast = seenBroadcast.filter { now - $0.value > timeout }.map(\.key)
-        if !stale.isEmpty || !staleBroadcast.isEmpty {
-            for l in stale { seen[l] = nil }
-            for l in staleBroadcast { seenBroadcast[l] = nil }
-            counters?.add(name, "links timed out", UInt64(stale.count))
-            update()
+        let stale = Set(seen.filter { now - $0.value > timeout }.map(\.key))
+        let staleBroadcast = Set(seenBroadcast.filter { now - $0.value > timeout }.map(\.key))
+        for sw in core.switches.values {
+            let mine = stale.filter { $0.dst == sw.dpid }, mineBroadcast = staleBroadcast.filter { $0.dst == sw.dpid }
+            if mine.isEmpty && mineBroadcast.isEmpty {
+                sw.echo()
+                continue
+            }
+            let cutoff = now - timeout
+            sw.echo { [weak self] in self?.expire(mine, mineBroadcast, olderThan: cutoff) }
         }
+        // Links into switches that are gone are dropped with them (`switchGone`).
         for sw in core.switches.values { probe(sw) }
+    }
+
+    /// Drops the links of `candidates` still not heard from since `cutoff`.
+    private func expire(_ candidates: Set<SwitchLink>, _ broadcast: Set<SwitchLink>, olderThan cutoff: NIODeadline) {
+        var gone = 0
+        for l in candidates where (seen[l].map { $0 <= cutoff } ?? false) {
+            seen[l] = nil
+            samples[l] = nil
+            gone += 1
+        }
+        var goneBroadcast = 0
+        for l in broadcast where (seenBroadcast[l].map { $0 <= cutoff } ?? false) {
+            seenBroadcast[l] = nil
+            goneBroadcast += 1
+        }
+        guard gone + goneBroadcast > 0 else { return }
+        counters?.add(name, "links timed out", UInt64(gone))
+        update()
     }
 
     /// LLDP out of every live port of `sw`.
@@ -115,7 +156,8 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
     private func probe(_ sw: SwitchConnection, port: UInt32) {
         let mac = sw.ports[port]?.hwAddr.rawValue ?? 0x0200_0000_0000 | UInt64(port)
         for broadcast in [false, true] {
-            let frame = Self.lldp(dpid: sw.dpid, port: port, source: mac, controller: controllerID, broadcast: broadcast)
+            let frame = Self.lldp(dpid: sw.dpid, port: port, source: mac, controller: controllerID, broadcast: broadcast,
+                                  sent: Self.clock())
             sw.send(.packetOut(OFPacketOut(inPort: .controller, actions: [.output(port: OFPortNo(rawValue: port))], data: frame)))
         }
         counters?.add(name, "LLDPs sent")
@@ -161,6 +203,7 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
         guard type == Self.lldpType || type == Self.bddpType else { return false }
         let broadcast = type == Self.bddpType
         counters?.add(name, broadcast ? "BDDPs received" : "LLDPs received")
+        let arrived = Self.clock()
         guard let inPort = packet.match.inPort?.rawValue, let info = Self.parse(d) else {
             counters?.add(name, "LLDPs not understood")
             return true
@@ -182,6 +225,9 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
         }
         let isNew = seen[link] == nil
         seen[link] = .now()
+        if let sent = info.sent, sent <= arrived, let src = core?.switches[info.dpid] {
+            sample(link, Int64(arrived - sent) - (src.echoRoundTrip?.nanoseconds ?? 0) / 2 - (sw.echoRoundTrip?.nanoseconds ?? 0) / 2)
+        }
         if isNew {
             counters?.add(name, "links found")
             // The other direction, from this end: an LLDP sent there before the far
@@ -190,6 +236,23 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
             update()
         }
         return true
+    }
+
+    /// The monotonic clock in nanoseconds (the LLDP timestamp TLV's unit).
+    static func clock() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    private func sample(_ link: SwitchLink, _ nanos: Int64) {
+        var s = samples[link, default: []]
+        s.append(max(0, nanos))
+        if s.count > Self.samplesKept { s.removeFirst(s.count - Self.samplesKept) }
+        samples[link] = s
+        let median = TimeAmount.nanoseconds(s.sorted()[s.count / 2])
+        let old = latency[link]
+        latency[link] = median
+        if let old, abs(median.nanoseconds - old.nanoseconds) > max(1_000_000, old.nanoseconds / 4) {
+            counters?.add(name, "latency changes")
+            for l in latencyListeners { l() }
+        }
     }
 
     private func update() {
@@ -204,6 +267,7 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
         if external.count > externalLinks.count { counters?.add(name, "external links found", UInt64(external.count - externalLinks.count)) }
         links = direct
         externalLinks = external
+        latency = latency.filter { direct.contains($0.key) }
         lastChange = .now()
         for l in listeners { l.linksChanged(direct.union(external)) }
     }
@@ -211,10 +275,12 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
     // MARK: - The frame
 
     /// An LLDP frame: chassis id (the datapath id, as "dpid:" and 16 hex digits, locally
-    /// assigned), port id (the port number, 4 bytes, locally assigned), TTL 120, the dpid
-    /// and the controller id in organisation-specific TLVs, the end.
+    /// assigned), port id (the port number, 4 bytes, locally assigned), TTL 120, the dpid,
+    /// the controller id and (with `sent`) the time it was sent, in nanoseconds of the
+    /// controller's monotonic clock, in organisation-specific TLVs, the end.
     /// With `broadcast`, the BDDP form: to ff:ff:ff:ff:ff:ff, ethertype 0x8942.
-    public static func lldp(dpid: UInt64, port: UInt32, source: UInt64, controller: UInt64, broadcast: Bool = false) -> [UInt8] {
+    public static func lldp(dpid: UInt64, port: UInt32, source: UInt64, controller: UInt64, broadcast: Bool = false,
+                            sent: UInt64? = nil) -> [UInt8] {
         var b: [UInt8] = []
         func mac(_ v: UInt64) { for i in 0..<6 { b.append(UInt8(truncatingIfNeeded: v >> (40 - 8 * i))) } }
         func be<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
@@ -229,15 +295,16 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
         tlv(3, be(UInt16(120)))
         tlv(127, oui + [0] + be(dpid))
         tlv(127, oui + [1] + be(controller))
+        if let sent { tlv(127, oui + [2] + be(sent)) }
         tlv(0, [])
         return b
     }
 
-    /// The datapath id, port and controller id of one of our LLDP frames; nil for any
-    /// other frame, or a malformed one.
-    public static func parse(_ frame: [UInt8]) -> (dpid: UInt64, port: UInt32, controller: UInt64)? {
+    /// The datapath id, port, controller id and send time (when it carries one) of one of
+    /// our LLDP frames; nil for any other frame, or a malformed one.
+    public static func parse(_ frame: [UInt8]) -> (dpid: UInt64, port: UInt32, controller: UInt64, sent: UInt64?)? {
         var i = 14
-        var dpid: UInt64?, port: UInt32?, controller: UInt64?
+        var dpid: UInt64?, port: UInt32?, controller: UInt64?, sent: UInt64?
         func be64(_ s: ArraySlice<UInt8>) -> UInt64 { s.reduce(0) { $0 << 8 | UInt64($1) } }
         while i + 2 <= frame.count {
             let type = frame[i] >> 1
@@ -248,12 +315,17 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
             switch type {
             case 0:
                 guard let dpid, let port, let controller else { return nil }
-                return (dpid, port, controller)
+                return (dpid, port, controller, sent)
             case 2 where length == 5 && v.first == 7:
                 port = UInt32(truncatingIfNeeded: be64(v.dropFirst()))
             case 127 where length == 12 && Array(v.prefix(3)) == oui:
                 let value = be64(v.dropFirst(4))
-                if v[v.startIndex + 3] == 0 { dpid = value } else if v[v.startIndex + 3] == 1 { controller = value }
+                switch v[v.startIndex + 3] {
+                case 0: dpid = value
+                case 1: controller = value
+                case 2: sent = value
+                default: break
+                }
             default:
                 break
             }

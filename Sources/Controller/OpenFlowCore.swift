@@ -13,25 +13,53 @@ public final class SwitchConnection: @unchecked Sendable {
     /// The FEATURES reply it gave.
     public internal(set) var features: OFFeatures?
     public let connectedAt = Date()
+    /// The role the switch last said it gives this controller (ROLE_REPLY, 1.3 only):
+    /// nil until it says.
+    public internal(set) var role: UInt32?
+    /// The control channel's round trip (ECHO), once measured.
+    public internal(set) var echoRoundTrip: TimeAmount?
     let channel: any Channel
+    unowned let core: OpenFlowCore
     var negotiated = false
     var lastHeard = NIODeadline.now()
     private var nextXID: UInt32 = 1
     /// Requests waiting for their replies, by transaction id.
     var pending: [UInt32: (replies: [OFStatsReply], promise: EventLoopPromise<[OFStatsReply]>)] = [:]
+    /// ECHO requests waiting for their replies, by transaction id: when sent, and what to
+    /// run when the reply comes (every message the switch sent before it has been read).
+    var echoes: [UInt32: (sent: NIODeadline, then: (() -> Void)?)] = [:]
+    /// Written but not yet flushed (flushed at the end of a read batch).
+    var unflushed = false
 
-    init(channel: any Channel) { self.channel = channel }
+    init(channel: any Channel, core: OpenFlowCore) {
+        self.channel = channel
+        self.core = core
+    }
 
-    /// Sends a message in the connection's version; false when it cannot be said in it.
+    /// Sends a message in the connection's version; false when it cannot be said in it,
+    /// or when it would change the switch and this controller is on standby.
     @discardableResult
     public func send(_ message: OFMessage) -> Bool { sendWithXID(message) != nil }
 
-    /// Sends a message; its transaction id, nil when it cannot be said in this version.
+    /// Sends a message; its transaction id, nil when it cannot be said in this version
+    /// (or is held back on standby). Inside a read batch the write is flushed once, at
+    /// the batch's end; outside one at once.
     func sendWithXID(_ message: OFMessage) -> UInt32? {
+        if core.role == .standby && message.changesSwitch {
+            core.counters.add(core.name, "messages held on standby")
+            return nil
+        }
         nextXID &+= 1
         guard let bytes = try? message.encode(version: version, xid: nextXID) else { return nil }
-        channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
+        core.write(bytes, on: self)
         return nextXID
+    }
+
+    /// Sends ECHO_REQUEST; `then` runs when its reply arrives, after everything the switch
+    /// sent before it (TCP keeps the order). The round trip is kept in `echoRoundTrip`.
+    public func echo(then: (() -> Void)? = nil) {
+        guard let xid = sendWithXID(.echoRequest([])) else { return }
+        echoes[xid] = (.now(), then)
     }
 
     /// Asks the switch for statistics; the future has every part of the reply (a
@@ -91,6 +119,35 @@ public extension OpenFlowListener {
     func portChanged(_ status: OFPortStatus, on sw: SwitchConnection) {}
 }
 
+extension OFMessage {
+    /// True for what changes a switch's tables or sends packets: what a controller on
+    /// standby (an OpenFlow slave) must not send.
+    var changesSwitch: Bool {
+        switch self {
+        case .flowMod, .packetOut, .groupMod, .meterMod: true
+        default: false
+        }
+    }
+}
+
+/// A controller's part in a team of controllers (Floodlight's HA role): ACTIVE claims
+/// every OpenFlow 1.3 switch as its MASTER; STANDBY tells them it is a SLAVE, and sends
+/// nothing that changes a switch.
+public enum ControllerRole: String, Sendable, CaseIterable {
+    case active = "ACTIVE"
+    case standby = "STANDBY"
+
+    /// A role as a request names it: ACTIVE or STANDBY, or the older MASTER, EQUAL
+    /// (both ACTIVE) and SLAVE (STANDBY), in any case.
+    public init?(text: String) {
+        switch text.uppercased() {
+        case "ACTIVE", "MASTER", "EQUAL": self = .active
+        case "STANDBY", "SLAVE": self = .standby
+        default: return nil
+        }
+    }
+}
+
 /// The OpenFlow core module: listens for switches (TCP), runs the handshake of each
 /// (HELLO with the version settled, FEATURES, SET_CONFIG, PORT_DESC, a table-miss flow to
 /// the controller in 1.3), answers and sends ECHO keepalives, and hands packet-ins, port
@@ -120,13 +177,80 @@ public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
     public private(set) var switches: [UInt64: SwitchConnection] = [:]
     /// The TCP port it listens on, once started.
     public private(set) var port = 0
+    /// This controller's role (on the loop); change it with `setRole`.
+    public private(set) var role: ControllerRole
+    /// Why and when the role last changed (Floodlight's role-change description and time).
+    public private(set) var roleChange = (description: "the controller started", at: Date())
+    /// The generation id of the last role claimed (a time in microseconds, so a later
+    /// claim by another controller on the same machine is newer).
+    public private(set) var generationID: UInt64 = 0
+    /// Connections written to and not yet flushed.
+    private var unflushed: [SwitchConnection] = []
+    private var flushQueued = false
 
     /// - Parameters: `port` 0 for one the kernel picks.
-    public init(loop: any EventLoop, host: String = "127.0.0.1", port: Int = 0, counters: DebugCounters) {
+    public init(loop: any EventLoop, host: String = "127.0.0.1", port: Int = 0, counters: DebugCounters, role: ControllerRole = .active) {
         self.loop = loop
         self.host = host
         self.requestedPort = port
         self.counters = counters
+        self.role = role
+    }
+
+    /// Writes `bytes` to a switch. Writes are flushed together: at the end of the read
+    /// batch that caused them, or after the task that made them, so one packet-in's flows
+    /// to many switches, or a round of LLDP out of every port, costs one system call per
+    /// switch instead of one per message.
+    func write(_ bytes: [UInt8], on c: SwitchConnection) {
+        c.channel.write(c.channel.allocator.buffer(bytes: bytes), promise: nil)
+        guard !c.unflushed else { return }
+        c.unflushed = true
+        unflushed.append(c)
+        if !flushQueued {
+            flushQueued = true
+            loop.execute { [self] in flushAll() }
+        }
+    }
+
+    fileprivate func flushAll() {
+        flushQueued = false
+        for c in unflushed {
+            c.unflushed = false
+            c.channel.flush()
+        }
+        unflushed.removeAll(keepingCapacity: true)
+    }
+
+    /// Changes the controller's role (on the loop): every OpenFlow 1.3 switch is told
+    /// (ROLE_REQUEST MASTER or SLAVE, with a new generation id); on becoming ACTIVE every
+    /// switch is taken over as if it had just connected (table-miss flow, then the
+    /// modules' `switchReady`: link discovery probes, static flows go back).
+    public func setRole(_ new: ControllerRole, description: String) {
+        let old = role
+        role = new
+        roleChange = (description, Date())
+        counters.add(name, "role changes")
+        for c in switches.values.sorted(by: { $0.dpid < $1.dpid }) {
+            claimRole(c)
+            if new == .active && old == .standby { takeOver(c) }
+        }
+    }
+
+    private func claimRole(_ c: SwitchConnection) {
+        guard c.version == .v1_3 else { return }
+        generationID = max(generationID &+ 1, UInt64(Date().timeIntervalSince1970 * 1_000_000))
+        let wanted = role == .active ? OFRole.master : OFRole.slave
+        c.send(.roleRequest(OFRole(role: wanted, generationID: generationID)))
+        counters.add(name, "role requests sent")
+    }
+
+    /// What a switch gets once ready, or when this controller becomes ACTIVE.
+    private func takeOver(_ c: SwitchConnection) {
+        if c.version == .v1_3 {
+            // Table miss: to the controller, whole (1.3 drops a miss otherwise).
+            c.send(.flowMod(OFFlowMod(priority: 0, instructions: [.applyActions([.output(port: .controller, maxLen: 0xFFFF)])])))
+        }
+        for l in listeners { l.switchReady(c) }
     }
 
     /// Registers a listener; call from a module's `initialise` (listeners hear in that order).
@@ -174,7 +298,7 @@ public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
                 counters.add(name, "connections timed out")
                 c.channel.close(promise: nil)
             } else if quiet >= Self.probeInterval && c.negotiated {
-                c.send(.echoRequest([]))
+                c.echo()
                 counters.add(name, "echo requests sent")
             }
         }
@@ -183,7 +307,7 @@ public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
     // MARK: - From the channel handler, on the loop
 
     fileprivate func active(_ ch: any Channel) {
-        let c = SwitchConnection(channel: ch)
+        let c = SwitchConnection(channel: ch, core: self)
         connections[ObjectIdentifier(ch)] = c
         if let bytes = try? OFMessage.hello(OFHello(supporting: Self.versions)).encode(version: .v1_3, xid: 0) {
             ch.writeAndFlush(ch.allocator.buffer(bytes: bytes), promise: nil)
@@ -234,8 +358,16 @@ public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
         switch message {
         case .echoRequest(let data):
             if let bytes = try? OFMessage.echoReply(data).encode(version: c.version, xid: frame.header.xid) {
-                ch.writeAndFlush(ch.allocator.buffer(bytes: bytes), promise: nil)
+                write(bytes, on: c)
             }
+        case .echoReply:
+            if let e = c.echoes.removeValue(forKey: frame.header.xid) {
+                c.echoRoundTrip = .now() - e.sent
+                e.then?()
+            }
+        case .roleReply(let r):
+            c.role = r.role
+            counters.add(name, "role replies")
         case .featuresReply(let f):
             guard !c.ready, c.dpid == 0 else { return }
             c.dpid = f.datapathID
@@ -264,6 +396,7 @@ public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
             for l in listeners { l.portChanged(s, on: c) }
         case .error(let e):
             counters.add(name, "errors from switches")
+            if e.type == 11 { counters.add(name, "role requests refused") }  // OFPET_ROLE_REQUEST_FAILED
             c.finish(frame.header.xid, .failure(SwitchConnection.StatsRequestError(reason: "the switch answered with error type \(e.type) code \(e.code)")))
         default:
             break
@@ -277,14 +410,11 @@ public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
             for l in listeners { l.switchGone(old) }
             old.channel.close(promise: nil)
         }
-        if c.version == .v1_3 {
-            // Table miss: to the controller, whole (1.3 drops a miss otherwise).
-            c.send(.flowMod(OFFlowMod(priority: 0, instructions: [.applyActions([.output(port: .controller, maxLen: 0xFFFF)])])))
-        }
         c.ready = true
         switches[c.dpid] = c
         counters.add(name, "switches connected")
-        for l in listeners { l.switchReady(c) }
+        claimRole(c)
+        takeOver(c)
     }
 }
 
@@ -308,6 +438,8 @@ private final class CoreChannelHandler: ChannelInboundHandler {
             context.close(promise: nil)
         }
     }
+
+    func channelReadComplete(context: ChannelHandlerContext) { core.flushAll() }
 
     func channelInactive(context: ChannelHandlerContext) { core.inactive(context.channel) }
 

@@ -13,10 +13,12 @@ extension BuiltinController {
 
     struct LinkView: Encodable {
         let srcSwitch: String, srcPort: UInt32, dstSwitch: String, dstPort: UInt32
-        let type: String, direction: String, latency: Int
+        /// Floodlight's latency (whole milliseconds), and swiftnet's in microseconds (nil
+        /// before the first measurement).
+        let type: String, direction: String, latency: Int, latencyMicros: Int?
         enum CodingKeys: String, CodingKey {
             case srcSwitch = "src-switch", srcPort = "src-port", dstSwitch = "dst-switch", dstPort = "dst-port"
-            case type, direction, latency
+            case type, direction, latency, latencyMicros = "latency-us"
         }
     }
 
@@ -69,14 +71,17 @@ extension BuiltinController {
         case ["topology", "links", "json"], ["topology", "directed-links", "json"], ["topology", "external-links", "json"]:
             // Direct links (LLDP), or those across a segment that is not OpenFlow (BDDP).
             let directed = parts[1] == "directed-links", external = parts[1] == "external-links"
-            let links = core.onLoop { (external ? discovery?.externalLinks : discovery?.links) ?? [] } ?? []
+            let (links, latency) = core.onLoop { ((external ? discovery?.externalLinks : discovery?.links) ?? [], discovery?.latency ?? [:]) }
+                ?? ([], [:])
             var views: [LinkView] = []
             for l in links.sorted() {
                 let both = links.contains(l.reversed)
                 if !directed && both && l.reversed < l { continue }
                 views.append(LinkView(srcSwitch: SwitchConnection.text(l.src), srcPort: l.srcPort, dstSwitch: SwitchConnection.text(l.dst),
                                       dstPort: l.dstPort, type: external ? "external" : "internal",
-                                      direction: directed || !both ? "unidirectional" : "bidirectional", latency: 0))
+                                      direction: directed || !both ? "unidirectional" : "bidirectional",
+                                      latency: Int((latency[l]?.nanoseconds ?? 0) / 1_000_000),
+                                      latencyMicros: latency[l].map { Int($0.nanoseconds / 1_000) }))
             }
             return json(views)
         case ["topology", "switchclusters", "json"]:

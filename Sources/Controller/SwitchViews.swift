@@ -28,6 +28,8 @@ extension BuiltinController {
         if parts.first == "staticflowpusher" || parts.first == "staticentrypusher" {
             return staticFlows(method: method, parts: Array(parts.dropFirst()), body: body)
         }
+        if parts == ["core", "role", "json"] { return roleView(method: method, body: body) }
+        if parts == ["routing", "metric", "json"] { return metricView(method: method, body: body) }
         if parts.count == 5 && parts[0] == "core" && parts[1] == "switch" && parts[4] == "json" {
             guard method == "GET" else { return Self.status("\(method) is not served here: switch statistics take GET", 405) }
             return switchStats(parts[2], parts[3])
@@ -35,6 +37,49 @@ extension BuiltinController {
         guard let json = rest(parts, query: query) else { return nil }
         guard method == "GET" else { return Self.status("\(method) is not served here: this path takes GET", 405) }
         return RestAnswer(status: 200, json: json)
+    }
+
+    // MARK: - Role and path metric
+
+    /// `/wm/core/role/json`: GET the controller's role; POST `{"role": "ACTIVE"|"STANDBY",
+    /// "role-change-description": "..."}` changes it (MASTER, EQUAL and SLAVE are read as
+    /// Floodlight reads them). Both answer the role, its description and when it changed.
+    func roleView(method: String, body: [UInt8]) -> RestAnswer {
+        if method == "POST" || method == "PUT" {
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+                return Self.status("the body is not a JSON object: send {\"role\": \"ACTIVE\"} or {\"role\": \"STANDBY\"}", 400)
+            }
+            guard let text = object["role"] as? String, let role = ControllerRole(text: text) else {
+                return Self.status("role \(object["role"].map { "\($0)" } ?? "missing"): use ACTIVE or STANDBY", 400)
+            }
+            let description = object["role-change-description"] as? String ?? "changed over REST"
+            _ = core.onLoop { [core] in core.setRole(role, description: description) }
+        } else if method != "GET" {
+            return Self.status("\(method) is not served here: the role takes GET and POST", 405)
+        }
+        let info = core.onLoop { [core] in (core.role.rawValue, core.roleChange.description, core.roleChange.at) }
+        guard let info else { return Self.status("the controller is stopping", 503) }
+        let f = ISO8601DateFormatter()
+        return Self.object(["role": info.0, "role-change-description": info.1, "role-change-date-time": f.string(from: info.2)])
+    }
+
+    /// `/wm/routing/metric/json`: GET the path metric; POST (or PUT) `{"metric":
+    /// "hopcount"|"latency"}` chooses it, and the installed paths go.
+    func metricView(method: String, body: [UInt8]) -> RestAnswer {
+        guard let topology = context.service("topology", as: TopologyService.self) else {
+            return Self.status("this controller computes no paths (its app is the learning switch)", 404)
+        }
+        if method == "POST" || method == "PUT" {
+            let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+            let text = (object?["metric"] as? String)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            guard let metric = PathMetric(rawValue: text) else {
+                return Self.object(["error": "invalid path metric: \(text) (use \(PathMetric.allCases.map(\.rawValue).joined(separator: " or ")))"], status: 400)
+            }
+            _ = core.onLoop { topology.setMetric(metric) }
+        } else if method != "GET" {
+            return Self.status("\(method) is not served here: the metric takes GET and POST", 405)
+        }
+        return Self.object(["metric": core.onLoop { topology.metric.rawValue } ?? "hopcount"])
     }
 
     // MARK: - Switch statistics

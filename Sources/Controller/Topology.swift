@@ -1,4 +1,6 @@
 import Foundation
+import HeapModule
+import NIOCore
 import OpenFlow
 
 /// A host the controller has seen: its MAC address, IPv4 address (from ARP or IPv4
@@ -88,7 +90,8 @@ public final class DeviceManager: ControllerModule, OpenFlowListener, LinkListen
 /// The topology module (Floodlight's TopologyManager): switches and links as a graph;
 /// its islands (switches joined by links); one broadcast tree per island (breadth-first
 /// from the island's lowest datapath id), so floods never loop; shortest paths by hop
-/// count. Recomputed whenever the links change.
+/// count, or by the links' measured latency (Floodlight's path metrics `hopcount` and
+/// `latency`). Recomputed whenever the links change.
 public final class TopologyService: ControllerModule, LinkListener, OpenFlowListener, @unchecked Sendable {
     public let name = "topology"
     public let provides: [ServiceName] = ["topology"]
@@ -96,7 +99,7 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
 
     private var core: OpenFlowCore?
     private var counters: DebugCounters?
-    private var listeners: [() -> Void] = []
+    private var listeners: [(TopologyChange) -> Void] = []
     // On the core's loop.
     private var adjacency: [UInt64: [(port: UInt32, peer: UInt64, peerPort: UInt32)]] = [:]
     /// Link ports on the broadcast tree, per switch.
@@ -109,11 +112,24 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
     private var discovery: LinkDiscovery?
     /// The islands, each as its switches' datapath ids, sorted.
     public private(set) var islands: [[UInt64]] = []
+    /// What a shortest path is shortest in.
+    public private(set) var metric: PathMetric
+    /// The links paths use now (both directions seen, both switches connected).
+    public private(set) var usable: Set<SwitchLink> = []
 
-    public init() {}
+    public init(metric: PathMetric = .hopcount) { self.metric = metric }
 
-    /// Called (on the loop) after every recomputation.
-    public func onChange(_ body: @escaping () -> Void) { listeners.append(body) }
+    /// Chooses the path metric (on the loop); the listeners hear of it as of a change.
+    public func setMetric(_ m: PathMetric) {
+        guard m != metric else { return }
+        metric = m
+        counters?.add(name, "metric changes")
+        for l in listeners { l(.costs) }
+    }
+
+    /// Called (on the loop) after every recomputation, and when the metric or (under the
+    /// latency metric) a link's latency changes.
+    public func onChange(_ body: @escaping (TopologyChange) -> Void) { listeners.append(body) }
 
     public func initialise(_ context: ModuleContext) throws {
         let core = try context.require("openflow", as: OpenFlowCore.self, by: name)
@@ -123,6 +139,10 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
         counters = core.counters
         links.addListener(self)
         core.addListener(self)
+        links.onLatencyChange { [weak self] in
+            guard let self, self.metric == .latency else { return }
+            for l in self.listeners { l(.costs) }
+        }
     }
 
     public func start(_ context: ModuleContext) throws {}
@@ -153,7 +173,9 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
             while let up = segmentOf[r], up != r { r = up }
             return r
         }
+        usable = []
         for l in links.sorted() where links.contains(l.reversed) && core.switches[l.src] != nil && core.switches[l.dst] != nil {
+            usable.insert(l)
             adjacency[l.src, default: []].append((l.srcPort, l.dst, l.dstPort))
             linkPorts[l.src, default: []].insert(l.srcPort)
             if external.contains(l) {
@@ -198,7 +220,7 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
         }
         for end in chosen.values { designatedPorts[end[0], default: []].insert(UInt32(end[1])) }
         counters?.add(name, "recomputations")
-        for l in listeners { l() }
+        for l in listeners { l(.links) }
     }
 
     /// True for a port at the end of a switch-to-switch link.
@@ -220,31 +242,86 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
     /// that is not designated): another copy of it arrives by the tree.
     public func acceptsBroadcast(_ dpid: UInt64, inPort: UInt32) -> Bool { floods(dpid, inPort) }
 
-    /// The shortest path by hop count from switch `a` to switch `b`: each hop as the
+    /// The shortest path from switch `a` to switch `b` by the metric: each hop as the
     /// switch and the port it sends out of (empty when a == b, nil when unreachable).
     public func path(from a: UInt64, to b: UInt64) -> [(dpid: UInt64, out: UInt32, nextInPort: UInt32)]? {
+        switch metric {
+        case .hopcount:
+            return Self.fewestHops(adjacency, from: a, to: b)
+        case .latency:
+            let measured = discovery?.latency ?? [:]
+            return Self.cheapest(adjacency, from: a, to: b) { s, e in
+                Self.latencyCost(measured[SwitchLink(src: s, srcPort: e.port, dst: e.peer, dstPort: e.peerPort)])
+            }
+        }
+    }
+
+    public typealias Adjacency = [UInt64: [(port: UInt32, peer: UInt64, peerPort: UInt32)]]
+    public typealias Hops = [(dpid: UInt64, out: UInt32, nextInPort: UInt32)]
+
+    /// A link's cost under the latency metric: its latency in microseconds, plus 100 µs a
+    /// hop, so links whose latencies are within noise of each other go by hop count; a link
+    /// with no measurement yet costs as if it had 1 ms.
+    public static func latencyCost(_ latency: TimeAmount?) -> Int64 {
+        100 + (latency.map { $0.nanoseconds / 1_000 } ?? 1_000)
+    }
+
+    /// Breadth-first: the path with the fewest hops (ties: the lower datapath id, then port).
+    public static func fewestHops(_ adjacency: Adjacency, from a: UInt64, to b: UInt64) -> Hops? {
         if a == b { return [] }
         var previous: [UInt64: (from: UInt64, out: UInt32, inPort: UInt32)] = [:]
         var queue = [a]
+        var head = 0
         var seen: Set<UInt64> = [a]
-        while !queue.isEmpty {
-            let s = queue.removeFirst()
+        while head < queue.count {
+            let s = queue[head]
+            head += 1
             for e in (adjacency[s] ?? []).sorted(by: { ($0.peer, $0.port) < ($1.peer, $1.port) }) where !seen.contains(e.peer) {
                 seen.insert(e.peer)
                 previous[e.peer] = (s, e.port, e.peerPort)
-                if e.peer == b {
-                    var hops: [(dpid: UInt64, out: UInt32, nextInPort: UInt32)] = []
-                    var at = b
-                    while let p = previous[at] {
-                        hops.insert((p.from, p.out, p.inPort), at: 0)
-                        at = p.from
-                    }
-                    return hops
-                }
+                if e.peer == b { return walk(previous, to: b) }
                 queue.append(e.peer)
             }
         }
         return nil
+    }
+
+    /// Dijkstra: the path of least total `cost` (each link's, at least 1).
+    public static func cheapest(_ adjacency: Adjacency, from a: UInt64, to b: UInt64,
+                                cost: (UInt64, (port: UInt32, peer: UInt64, peerPort: UInt32)) -> Int64) -> Hops? {
+        if a == b { return [] }
+        struct Entry: Comparable {
+            let distance: Int64, dpid: UInt64
+            static func < (x: Entry, y: Entry) -> Bool { (x.distance, x.dpid) < (y.distance, y.dpid) }
+        }
+        var distance: [UInt64: Int64] = [a: 0]
+        var previous: [UInt64: (from: UInt64, out: UInt32, inPort: UInt32)] = [:]
+        var done: Set<UInt64> = []
+        var heap = Heap<Entry>([Entry(distance: 0, dpid: a)])
+        while let e = heap.popMin() {
+            guard !done.contains(e.dpid) else { continue }
+            if e.dpid == b { return walk(previous, to: b) }
+            done.insert(e.dpid)
+            for link in (adjacency[e.dpid] ?? []).sorted(by: { ($0.peer, $0.port) < ($1.peer, $1.port) }) where !done.contains(link.peer) {
+                let d = e.distance + max(1, cost(e.dpid, link))
+                if d < distance[link.peer] ?? .max {
+                    distance[link.peer] = d
+                    previous[link.peer] = (e.dpid, link.port, link.peerPort)
+                    heap.insert(Entry(distance: d, dpid: link.peer))
+                }
+            }
+        }
+        return nil
+    }
+
+    private static func walk(_ previous: [UInt64: (from: UInt64, out: UInt32, inPort: UInt32)], to b: UInt64) -> Hops {
+        var hops: Hops = []
+        var at = b
+        while let p = previous[at] {
+            hops.append((p.from, p.out, p.inPort))
+            at = p.from
+        }
+        return hops.reversed()
     }
 
     /// The shortest path from port `inPort` of switch `a` to port `outPort` of switch `b`:
@@ -261,4 +338,18 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
         out.append((b, arriving, outPort))
         return out
     }
+}
+
+/// What a shortest path is shortest in (Floodlight's names).
+public enum PathMetric: String, Sendable, CaseIterable {
+    case hopcount
+    case latency
+}
+
+/// Why the topology's listeners are called.
+public enum TopologyChange: Sendable {
+    /// Switches or links came or went.
+    case links
+    /// The path metric, or a link's cost under it, changed.
+    case costs
 }

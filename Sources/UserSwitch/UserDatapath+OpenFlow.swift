@@ -105,9 +105,10 @@ extension UserDatapath {
 
     /// Sends a frame to the controller. The switch keeps no buffers, so the whole frame goes
     /// (as the specification asks when there is no buffer), with any checksum the sender
-    /// left to offload completed first.
+    /// left to offload completed first. A controller that made itself SLAVE gets none
+    /// (OpenFlow 1.3's default asynchronous configuration for a slave).
     private func packetIn(_ frame: FrameBuffer, switch sw: Switch, inPort: Int, reason: UInt8, table: UInt8, cookie: UInt64) {
-        guard let v = sw.version, let connection = sw.connection else { return }
+        guard let v = sw.version, let connection = sw.connection, sw.role != OFRole.slave else { return }
         frame.completeChecksum()
         let room = 65_535 - 128
         let data = [UInt8](UnsafeRawBufferPointer(start: frame.base + FrameBuffer.vnet, count: min(frame.frameLength, room)))
@@ -125,6 +126,8 @@ extension UserDatapath {
     func connectionChanged(_ sw: Switch, version: OFVersion?) {
         sw.version = version
         sw.ready = false
+        // A new connection is a controller that has not chosen a role yet.
+        sw.role = OFRole.equal
         if version != nil { sw.everConnected = true }
         sw.cacheGeneration = .max
         // Who decides changed: the kernel's decisions go.
@@ -268,7 +271,7 @@ extension UserDatapath {
     }
 
     private func flowRemoved(_ r: RemovedFlow, switch sw: Switch) {
-        guard let v = sw.version else { return }
+        guard let v = sw.version, sw.role != OFRole.slave else { return }
         let age = Self.nowNanos() &- r.entry.installed
         let m = OFMessage.flowRemoved(OFFlowRemoved(cookie: r.entry.cookie, priority: r.entry.priority, reason: r.reason,
                                                     tableID: r.table, durationSec: UInt32(age / 1_000_000_000),

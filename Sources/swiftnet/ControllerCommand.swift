@@ -29,7 +29,15 @@ struct ControllerCommand: ParsableCommand {
     @Option(help: "forwarding (link discovery, topology, shortest paths; loops allowed) or learning (a MAC-learning switch per switch).")
     var app: String = "forwarding"
 
+    @Option(help: "ACTIVE (claims OpenFlow 1.3 switches as their MASTER) or STANDBY (their SLAVE: sends them nothing until made ACTIVE, e.g. POST /wm/core/role/json).")
+    var role: String = "ACTIVE"
+
+    @Option(name: .customLong("path-metric"), help: "What forwarding's shortest paths are shortest in: hopcount or latency (the links' latency measured by LLDP).")
+    var pathMetric: String = "hopcount"
+
     func validate() throws {
+        guard ControllerRole(text: role) != nil else { throw badInput("--role \(role): use ACTIVE or STANDBY") }
+        guard PathMetric(rawValue: pathMetric.lowercased()) != nil else { throw badInput("--path-metric \(pathMetric): use hopcount or latency") }
         guard (1...65535).contains(port) else { throw badInput("--port \(port) is not a TCP port: use 1-65535") }
         guard (0...65535).contains(restPort) else { throw badInput("--rest-port \(restPort) is not a TCP port: use 1-65535, or 0 for none") }
         guard ["forwarding", "learning"].contains(app) else { throw badInput("--app \(app): use forwarding or learning") }
@@ -40,8 +48,11 @@ struct ControllerCommand: ParsableCommand {
         Interrupts.shared.install()
         let controller: BuiltinController
         do {
+            let metric = PathMetric(rawValue: pathMetric.lowercased()) ?? .hopcount
             controller = try BuiltinController(host: listen, port: port,
-                                               modules: app == "learning" ? BuiltinController.learningModules() : nil)
+                                               modules: app == "learning" ? BuiltinController.learningModules()
+                                                   : BuiltinController.standardModules(metric: metric),
+                                               role: ControllerRole(text: role) ?? .active)
         } catch {
             throw badInput("the controller cannot listen on \(listen):\(port): \(error)")
         }
@@ -55,7 +66,7 @@ struct ControllerCommand: ParsableCommand {
             }
         }
         defer { rest?.stop() }
-        print("*** swiftnet's controller (\(controller.moduleNames.joined(separator: ", "))) listening on \(listen):\(controller.port)")
+        print("*** swiftnet's controller (\(controller.moduleNames.joined(separator: ", "))) listening on \(listen):\(controller.port), \((ControllerRole(text: role) ?? .active).rawValue)")
         if let rest { print("*** REST API and web page on http://127.0.0.1:\(rest.port)/ui/") }
         fflush(nil)
         Interrupts.shared.semaphore.wait()

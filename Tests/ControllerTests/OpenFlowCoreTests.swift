@@ -10,6 +10,8 @@ final class FakeSwitch {
     let fd: Int32
     private var framer = OFFramer()
     var version = OFVersion.v1_3
+    /// The transaction id of the message `next()` returned last.
+    var lastXID: UInt32 = 0
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -37,7 +39,10 @@ final class FakeSwitch {
     /// The next message, or nil when the connection closed or 5 s passed.
     func next() -> OFMessage? {
         while true {
-            if let f = try? framer.pop() { return try? f.decode() }
+            if let f = try? framer.pop() {
+                lastXID = f.header.xid
+                return try? f.decode()
+            }
             var buf = [UInt8](repeating: 0, count: 65536)
             let n = recv(fd, &buf, buf.count, 0)
             if n <= 0 { return nil }
