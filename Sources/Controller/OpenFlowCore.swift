@@ -13,8 +13,9 @@ public final class SwitchConnection: @unchecked Sendable {
     /// The FEATURES reply it gave.
     public internal(set) var features: OFFeatures?
     public let connectedAt = Date()
-    /// The role the switch last said it gives this controller (ROLE_REPLY, 1.3 only):
-    /// nil until it says.
+    /// The role the switch last said it gives this controller (ROLE_REPLY, 1.3 only; or
+    /// SLAVE once it refused a message with IS_SLAVE): nil until it says. As its slave the
+    /// controller sends it nothing that changes it.
     public internal(set) var role: UInt32?
     /// The control channel's round trip (ECHO), once measured.
     public internal(set) var echoRoundTrip: TimeAmount?
@@ -45,7 +46,7 @@ public final class SwitchConnection: @unchecked Sendable {
     /// (or is held back on standby). Inside a read batch the write is flushed once, at
     /// the batch's end; outside one at once.
     func sendWithXID(_ message: OFMessage) -> UInt32? {
-        if core.role == .standby && message.changesSwitch {
+        if message.changesSwitch && (core.role == .standby || role == OFRole.slave) {
             core.counters.add(core.name, "messages held on standby")
             return nil
         }
@@ -397,6 +398,12 @@ public final class OpenFlowCore: ControllerModule, @unchecked Sendable {
         case .error(let e):
             counters.add(name, "errors from switches")
             if e.type == 11 { counters.add(name, "role requests refused") }  // OFPET_ROLE_REQUEST_FAILED
+            if e.type == OFErrorType.badRequest && e.code == 10 && c.role != OFRole.slave {
+                // OFPBRC_IS_SLAVE: another controller claimed the switch (OpenFlow 1.3 says
+                // so to nobody); it is treated as this controller's slave until claimed again.
+                c.role = OFRole.slave
+                counters.add(name, "switches lost to another master")
+            }
             c.finish(frame.header.xid, .failure(SwitchConnection.StatsRequestError(reason: "the switch answered with error type \(e.type) code \(e.code)")))
         default:
             break

@@ -25,7 +25,10 @@ root namespace:
 Then it checks, each with a timeout and by polling: the switches, the links (against
 `ovs-ofctl show`), the cluster, pingall without a broadcast storm, the device manager,
 the switch statistics asked of OVS, the static flow pusher (a drop flow, its removal), and
-rerouting round a link taken down (and back up). It stops everything it started (by PID),
+rerouting round a link taken down (and back up). In OpenFlow 1.3 a second `swiftnet
+controller --role STANDBY` joins each bridge: OVS's database must name one master and one
+slave per bridge, pings go on, and after POST /wm/core/role/json makes the second ACTIVE,
+the roles swap in OVS, the new master finds the links and the hosts ping. It stops everything it started (by PID),
 deletes exactly the namespaces it made, and fails unless the root namespace's
 `ip -o link` and `ip netns list` are as they were and none of its processes is alive.
 
@@ -52,6 +55,9 @@ from ovs_userspace import PrivateOVS, add_quiet_netns, in_netns, pid_alive, run 
 
 OF_PORT = 6653
 REST_PORT = 8080
+# The second controller, on standby (OpenFlow 1.3 only: 1.0 has no roles).
+STANDBY_OF_PORT = 6654
+STANDBY_REST_PORT = 8081
 HOSTS = (1, 2, 3)
 # The triangle: each pair of bridges is joined once.
 PAIRS = ((1, 2), (1, 3), (2, 3))
@@ -125,6 +131,7 @@ class Interop:
         self.dir = None
         self.ovs = None
         self.controller = None
+        self.standby = None
         self.controller_pids = set()
         self.controller_stop = None
         self.started_pids = set()
@@ -210,35 +217,39 @@ class Interop:
         for i in HOSTS:
             self.ovs.vsctl("set-controller", self.bridges[i], "tcp:127.0.0.1:%d" % OF_PORT)
 
-    def start_controller(self):
-        out = open(os.path.join(self.dir, "controller.out"), "wb")
+    def start_controller(self, of_port=OF_PORT, rest_port=REST_PORT, role="ACTIVE", name="controller"):
+        out = open(os.path.join(self.dir, name + ".out"), "wb")
         try:
-            self.controller = subprocess.Popen(
-                in_netns(self.sw, [self.swiftnet, "controller", "--port", str(OF_PORT), "--listen", "127.0.0.1",
-                                   "--rest-port", str(REST_PORT)]),
+            p = subprocess.Popen(
+                in_netns(self.sw, [self.swiftnet, "controller", "--port", str(of_port), "--listen", "127.0.0.1",
+                                   "--rest-port", str(rest_port), "--role", role]),
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         finally:
             out.close()
-        self.started_pids.add(self.controller.pid)
-        self.controller_pids.add(self.controller.pid)
+        if name == "controller":
+            self.controller = p
+        else:
+            self.standby = p
+        self.started_pids.add(p.pid)
+        self.controller_pids.add(p.pid)
 
         def listening():
-            if self.controller.poll() is not None:
-                raise Fatal("the controller exited with %s: %s" % (self.controller.returncode, self.controller_output()))
-            text = self.controller_output()
-            return "listening on 127.0.0.1:%d" % OF_PORT in text and "/ui/" in text, text
+            if p.poll() is not None:
+                raise Fatal("the %s exited with %s: %s" % (name, p.returncode, self.controller_output(name)))
+            text = self.controller_output(name)
+            return "listening on 127.0.0.1:%d" % of_port in text and "/ui/" in text, text
 
         ok, text, secs = poll(listening, 20, 0.05)
         if not ok:
-            raise Fatal("the controller did not say it listens within 20 s: %r" % text)
+            raise Fatal("the %s did not say it listens within 20 s: %r" % (name, text))
         self.say("*** " + text.strip().replace("\n", " / ") + " (after %.1f s)" % secs)
         # `ip netns exec` execs the command: the PID is swiftnet's. Its children, if any,
         # are recorded too, so that the end can check that none outlives it.
-        self.controller_pids |= self.children(self.controller.pid)
+        self.controller_pids |= self.children(p.pid)
 
-    def controller_output(self):
+    def controller_output(self, name="controller"):
         try:
-            with open(os.path.join(self.dir, "controller.out"), errors="replace") as f:
+            with open(os.path.join(self.dir, name + ".out"), errors="replace") as f:
                 return f.read()
         except OSError:
             return ""
@@ -258,10 +269,10 @@ class Interop:
 
     # -- talking to things -------------------------------------------------------------
 
-    def rest(self, method, path, body=None, timeout=5):
+    def rest(self, method, path, body=None, timeout=5, port=REST_PORT):
         """(HTTP status, decoded JSON) of a REST call, from inside the switch namespace."""
         cmd = ["curl", "-sS", "-m", str(timeout), "-X", method, "-w", "\n%{http_code}",
-               "http://127.0.0.1:%d%s" % (REST_PORT, path)]
+               "http://127.0.0.1:%d%s" % (port, path)]
         if body is not None:
             cmd += ["-H", "Content-Type: application/json", "--data-binary", json.dumps(body)]
         p = run(in_netns(self.sw, cmd), check=False, timeout=timeout + 5)
@@ -274,8 +285,8 @@ class Interop:
             raise RuntimeError("%s %s: HTTP %s, not JSON: %r" % (method, path, code, text[:300]))
         return int(code), data
 
-    def get(self, path, timeout=5):
-        code, data = self.rest("GET", path, timeout=timeout)
+    def get(self, path, timeout=5, port=REST_PORT):
+        code, data = self.rest("GET", path, timeout=timeout, port=port)
         if code != 200:
             raise RuntimeError("GET %s: HTTP %d: %s" % (path, code, json.dumps(data)[:300]))
         return data
@@ -362,6 +373,83 @@ class Interop:
         self.check("reroute: h1 pings h2 via s3", self.check_reroute_ping)
         self.check("reroute: link s1-s2 back", self.check_link_up)
         self.check("no OpenFlow errors", self.check_no_errors)
+        if self.protocol == "OpenFlow13":
+            if self.check("roles: a standby joins", self.check_standby_joins):
+                self.check("roles: pings with a standby", self.check_pings_with_standby)
+                self.check("roles: the standby takes over", self.check_takeover)
+
+    # -- roles (OpenFlow 1.3) ----------------------------------------------------------
+
+    def ovs_roles(self):
+        """{bridge index: sorted roles OVS's database gives its controllers}."""
+        out = {}
+        for i in HOSTS:
+            uuids = self.ovs.vsctl("get", "bridge", self.bridges[i], "controller").strip("[] \n").split(", ")
+            out[i] = sorted(self.ovs.vsctl("get", "controller", u, "role").strip() for u in uuids if u)
+        return out
+
+    def roles_are(self, master_port):
+        """True when every bridge has one master (the controller on `master_port`) and one slave."""
+        for i in HOSTS:
+            for u in self.ovs.vsctl("get", "bridge", self.bridges[i], "controller").strip("[] \n").split(", "):
+                target = self.ovs.vsctl("get", "controller", u, "target").strip().strip('"')
+                role = self.ovs.vsctl("get", "controller", u, "role").strip()
+                want = "master" if target.endswith(":%d" % master_port) else "slave"
+                if role != want:
+                    return False
+        return True
+
+    def check_standby_joins(self):
+        self.start_controller(STANDBY_OF_PORT, STANDBY_REST_PORT, "STANDBY", "standby")
+        for i in HOSTS:
+            self.ovs.vsctl("set-controller", self.bridges[i], "tcp:127.0.0.1:%d" % OF_PORT,
+                           "tcp:127.0.0.1:%d" % STANDBY_OF_PORT)
+        ok, roles, secs = poll(lambda: (self.roles_are(OF_PORT), self.ovs_roles()), 20, 0.5)
+        if not ok:
+            raise CheckFailed("after %.0f s OVS gives the controllers roles %s; wanted a master (port %d) and a slave "
+                              "(port %d) on every bridge" % (secs, roles, OF_PORT, STANDBY_OF_PORT))
+        role = self.get("/wm/core/role/json", port=STANDBY_REST_PORT)
+        if role.get("role") != "STANDBY":
+            raise CheckFailed("the second controller's /wm/core/role/json says %s" % role)
+        links = self.get("/wm/topology/links/json", port=STANDBY_REST_PORT)
+        held = self.get("/wm/core/counter/all/json", port=STANDBY_REST_PORT).get("openflow-core", {}).get(
+            "messages held on standby", 0)
+        if links or not held:
+            raise CheckFailed("the standby knows links %s and held %s messages: a standby gets no packet-ins and sends "
+                              "nothing" % (links, held))
+        return "OVS: master (port %d) and slave (port %d) on all 3 bridges after %.1f s; the standby held %d messages" % (
+            OF_PORT, STANDBY_OF_PORT, secs, held)
+
+    def check_pings_with_standby(self):
+        lost = [(a, b) for a in HOSTS for b in HOSTS if a != b and self.ping(a, b, 1, 2) != 1]
+        if lost:
+            raise CheckFailed("lost %s" % lost)
+        return "6/6 with the standby connected"
+
+    def check_takeover(self):
+        code, answer = self.rest("POST", "/wm/core/role/json", {"role": "ACTIVE", "role-change-description": "takeover test"},
+                                 port=STANDBY_REST_PORT)
+        if code != 200 or answer.get("role") != "ACTIVE":
+            raise CheckFailed("POST /wm/core/role/json: HTTP %d %s" % (code, answer))
+        ok, roles, secs = poll(lambda: (self.roles_are(STANDBY_OF_PORT), self.ovs_roles()), 20, 0.5)
+        if not ok:
+            raise CheckFailed("after %.0f s OVS gives roles %s; wanted the second controller master" % (secs, roles))
+        want = self.expected_links(PAIRS)
+        ok, data, lsecs = poll(lambda: (lambda d: (self.link_set(d) == want, d))(
+            self.get("/wm/topology/links/json", port=STANDBY_REST_PORT)), 20)
+        if not ok:
+            raise CheckFailed("the new master's links after %.0f s: %s" % (lsecs, json.dumps(data)))
+        # The first controller's flows idle out (5 s); then only the new master sets paths up.
+        time.sleep(6)
+        before = self.get("/wm/core/counter/all/json", port=STANDBY_REST_PORT).get("forwarding", {}).get("flow-mods", 0)
+        lost = [(a, b) for a in HOSTS for b in HOSTS if a != b and self.ping(a, b, 1, 2) != 1]
+        after = self.get("/wm/core/counter/all/json", port=STANDBY_REST_PORT).get("forwarding", {}).get("flow-mods", 0)
+        if lost or after <= before:
+            raise CheckFailed("after the takeover lost %s; the new master's flow-mods %s -> %s" % (lost, before, after))
+        demoted = self.counters().get("openflow-core", {}).get("switches lost to another master", 0)
+        return "OVS made the second controller master after %.1f s; it found the 3 links after %.1f s more; " \
+               "6/6 pings on its paths (flow-mods %d -> %d); the first controller saw %d switches go to it" % (
+                   secs, lsecs, before, after, demoted)
 
     def check_ofports(self):
         for i in HOSTS:
@@ -734,6 +822,8 @@ class Interop:
         except Exception as e:  # noqa: BLE001 - diagnostics only
             self.say("controller counters: %s" % e)
         self.say("controller output (tail): " + self.controller_output()[-1500:])
+        if self.standby is not None:
+            self.say("standby output (tail): " + self.controller_output("standby")[-1500:])
         if self.ovs is not None and self.ovs.dir is not None:
             for i in HOSTS:
                 try:
@@ -748,6 +838,13 @@ class Interop:
         self.say("--- end of diagnostics")
 
     def stop_controller(self):
+        if self.standby is not None and self.standby.poll() is None:
+            self.standby.send_signal(signal.SIGTERM)
+            try:
+                self.standby.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.standby.kill()
+                self.standby.wait(timeout=5)
         p = self.controller
         if p is None:
             return
