@@ -93,10 +93,11 @@ extension BuiltinController {
             var all = (core.onLoop { devices?.devices.values.sorted { $0.mac < $1.mac } ?? [] } ?? [])
             if let m = query["mac"] { all = all.filter { Self.mac($0.mac) == m.lowercased() } }
             if let ip = query["ipv4"] { all = all.filter { $0.ipv4?.description == ip } }
+            if let ip = query["ipv6"] { all = all.filter { d in OFIPv6Address(ip).map { d.ipv6.contains($0) } ?? false } }
             if let d = query["dpid"].flatMap(Self.dpid) { all = all.filter { $0.dpid == d } }
             if let p = query["port"].flatMap({ UInt32($0) }) { all = all.filter { $0.port == p } }
             return json(DevicesView(devices: all.map { d in
-                DeviceView(mac: [Self.mac(d.mac)], ipv4: d.ipv4.map { [$0.description] } ?? [], ipv6: [],
+                DeviceView(mac: [Self.mac(d.mac)], ipv4: d.ipv4.map { [$0.description] } ?? [], ipv6: d.ipv6.map(\.compressed),
                            vlan: d.vlan.map { ["\($0 & 0xFFF)"] } ?? [],
                            attachmentPoint: [AttachmentView(switch: SwitchConnection.text(d.dpid), port: "\(d.port)")],
                            lastSeen: Int64(d.lastSeen * 1000))

@@ -4,10 +4,13 @@ import NIOCore
 import OpenFlow
 
 /// A host the controller has seen: its MAC address, IPv4 address (from ARP or IPv4
-/// packets), VLAN, where it is attached and when it was last seen.
+/// packets), IPv6 addresses (the sources of its IPv6 packets, link-local ones too, the
+/// latest `maxIPv6` of them), VLAN, where it is attached and when it was last seen.
 public struct Device: Hashable, Sendable {
     public var mac: UInt64
     public var ipv4: OFIPv4Address?
+    public var ipv6: [OFIPv6Address] = []
+    public static let maxIPv6 = 4
     public var vlan: UInt16?
     public var dpid: UInt64
     public var port: UInt32
@@ -81,6 +84,12 @@ public final class DeviceManager: ControllerModule, OpenFlowListener, LinkListen
         d.port = inPort
         d.vlan = p.vlanVID
         if let ip = p.arpSpa ?? p.ipv4Src { d.ipv4 = ip }
+        if let ip = p.ipv6Src, ip.high != 0 || ip.low != 0, d.ipv6.last != ip {
+            // (:: is the source of duplicate address detection, not an address.)
+            d.ipv6.removeAll { $0 == ip }
+            d.ipv6.append(ip)
+            if d.ipv6.count > Device.maxIPv6 { d.ipv6.removeFirst() }
+        }
         d.lastSeen = Date().timeIntervalSince1970
         devices[mac] = d
         return false

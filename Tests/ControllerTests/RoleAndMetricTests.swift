@@ -148,3 +148,49 @@ final class RoleAndMetricTests: XCTestCase {
         XCTAssertEqual(c.counters.value("link-discovery", "links timed out"), 1)
     }
 }
+
+/// The device manager keeps hosts' IPv6 addresses (not DAD's ::), and /wm/device/ lists
+/// and filters them in RFC 5952's form.
+final class DeviceIPv6Tests: XCTestCase {
+    func ipv6Frame(src mac: UInt64, from address: [UInt8]) -> [UInt8] {
+        var b: [UInt8] = [0x33, 0x33, 0, 0, 0, 1]
+        for i in 0..<6 { b.append(UInt8(truncatingIfNeeded: mac >> (40 - 8 * i))) }
+        b += [0x86, 0xDD, 0x60, 0, 0, 0, 0, 8, 58, 255] + address + [0xFF, 0x02] + [UInt8](repeating: 0, count: 13) + [1]
+        b += [128, 0, 0, 0, 0, 1, 0, 1]  // ICMPv6 echo request
+        return b
+    }
+
+    func testIPv6AddressesOfHosts() throws {
+        let c = try BuiltinController()
+        defer { c.stop() }
+        let sw = try FakeSwitch(port: c.port)
+        try sw.handshake(dpid: 3, ports: [1, 2])
+        let linkLocal: [UInt8] = [0xFE, 0x80] + [UInt8](repeating: 0, count: 13) + [5]
+        let global: [UInt8] = [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [5]
+        for address in [[UInt8](repeating: 0, count: 16), linkLocal, global] {
+            let f = ipv6Frame(src: 0x0200_0000_0005, from: address)
+            try sw.send(.packetIn(OFPacketIn(totalLen: UInt16(f.count), match: OFMatch(inPort: 2), data: f)))
+        }
+        try sw.send(.echoRequest([1]), xid: 9)
+        XCTAssertNotNil(sw.expect { if case .echoReply([1]) = $0 { true } else { false } })
+        func devices(_ query: [String: String]) -> [[String: Any]] {
+            let data = c.rest(["device", ""], query: query) ?? []
+            return ((try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any])?["devices"] as? [[String: Any]] ?? []
+        }
+        let all = devices([:])
+        XCTAssertEqual(all.count, 1)
+        XCTAssertEqual(all.first?["ipv6"] as? [String], ["fe80::5", "2001:db8::5"])
+        XCTAssertEqual(devices(["ipv6": "2001:DB8:0:0::5"]).count, 1, "the filter reads any spelling")
+        XCTAssertEqual(devices(["ipv6": "2001:db8::6"]).count, 0)
+        XCTAssertEqual(devices(["ipv6": "not an address"]).count, 0)
+    }
+
+    func testRFC5952() {
+        XCTAssertEqual(OFIPv6Address("2001:db8:0:0:1:0:0:1")?.compressed, "2001:db8::1:0:0:1", "the first of equal runs")
+        XCTAssertEqual(OFIPv6Address("::")?.compressed, "::")
+        XCTAssertEqual(OFIPv6Address("::1")?.compressed, "::1")
+        XCTAssertEqual(OFIPv6Address("fe80::")?.compressed, "fe80::")
+        XCTAssertEqual(OFIPv6Address("2001:db8:0:1:1:1:1:1")?.compressed, "2001:db8:0:1:1:1:1:1", "one zero group stays")
+        XCTAssertEqual(OFIPv6Address("0:0:1:0:0:0:2:0")?.compressed, "0:0:1::2:0", "the longest run")
+    }
+}
