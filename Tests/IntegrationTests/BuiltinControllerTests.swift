@@ -61,6 +61,15 @@ final class BuiltinControllerTests: XCTestCase {
             XCTAssertTrue(try net.ping(from: "h1", to: "h2", timeout: 2).received, "the entry is gone")
             XCTAssertFalse(try net.dumpFlows("s1").contains("priority=40000"))
 
+            // The link's latency is measured (LLDP send times); under the latency metric
+            // the hosts still reach each other, and the role is ACTIVE.
+            let links = try XCTUnwrap(try call("GET", "/wm/topology/links/json") as? [[String: Any]])
+            XCTAssertEqual(links.count, 1, "\(links)")
+            XCTAssertNotNil(links.first?["latency-us"] as? Int, "a measured latency: \(links)")
+            XCTAssertEqual((try call("POST", "/wm/routing/metric/json", #"{"metric": "latency"}"#) as? [String: String])?["metric"], "latency")
+            XCTAssertTrue(try net.ping(from: "h2", to: "h1", timeout: 2).received, "paths by latency")
+            XCTAssertEqual((try call("GET", "/wm/core/role/json") as? [String: String])?["role"], "ACTIVE")
+
             // clear: every entry of a switch.
             _ = try call("POST", "/wm/staticflowpusher/json", #"{"switch": "2", "name": "a", "in_port": "1", "actions": "output=2"}"#)
             _ = try call("GET", "/wm/staticflowpusher/clear/all/json")
