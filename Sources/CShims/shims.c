@@ -728,3 +728,27 @@ int sn_pty_open(int *slave_out) {
     *slave_out = s;
     return m;
 }
+
+static volatile sig_atomic_t forward_pid = 0;
+
+static void forward_handler(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    if (info && info->si_code > 0) return;  // from the kernel (the terminal): not again
+    if (forward_pid > 0) kill((pid_t)forward_pid, sig);
+}
+
+void sn_forward_target(int target) { forward_pid = target; }
+
+int sn_forward_signals(int target) {
+    forward_pid = target;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = forward_handler;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    int sigs[4] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+    for (int i = 0; i < 4; i++) {
+        if (sigaction(sigs[i], &sa, NULL) != 0) return -errno;
+    }
+    return 0;
+}

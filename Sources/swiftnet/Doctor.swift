@@ -34,7 +34,10 @@ struct Doctor: ParsableCommand {
         line(nil, "script cache", "\(cache) (\(cached) compiled scripts)")
 
         let capability = RequiredCapability.missingMessage()
-        line(capability == nil, "privileges", capability ?? "CAP_SYS_ADMIN and CAP_NET_ADMIN")
+        let rootless = capability != nil && geteuid() != 0 && Rootless.unavailable() == nil
+        line(capability == nil || rootless, "privileges",
+             capability == nil ? "CAP_SYS_ADMIN and CAP_NET_ADMIN" : rootless ? "none needed: runs are rootless (below)" : capability!)
+        line(nil, "mode", Rootless.modeDescription())
 
         // The same checks a build makes before it starts.
         line(Network.dnsmasqPath != nil ? true : nil, "dnsmasq", Network.dnsmasqPath ?? "not installed (dnsmasq-base): kind: dns hosts need it")

@@ -35,6 +35,9 @@ struct Root: ParsableCommand {
         // `swiftnet run FILE.swift [--] ARGS`, also from a script's shebang line: the
         // script's arguments are its own, not options of swiftnet.
         let argv = CommandLine.arguments
+        // An unprivileged user's network goes in namespaces of its own (see `Rootless`).
+        Rootless.superviseIfWanted(argv)
+        if Rootless.inside { Rootless.prepareInside() }
         if argv.count >= 3 && argv[1] == "run" && argv[2].hasSuffix(".swift") {
             var rest = Array(argv.dropFirst(3))
             if rest.first == "--" { rest.removeFirst() }

@@ -138,6 +138,9 @@ enum ScriptRunner {
         let env = ProcessInfo.processInfo.environment
         if let c = env["SWIFTNET_CACHE"] { return c }
         if let x = env["XDG_CACHE_HOME"] { return x + "/swiftnet/scripts" }
+        // $HOME first: in a rootless run the user is root of its own namespace, and the
+        // password file's home of root is not the user's.
+        if let h = env["HOME"], !h.isEmpty { return h + "/.cache/swiftnet/scripts" }
         return NSHomeDirectory() + "/.cache/swiftnet/scripts"
     }
 

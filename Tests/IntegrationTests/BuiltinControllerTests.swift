@@ -120,6 +120,64 @@ final class BuiltinControllerTests: XCTestCase {
         XCTAssertEqual(before, try RootSnapshot.take())
     }
 
+    /// A square of user switches whose link s1-s2 has 15 ms of delay each way (the user
+    /// switch applies it itself): LLDP measures it, and the latency metric routes h1 to h4
+    /// round by s3 where hop count (a tie, the lower datapath id) went by s2.
+    func testLatencyMetricAvoidsADelayedLink() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let t = Topology("lat\(getpid())", controller: .builtinController) {
+            Host("h1"); Host("h4")
+            Switch("s1", kind: .user); Switch("s2", kind: .user); Switch("s3", kind: .user); Switch("s4", kind: .user)
+            Link("h1", "s1"); Link("h4", "s4")
+            Link("s1", "s2", delay: "15ms"); Link("s2", "s4"); Link("s1", "s3"); Link("s3", "s4")
+        }
+        try withNetwork(t) { net in
+            let client = ControlClient(socketPath: try XCTUnwrap(net.controlSocket))
+            func get(_ path: String) throws -> Any {
+                let r = try client.request("GET", path)
+                XCTAssertEqual(r.status, 200, r.text)
+                return try JSONSerialization.jsonObject(with: Data(r.body))
+            }
+            func latencies() throws -> [String: Int] {
+                var out: [String: Int] = [:]
+                for l in try XCTUnwrap(try get("/wm/topology/links/json") as? [[String: Any]]) {
+                    let a = (l["src-switch"] as? String ?? "").suffix(1), b = (l["dst-switch"] as? String ?? "").suffix(1)
+                    out["s\(min(a, b))-s\(max(a, b))"] = l["latency-us"] as? Int
+                }
+                return out
+            }
+            // Every link measured, s1-s2 over 10 ms (LLDPs every 2 s; the median of five).
+            let deadline = Date().addingTimeInterval(20)
+            var seen: [String: Int] = [:]
+            while Date() < deadline {
+                seen = try latencies()
+                if seen.count == 4 && (seen["s1-s2"] ?? 0) >= 10_000 && seen.filter({ $0.key != "s1-s2" }).values.allSatisfy({ $0 < 10_000 }) { break }
+                usleep(250_000)
+            }
+            XCTAssertEqual(seen.count, 4, "\(seen)")
+            XCTAssertGreaterThanOrEqual(seen["s1-s2"] ?? 0, 10_000, "the delayed link measured: \(seen)")
+            for (link, us) in seen where link != "s1-s2" { XCTAssertLessThan(us, 10_000, "\(link): \(seen)") }
+
+            let byHops = try XCTUnwrap(net.builtinController?.path(from: 1, inPort: 1, to: 4, outPort: 1))
+            XCTAssertEqual(byHops.map(\.dpid), [1, 2, 4], "hop count: a tie, the lower datapath id")
+            let slow = try net.ping(from: "h1", to: "h4", timeout: 2)
+            XCTAssertTrue(slow.received)
+            XCTAssertGreaterThanOrEqual(slow.rttMilliseconds ?? 0, 30, "by s2: 15 ms each way")
+
+            let r = try client.request("POST", "/wm/routing/metric/json", json: Array(#"{"metric": "latency"}"#.utf8))
+            XCTAssertEqual(r.status, 200, r.text)
+            let byLatency = try XCTUnwrap(net.builtinController?.path(from: 1, inPort: 1, to: 4, outPort: 1))
+            XCTAssertEqual(byLatency.map(\.dpid), [1, 3, 4], "round the delayed link")
+            // Forwarding withdrew its flows: the next pings take the new path.
+            _ = try net.ping(from: "h1", to: "h4", timeout: 2)
+            let fast = try net.ping(from: "h1", to: "h4", timeout: 2)
+            XCTAssertTrue(fast.received)
+            XCTAssertLessThan(fast.rttMilliseconds ?? 100, 15, "by s3")
+        }
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
     /// Two user switches joined directly and also through a Linux bridge (not OpenFlow,
     /// so LLDP does not cross it): BDDP finds the link across the bridge, reported as an
     /// external link; the loop through the bridge does not storm, and the host on the

@@ -141,4 +141,11 @@ int sn_offload_counts(const struct sn_offload *o, int in_ifindex, const unsigned
 /// Removes an entry. Returns 0 or -errno.
 int sn_offload_remove(const struct sn_offload *o, int in_ifindex, const unsigned char *macs);
 
+/// Forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT that another process sent (si_code <= 0,
+/// e.g. kill(1)) to `target`; ones the terminal sent (Ctrl-C), which reach the target's
+/// process group anyway, are not sent twice. 0 or -errno.
+int sn_forward_signals(int target);
+/// Sets the process that `sn_forward_signals` forwards to.
+void sn_forward_target(int target);
+
 #endif
