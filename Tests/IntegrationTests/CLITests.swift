@@ -193,8 +193,10 @@ final class CLITests: XCTestCase {
     func testWithoutPrivilegesSaysWhichCapabilityIsMissing() throws {
         try requireRoot()
         try requireProgram("/usr/bin/setpriv", "setpriv (util-linux)")
+        // (SWIFTNET_ROOTLESS=0: without it, a user's run is rootless; see RootlessTests.)
         let r = try CLI.run(["--topo", "minimal", "--test", "pingall"],
-                            prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
+                            prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                                     "/usr/bin/env", "SWIFTNET_ROOTLESS=0"])
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
         XCTAssertTrue(r.stderr.contains("CAP_NET_ADMIN"), r.stderr)
         XCTAssertTrue(r.stderr.contains("sudo"), r.stderr)
