@@ -15,6 +15,11 @@ public enum CPUCgroup {
         guard access("\(root)/cgroup.procs", F_OK) == 0, access("\(root)/cpu.cfs_quota_us", F_OK) == 0 else {
             return "no cgroup v1 cpu controller at \(root) (with cpu.cfs_quota_us), which CPU limits need; mount it (mount -t cgroup -o cpu cgroup \(root)) or run without --host"
         }
+        if access(root, W_OK) != 0 {
+            return getenv("SWIFTNET_ROOTLESS_STATE") != nil
+                ? "CPU limits need the cgroup v1 cpu controller, which a rootless run cannot write (\(root) is root's): run as root for --host, or without it"
+                : "\(root) is not writable here: CPU limits need root (or a cgroup delegated to this user)"
+        }
         if realtime && access("\(root)/cpu.rt_runtime_us", F_OK) != 0 {
             return "this kernel has no real-time group scheduling (CONFIG_RT_GROUP_SCHED: \(root)/cpu.rt_runtime_us is missing); use --host cfs,cpu=F instead"
         }

@@ -182,6 +182,9 @@ enum Rootless {
         guard mkdir("/run/swiftnet", 0o700) == 0 else { fail("cannot make /run/swiftnet") }
         guard mount("/proc/self/fd/\(fd)", "/run/swiftnet", nil, UInt(MS_BIND), nil) == 0 else { fail("cannot bind \(state) on /run/swiftnet") }
         close(fd)
+        // The new network namespace's loopback starts down; Foundation's run loop (which
+        // notices a child's exit, for one) needs it.
+        bringLoopbackUp()
         if let w = getenv(watchMarker).flatMap({ Int32(String(cString: $0)) }) {
             _ = fcntl(w, F_SETFD, FD_CLOEXEC)
             let watcher = Thread {
@@ -200,6 +203,19 @@ enum Rootless {
         // already: they must not mount again. They can tell from this.
         unsetenv(marker)
         setenv(stateMarker, state, 1)
+    }
+
+    static func bringLoopbackUp() {
+        let s = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard s >= 0 else { return }
+        defer { close(s) }
+        var req = ifreq()
+        withUnsafeMutableBytes(of: &req.ifr_ifrn.ifrn_name) { buf in
+            for (i, c) in "lo".utf8.enumerated() { buf[i] = c }
+        }
+        guard ioctl(s, UInt(SIOCGIFFLAGS), &req) == 0 else { return }
+        req.ifr_ifru.ifru_flags |= Int16(IFF_UP)
+        _ = ioctl(s, UInt(SIOCSIFFLAGS), &req)
     }
 
     /// Set inside a rootless run (to the user's state directory) once it is prepared.

@@ -179,6 +179,11 @@ final class RootlessTests: XCTestCase {
         XCTAssertEqual(ping.status, 0, ping.stdout + ping.stderr)
         XCTAssertTrue(ping.stdout.contains("0% dropped (6/6 received)"), ping.stdout + ping.stderr)
 
+        // What a rootless run cannot have is refused in one line, exit 2.
+        let cpu = try runProgram(me + [dir + "/swiftnet", "--topo", "single,2", "--host", "cfs,cpu=0.5", "--test", "pingall"], timeout: 60)
+        XCTAssertEqual(cpu.status, 2, cpu.stdout + cpu.stderr)
+        XCTAssertTrue(cpu.stderr.contains("which a rootless run cannot write"), cpu.stderr)
+
         let off = try runProgram(me + ["SWIFTNET_ROOTLESS=0", dir + "/swiftnet", "--topo", "minimal", "--test", "pingall"], timeout: 60)
         XCTAssertEqual(off.status, 2, off.stdout + off.stderr)
         XCTAssertTrue(off.stderr.contains("CAP_NET_ADMIN"), off.stderr)
