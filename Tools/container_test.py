@@ -19,9 +19,12 @@ them and they hold no swiftnet state: podman's run-time folders (/run/containers
 EXCLUDED_RUN). /var/lib/containers (images and layers) is not looked at.
 
 Usage: container_test.py [--image NAME] [--only STEP,...] [--no-nspawn]
+       container_test.py --snapshot FILE     (writes the machine's state)
+       container_test.py --compare FILE      (exit 1 and the differences if it changed)
 Needs root, podman (CONTAINERS_CONF set, as the Makefile does), systemd-nspawn.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -239,7 +242,21 @@ def main():
     ap.add_argument("--image", default="swiftnet:latest")
     ap.add_argument("--only", default="", help="comma-separated steps: " + ",".join(n for n, _ in STEPS))
     ap.add_argument("--no-nspawn", action="store_true")
+    ap.add_argument("--snapshot", metavar="FILE", help="write the machine's state to FILE and exit")
+    ap.add_argument("--compare", metavar="FILE", help="compare the machine with the state in FILE and exit")
     args = ap.parse_args()
+    if args.snapshot:
+        with open(args.snapshot, "w") as f:
+            json.dump(snapshot(), f)
+        return
+    if args.compare:
+        with open(args.compare) as f:
+            leaks = differences(json.load(f), snapshot())
+        for line in leaks:
+            print(f"  LEAK  {line}")
+        print("*** machine changed" if leaks else "*** machine unchanged: links, netns, mounts, /etc, /run "
+              "(podman's own /run folders excluded)")
+        sys.exit(1 if leaks else 0)
     if os.geteuid() != 0:
         sys.exit("container_test: run as root (podman rootful, systemd-nspawn)")
     if run(["podman", "image", "exists", args.image]).returncode != 0:
