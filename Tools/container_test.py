@@ -14,9 +14,11 @@ folder.
 Before the first and after the last, this compares the machine's root network namespace
 (`ip -o link`), `ip netns`, its mounts (/proc/self/mountinfo), and the files under /etc and
 /run; any difference fails the run. Left out of the comparison, because the engines own
-them and they hold no swiftnet state: podman's run-time folders (/run/containers,
-/run/libpod, /run/runc) and the per-machine lock files podman keeps in /run/lock (see
+them, they hold no swiftnet state and the first podman command makes them for good:
+podman's and runc's run-time folders /run/containers, /run/libpod and /run/runc (see
 EXCLUDED_RUN). /var/lib/containers (images and layers) is not looked at.
+/run/systemd/nspawn, which systemd-nspawn makes on its first run and leaves, is compared,
+and removed after the nspawn step when that step made it.
 
 Usage: container_test.py [--image NAME] [--only STEP,...] [--no-nspawn]
        container_test.py --snapshot FILE     (writes the machine's state)
