@@ -9,7 +9,7 @@
 #      is added; Debian's archive and PyPI are reached as the machine reaches them): apt-get
 #      installs make and git and the Swift toolchain's prerequisites (what a runner image has
 #      before it runs `make`), then `make deps mininet-deps controllers` installs what the
-#      Makefile installs itself.
+#      Makefile installs itself (pip with the machine's CA bundle, PIP_CERT, read-only).
 #   3. build container, --network none: `make build` and the test targets, so the network
 #      lock is not held while compiling.
 #   4. test container, --network none, under the network lock: `make test` (CI=true, as
@@ -94,7 +94,11 @@ container() {
 locked() {
     local s=0
     exec 9>>"$lock"
-    flock 9
+    if ! flock 9; then
+        exec 9>&-
+        say "could not take $lock"
+        return 1
+    fi
     "$@" || s=$?
     exec 9>&-
     return $s
@@ -102,7 +106,10 @@ locked() {
 
 t=$(date +%s)
 status=0
-locked container '--network host' \
+# pip reaches PyPI as the machine does: here through a TLS proxy whose CA is in the
+# machine's bundle (PIP_CERT), which the container's own bundle lacks; read-only.
+ca="${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}"
+locked container "--network host -v $ca:/etc/swiftnet-fresh-ca.crt:ro -e PIP_CERT=/etc/swiftnet-fresh-ca.crt" \
     "apt-get update -qq && apt-get install -y -qq $TOOLCHAIN_PREREQS >/dev/null && make deps mininet-deps controllers" \
     >>"$log" 2>&1 || status=$?
 say "setup (apt-get in the container, make deps mininet-deps controllers): $(elapsed $t) s, exit $status"
