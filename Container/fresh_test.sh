@@ -116,7 +116,7 @@ say "setup (apt-get in the container, make deps mininet-deps controllers): $(ela
 
 if [ $status -eq 0 ]; then
     t=$(date +%s)
-    container "$PRIVILEGED" 'make build && swift build --build-tests' >>"$log" 2>&1 || status=$?
+    container "$PRIVILEGED" 'make build && /opt/swift/usr/bin/swift build --build-tests' >>"$log" 2>&1 || status=$?
     say "build (make build, swift build --build-tests): $(elapsed $t) s, exit $status"
 fi
 
