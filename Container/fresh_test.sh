@@ -89,8 +89,9 @@ container() {
         -w /src/swiftnet --rootfs "$root" /bin/bash -c "$*"
 }
 
-# The network lock (the other network tests hold it too), only while a container runs
-# something that is not a compiler.
+# The network lock (the other network tests hold it too), only while the tests run: the
+# setup and build containers install and compile, and make nothing in the machine's
+# network namespace.
 locked() {
     local s=0
     exec 9>>"$lock"
@@ -109,7 +110,7 @@ status=0
 # pip reaches PyPI as the machine does: here through a TLS proxy whose CA is in the
 # machine's bundle (PIP_CERT), which the container's own bundle lacks; read-only.
 ca="${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}"
-locked container "--network host -v $ca:/etc/swiftnet-fresh-ca.crt:ro -e PIP_CERT=/etc/swiftnet-fresh-ca.crt" \
+container "--network host -v $ca:/etc/swiftnet-fresh-ca.crt:ro -e PIP_CERT=/etc/swiftnet-fresh-ca.crt" \
     "apt-get update -qq && apt-get install -y -qq $TOOLCHAIN_PREREQS >/dev/null && make deps mininet-deps controllers" \
     >>"$log" 2>&1 || status=$?
 say "setup (apt-get in the container, make deps mininet-deps controllers): $(elapsed $t) s, exit $status"
