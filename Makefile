@@ -23,7 +23,8 @@ BENCH_DEPS = mininet bridge-utils openvswitch-switch tcpdump
 OSKEN_VENV ?= /opt/swiftnet-venv
 OSKEN_VERSION ?= 3.1.1
 
-.PHONY: run test build release install install-mn deps mininet-deps controllers bench-deps bench clean-build conformance
+.PHONY: run test build release install install-mn deps mininet-deps controllers bench-deps bench clean-build conformance \
+	container container-deps test-container test-fresh clean-container
 
 run: deps release install
 	swiftnet --topo tree,depth=2,fanout=2 --test pingall
@@ -111,3 +112,47 @@ bench-deps:
 
 clean-build:
 	rm -rf .build
+
+# Containers (README, "Containers and CI"). Podman, rootful, with runc and the project's
+# Container/containers.conf (CONTAINERS_CONF: the machine's /etc/containers is not touched).
+# `make container` builds the Dockerfile's runtime stage from a Debian base made here with
+# debootstrap (made once, then cached as $(CONTAINER_BASE)) and the binary built here with
+# the static Swift standard library; `podman build --network host` only so that apt-get in
+# the build reaches Debian's archive (the host's network namespace: no interface is added).
+CONTAINER_IMAGE ?= swiftnet:latest
+CONTAINER_BASE ?= swiftnet-base:bookworm
+CONTAINER_SCRATCH ?= .build-static
+CONTAINER_DEPS = podman runc debootstrap systemd-container binutils libnl-route-3-dev libcap-dev libedit-dev pkg-config
+# Held while anything runs networks or containers, as the other network tests hold it.
+NET_LOCK ?= /tmp/swiftnet-net.lock
+container container-deps test-container test-fresh clean-container: export CONTAINERS_CONF := $(CURDIR)/Container/containers.conf
+
+container-deps:
+	@missing=$$(for p in $(CONTAINER_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "*** Installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+container: container-deps
+	Container/payload.sh $(CONTAINER_SCRATCH) $(CONTAINER_SCRATCH)/payload
+	Container/make_base.sh $(CONTAINER_BASE)
+	podman build --network host --pull=never --target runtime \
+		--build-context payload=$(CONTAINER_SCRATCH)/payload \
+		--build-arg RUNTIME_IMAGE=localhost/$(CONTAINER_BASE) \
+		-t $(CONTAINER_IMAGE) -f Dockerfile .
+	@podman image ls --format '*** {{.Repository}}:{{.Tag}} {{.Size}}' $(CONTAINER_IMAGE)
+
+# Runs swiftnet in the image (podman, then systemd-nspawn) and fails if the machine's
+# links, namespaces, mounts, /etc or /run changed (Tools/container_test.py).
+test-container: container
+	flock $(NET_LOCK) python3 Tools/container_test.py --image $(CONTAINER_IMAGE)
+
+# The whole `make test` in a container made from a fresh Debian rootfs, on a fresh clone of
+# this repository's HEAD (Container/fresh_test.sh). Not part of `make test`.
+test-fresh: container-deps
+	Container/fresh_test.sh
+
+# The project's images; the containers are --rm and gone already.
+clean-container:
+	-podman rmi $(CONTAINER_IMAGE) $(CONTAINER_BASE)
