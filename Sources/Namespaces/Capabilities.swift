@@ -38,10 +38,10 @@ public enum RequiredCapability: String, CaseIterable, Sendable {
         if !unobtainable.isEmpty {
             let lacking = unobtainable.map(\.rawValue).joined(separator: " and ")
             let place = containerEngine().map { "this \($0) container" } ?? "this process's bounding set"
-            return "swiftnet needs \(names) to create namespaces and links, and \(place) does not allow \(lacking) even to root: "
+            return "\(names) \(missing.count == 1 ? "is" : "are") needed to create namespaces and links, and \(place) does not allow \(lacking) even to root: "
                 + "start the container with \(flags) (or --privileged)"
         }
-        return "swiftnet needs \(names) to create namespaces and links: run it as root (sudo \(command)), "
+        return "\(names) \(missing.count == 1 ? "is" : "are") needed to create namespaces and links: run it as root (sudo \(command)), "
             + "or in a container started with \(flags)"
     }
 

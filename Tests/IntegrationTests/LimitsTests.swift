@@ -49,7 +49,10 @@ final class LimitsTests: XCTestCase {
     /// it holds (sent all at once, single,33 lost 32 of 1056 with gc_thresh3 1024) keeps
     /// within it and loses nothing.
     func testAPingAllPastTheNeighbourTableLosesNothing() throws {
-        let text = try String(contentsOfFile: "/proc/sys/net/ipv4/neigh/default/gc_thresh3", encoding: .utf8)
+        // The file is in the machine's own network namespace only (a container with a
+        // namespace of its own has none): there swiftnet, and this test, take the
+        // kernel's default, 1024.
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/neigh/default/gc_thresh3", encoding: .utf8)) ?? "1024"
         let limit = try XCTUnwrap(Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), text)
         // The fewest hosts on one switch whose pingall needs more than `limit` entries.
         var n = 2
