@@ -194,9 +194,10 @@ final class CLITests: XCTestCase {
         try requireRoot()
         try requireProgram("/usr/bin/setpriv", "setpriv (util-linux)")
         // (SWIFTNET_ROOTLESS=0: without it, a user's run is rootless; see RootlessTests.)
+        setenv("SWIFTNET_ROOTLESS", "0", 1)
+        defer { unsetenv("SWIFTNET_ROOTLESS") }
         let r = try CLI.run(["--topo", "minimal", "--test", "pingall"],
-                            prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                                     "/usr/bin/env", "SWIFTNET_ROOTLESS=0"])
+                            prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
         XCTAssertTrue(r.stderr.contains("CAP_NET_ADMIN"), r.stderr)
         XCTAssertTrue(r.stderr.contains("sudo"), r.stderr)

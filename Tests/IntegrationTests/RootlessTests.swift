@@ -91,9 +91,11 @@ final class RootlessTests: XCTestCase {
         return dir
     }
 
+    /// The command prefix that runs as `uid`, in `home` (the test's own directory may be
+    /// out of the user's reach, and a web server in a host serves the directory it starts in).
     func asUser(_ uid: UInt32, home: String, groups: String = "--init-groups") -> [String] {
         ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(uid == 65534 ? 65534 : uid)", groups,
-         "/usr/bin/env", "-u", "XDG_RUNTIME_DIR", "HOME=\(home)"]
+         "/usr/bin/env", "--chdir=\(home)", "-u", "XDG_RUNTIME_DIR", "HOME=\(home)"]
     }
 
     func testRootlessAsACreatedUserWithASubordinateRange() throws {
