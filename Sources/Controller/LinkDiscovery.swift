@@ -117,13 +117,13 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
         let now = NIODeadline.now()
         let stale = Set(seen.filter { now - $0.value > timeout }.map(\.key))
         let staleBroadcast = Set(seenBroadcast.filter { now - $0.value > timeout }.map(\.key))
+        let cutoff = now - timeout
         for sw in core.switches.values {
             let mine = stale.filter { $0.dst == sw.dpid }, mineBroadcast = staleBroadcast.filter { $0.dst == sw.dpid }
             if mine.isEmpty && mineBroadcast.isEmpty {
                 sw.echo()
                 continue
             }
-            let cutoff = now - timeout
             sw.echo { [weak self] in self?.expire(mine, mineBroadcast, olderThan: cutoff) }
         }
         // Links into switches that are gone are dropped with them (`switchGone`).
@@ -135,7 +135,6 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
         var gone = 0
         for l in candidates where (seen[l].map { $0 <= cutoff } ?? false) {
             seen[l] = nil
-            samples[l] = nil
             gone += 1
         }
         var goneBroadcast = 0
@@ -267,6 +266,8 @@ public final class LinkDiscovery: ControllerModule, OpenFlowListener, @unchecked
         if external.count > externalLinks.count { counters?.add(name, "external links found", UInt64(external.count - externalLinks.count)) }
         links = direct
         externalLinks = external
+        // A link that went takes its measurements with it (however it went).
+        samples = samples.filter { direct.contains($0.key) }
         latency = latency.filter { direct.contains($0.key) }
         lastChange = .now()
         for l in listeners { l.linksChanged(direct.union(external)) }

@@ -29,7 +29,7 @@ public final class SwitchConnection: @unchecked Sendable {
     /// ECHO requests waiting for their replies, by transaction id: when sent, and what to
     /// run when the reply comes (every message the switch sent before it has been read).
     var echoes: [UInt32: (sent: NIODeadline, then: (() -> Void)?)] = [:]
-    /// Written but not yet flushed (flushed at the end of a read batch).
+    /// Written but not yet flushed (see `OpenFlowCore.write`).
     var unflushed = false
 
     init(channel: any Channel, core: OpenFlowCore) {
@@ -43,8 +43,8 @@ public final class SwitchConnection: @unchecked Sendable {
     public func send(_ message: OFMessage) -> Bool { sendWithXID(message) != nil }
 
     /// Sends a message; its transaction id, nil when it cannot be said in this version
-    /// (or is held back on standby). Inside a read batch the write is flushed once, at
-    /// the batch's end; outside one at once.
+    /// (or is held back on standby). The write is flushed with the others of the read
+    /// batch or task that made it (`OpenFlowCore.write`).
     func sendWithXID(_ message: OFMessage) -> UInt32? {
         if message.changesSwitch && (core.role == .standby || role == OFRole.slave) {
             core.counters.add(core.name, "messages held on standby")

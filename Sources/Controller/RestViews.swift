@@ -120,3 +120,17 @@ extension BuiltinController {
         }
     }
 }
+
+extension OFIPv6Address {
+    /// The address as RFC 5952 writes it ("fe80::5"), by the C library's inet_ntop.
+    public var compressed: String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<8 {
+            bytes[i] = UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(i)))
+            bytes[8 + i] = UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(i)))
+        }
+        var out = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(AF_INET6, bytes, &out, socklen_t(out.count)) != nil else { return description }
+        return String(cString: out)
+    }
+}

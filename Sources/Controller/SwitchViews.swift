@@ -45,6 +45,7 @@ extension BuiltinController {
     /// "role-change-description": "..."}` changes it (MASTER, EQUAL and SLAVE are read as
     /// Floodlight reads them). Both answer the role, its description and when it changed.
     func roleView(method: String, body: [UInt8]) -> RestAnswer {
+        var change: (role: ControllerRole, description: String)?
         if method == "POST" || method == "PUT" {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
                 return Self.status("the body is not a JSON object: send {\"role\": \"ACTIVE\"} or {\"role\": \"STANDBY\"}", 400)
@@ -52,12 +53,15 @@ extension BuiltinController {
             guard let text = object["role"] as? String, let role = ControllerRole(text: text) else {
                 return Self.status("role \(object["role"].map { "\($0)" } ?? "missing"): use ACTIVE or STANDBY", 400)
             }
-            let description = object["role-change-description"] as? String ?? "changed over REST"
-            _ = core.onLoop { [core] in core.setRole(role, description: description) }
+            change = (role, object["role-change-description"] as? String ?? "changed over REST")
         } else if method != "GET" {
             return Self.status("\(method) is not served here: the role takes GET and POST", 405)
         }
-        let info = core.onLoop { [core] in (core.role.rawValue, core.roleChange.description, core.roleChange.at) }
+        // One trip to the loop: the change (if any), then the answer.
+        let info = core.onLoop { [core, change] in
+            if let change { core.setRole(change.role, description: change.description) }
+            return (core.role.rawValue, core.roleChange.description, core.roleChange.at)
+        }
         guard let info else { return Self.status("the controller is stopping", 503) }
         let f = ISO8601DateFormatter()
         return Self.object(["role": info.0, "role-change-description": info.1, "role-change-date-time": f.string(from: info.2)])
@@ -69,17 +73,22 @@ extension BuiltinController {
         guard let topology = context.service("topology", as: TopologyService.self) else {
             return Self.status("this controller computes no paths (its app is the learning switch)", 404)
         }
+        var chosen: PathMetric?
         if method == "POST" || method == "PUT" {
             let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
             let text = (object?["metric"] as? String)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
             guard let metric = PathMetric(rawValue: text) else {
                 return Self.object(["error": "invalid path metric: \(text) (use \(PathMetric.allCases.map(\.rawValue).joined(separator: " or ")))"], status: 400)
             }
-            _ = core.onLoop { topology.setMetric(metric) }
+            chosen = metric
         } else if method != "GET" {
             return Self.status("\(method) is not served here: the metric takes GET and POST", 405)
         }
-        return Self.object(["metric": core.onLoop { topology.metric.rawValue } ?? "hopcount"])
+        let metric = core.onLoop { [chosen] in
+            if let chosen { topology.setMetric(chosen) }
+            return topology.metric.rawValue
+        }
+        return Self.object(["metric": metric ?? "hopcount"])
     }
 
     // MARK: - Switch statistics

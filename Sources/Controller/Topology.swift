@@ -110,7 +110,8 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
     private var counters: DebugCounters?
     private var listeners: [(TopologyChange) -> Void] = []
     // On the core's loop.
-    private var adjacency: [UInt64: [(port: UInt32, peer: UInt64, peerPort: UInt32)]] = [:]
+    /// Each switch's links, in `ordered`'s order (kept so, not sorted per path).
+    private var adjacency: Adjacency = [:]
     /// Link ports on the broadcast tree, per switch.
     private var treePorts: [UInt64: Set<UInt32>] = [:]
     /// Every port at the end of a link, per switch.
@@ -175,7 +176,7 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
         linkPorts = [:]
         designatedPorts = [:]
         let external = discovery?.externalLinks ?? []
-        var direct: [UInt64: [(port: UInt32, peer: UInt64, peerPort: UInt32)]] = [:]
+        var direct: Adjacency = [:]
         var segmentOf: [[UInt64]: [UInt64]] = [:]
         func root(_ e: [UInt64]) -> [UInt64] {
             var r = e
@@ -200,6 +201,7 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
                 direct[l.src, default: []].append((l.srcPort, l.dst, l.dstPort))
             }
         }
+        adjacency = Self.ordered(adjacency)
         treePorts = [:]
         islands = []
         var seen: Set<UInt64> = []
@@ -253,7 +255,7 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
 
     /// The shortest path from switch `a` to switch `b` by the metric: each hop as the
     /// switch and the port it sends out of (empty when a == b, nil when unreachable).
-    public func path(from a: UInt64, to b: UInt64) -> [(dpid: UInt64, out: UInt32, nextInPort: UInt32)]? {
+    public func path(from a: UInt64, to b: UInt64) -> Hops? {
         switch metric {
         case .hopcount:
             return Self.fewestHops(adjacency, from: a, to: b)
@@ -268,6 +270,11 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
     public typealias Adjacency = [UInt64: [(port: UInt32, peer: UInt64, peerPort: UInt32)]]
     public typealias Hops = [(dpid: UInt64, out: UInt32, nextInPort: UInt32)]
 
+    /// Each switch's links by peer, then port: the order ties between equal paths go by.
+    public static func ordered(_ adjacency: Adjacency) -> Adjacency {
+        adjacency.mapValues { $0.sorted { ($0.peer, $0.port) < ($1.peer, $1.port) } }
+    }
+
     /// A link's cost under the latency metric: its latency in microseconds, plus 100 µs a
     /// hop, so links whose latencies are within noise of each other go by hop count; a link
     /// with no measurement yet costs as if it had 1 ms.
@@ -275,7 +282,8 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
         100 + (latency.map { $0.nanoseconds / 1_000 } ?? 1_000)
     }
 
-    /// Breadth-first: the path with the fewest hops (ties: the lower datapath id, then port).
+    /// Breadth-first: the path with the fewest hops (ties: the earlier link in `adjacency`,
+    /// which `ordered` puts by lower datapath id, then port).
     public static func fewestHops(_ adjacency: Adjacency, from a: UInt64, to b: UInt64) -> Hops? {
         if a == b { return [] }
         var previous: [UInt64: (from: UInt64, out: UInt32, inPort: UInt32)] = [:]
@@ -285,7 +293,7 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
         while head < queue.count {
             let s = queue[head]
             head += 1
-            for e in (adjacency[s] ?? []).sorted(by: { ($0.peer, $0.port) < ($1.peer, $1.port) }) where !seen.contains(e.peer) {
+            for e in adjacency[s] ?? [] where !seen.contains(e.peer) {
                 seen.insert(e.peer)
                 previous[e.peer] = (s, e.port, e.peerPort)
                 if e.peer == b { return walk(previous, to: b) }
@@ -295,7 +303,8 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
         return nil
     }
 
-    /// Dijkstra: the path of least total `cost` (each link's, at least 1).
+    /// Dijkstra: the path of least total `cost` (each link's, at least 1; ties as in
+    /// `fewestHops`).
     public static func cheapest(_ adjacency: Adjacency, from a: UInt64, to b: UInt64,
                                 cost: (UInt64, (port: UInt32, peer: UInt64, peerPort: UInt32)) -> Int64) -> Hops? {
         if a == b { return [] }
@@ -311,7 +320,7 @@ public final class TopologyService: ControllerModule, LinkListener, OpenFlowList
             guard !done.contains(e.dpid) else { continue }
             if e.dpid == b { return walk(previous, to: b) }
             done.insert(e.dpid)
-            for link in (adjacency[e.dpid] ?? []).sorted(by: { ($0.peer, $0.port) < ($1.peer, $1.port) }) where !done.contains(link.peer) {
+            for link in adjacency[e.dpid] ?? [] where !done.contains(link.peer) {
                 let d = e.distance + max(1, cost(e.dpid, link))
                 if d < distance[link.peer] ?? .max {
                     distance[link.peer] = d

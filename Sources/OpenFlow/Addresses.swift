@@ -166,22 +166,4 @@ public struct OFIPv6Address: Hashable, Sendable, CustomStringConvertible {
         }
         return groups.joined(separator: ":")
     }
-
-    /// The address as RFC 5952 writes it: the longest run of two or more zero groups (the
-    /// first of equal runs) as "::", e.g. "fe80::5".
-    public var compressed: String {
-        var groups: [UInt16] = []
-        for half in [high, low] { for i in 0..<4 { groups.append(UInt16(truncatingIfNeeded: half >> UInt64(48 - 16 * i))) } }
-        var best = (start: -1, length: 0), i = 0
-        while i < 8 {
-            guard groups[i] == 0 else { i += 1; continue }
-            var j = i
-            while j < 8 && groups[j] == 0 { j += 1 }
-            if j - i > best.length { best = (i, j - i) }
-            i = j
-        }
-        let text = groups.map { String($0, radix: 16) }
-        guard best.length >= 2 else { return text.joined(separator: ":") }
-        return text[..<best.start].joined(separator: ":") + "::" + text[(best.start + best.length)...].joined(separator: ":")
-    }
 }

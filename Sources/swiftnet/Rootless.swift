@@ -2,15 +2,16 @@ import Foundation
 import Glibc
 import CShims
 import Namespaces
+import Netlink
 
 /// swiftnet without root. An unprivileged user's `swiftnet` (the shell, `run`, `test`,
-/// `python`) re-executes itself in a user namespace of its own, where the user is root,
-/// with a network namespace and a mount namespace of its own: util-linux's `unshare`
-/// makes them and then executes swiftnet in place (the same process, so signals and exit
-/// codes are the user's as ever). Inside, /run is a private tmpfs (so /run/netns and the
-/// rest are the run's alone) and /run/swiftnet is the user's own state directory
-/// (`$XDG_RUNTIME_DIR/swiftnet`, else `/tmp/swiftnet-UID`, mode 0700), where the control
-/// socket (mode 0600) and the run records stay reachable from outside.
+/// `python`) runs again as PID 1 of a user namespace of its own, where the user is root,
+/// with network, mount and PID namespaces of its own (util-linux's `unshare` makes them);
+/// the process the user started supervises it (`superviseIfWanted`). Inside, /run is a
+/// private tmpfs (so /run/netns and the rest are the run's alone) and /run/swiftnet is the
+/// user's own state directory (`$XDG_RUNTIME_DIR/swiftnet`, else `/tmp/swiftnet-UID`,
+/// mode 0711), where the control socket (mode 0600) and the run records stay reachable
+/// from outside.
 ///
 /// Nothing it makes can outlive it on the machine: the namespaces belong to its processes
 /// and go with them, and the machine's namespaces and files (outside the user's own) are
@@ -24,8 +25,6 @@ enum Rootless {
     static let unshare = "/usr/bin/unshare"
     /// The commands that build a network (the default command is the shell).
     static let building: Set<String> = ["start", "run", "test", "python"]
-    static let others: Set<String> = ["validate", "clean", "doctor", "ls", "exec", "inspect", "link", "stop",
-                                      "python-path", "engine", "controller", "help", "-h", "--help", "--version"]
 
     /// Whether this process runs as a rootless swiftnet (inside the namespaces).
     static var inside: Bool { getenv(marker) != nil }
@@ -90,12 +89,14 @@ enum Rootless {
         return "rootless: own user, network, mount and PID namespaces (\(mapping().description)); state in \(stateDirectory())"
     }
 
-    /// The subcommand `argv` names (the shell's "start" by default).
+    /// The subcommand `argv` names (the shell's "start" by default; "help" for help and
+    /// the version).
     static func subcommand(_ argv: [String]) -> String {
         guard argv.count >= 2 else { return "start" }
         let first = argv[1]
-        if building.contains(first) || others.contains(first) { return first }
-        return "start"
+        if ["help", "-h", "--help", "--version"].contains(first) { return "help" }
+        let names = Root.configuration.subcommands.map { $0._commandName }
+        return names.contains(first) ? first : "start"
     }
 
     /// For an unprivileged user whose command builds a network: runs swiftnet again in
@@ -184,7 +185,7 @@ enum Rootless {
         close(fd)
         // The new network namespace's loopback starts down; Foundation's run loop (which
         // notices a child's exit, for one) needs it.
-        bringLoopbackUp()
+        try? RouteSocket().setLink(index: 1, name: "lo", up: true)
         if let w = getenv(watchMarker).flatMap({ Int32(String(cString: $0)) }) {
             _ = fcntl(w, F_SETFD, FD_CLOEXEC)
             let watcher = Thread {
@@ -203,19 +204,6 @@ enum Rootless {
         // already: they must not mount again. They can tell from this.
         unsetenv(marker)
         setenv(stateMarker, state, 1)
-    }
-
-    static func bringLoopbackUp() {
-        let s = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard s >= 0 else { return }
-        defer { close(s) }
-        var req = ifreq()
-        withUnsafeMutableBytes(of: &req.ifr_ifrn.ifrn_name) { buf in
-            for (i, c) in "lo".utf8.enumerated() { buf[i] = c }
-        }
-        guard ioctl(s, UInt(SIOCGIFFLAGS), &req) == 0 else { return }
-        req.ifr_ifru.ifru_flags |= Int16(IFF_UP)
-        _ = ioctl(s, UInt(SIOCSIFFLAGS), &req)
     }
 
     /// Set inside a rootless run (to the user's state directory) once it is prepared.

@@ -85,6 +85,7 @@ final class RoleAndMetricTests: XCTestCase {
             adj[b, default: []].append((bp, a, ap))
         }
         link(1, 1, 2, 1); link(2, 2, 4, 1); link(1, 2, 3, 1); link(3, 2, 4, 2); link(1, 3, 4, 3)
+        adj = TopologyService.ordered(adj)
         let hops = TopologyService.fewestHops(adj, from: 1, to: 4)
         XCTAssertEqual(hops?.map(\.dpid), [1])
         XCTAssertEqual(hops?.map(\.out), [3])
