@@ -115,14 +115,15 @@ clean-build:
 
 # Containers (README, "Containers and CI"). Podman, rootful, with runc and the project's
 # Container/containers.conf (CONTAINERS_CONF: the machine's /etc/containers is not touched).
-# `make container` builds the Dockerfile's runtime stage from a Debian base made here with
+# `make container` builds the Dockerfile's runtime and full stages from a Debian base made with
 # debootstrap (made once, then cached as $(CONTAINER_BASE)) and the binary built here with
 # the static Swift standard library; `podman build --network host` only so that apt-get in
 # the build reaches Debian's archive (the host's network namespace: no interface is added).
 CONTAINER_IMAGE ?= swiftnet:latest
+CONTAINER_FULL_IMAGE ?= swiftnet:full
 CONTAINER_BASE ?= swiftnet-base:bookworm
 CONTAINER_SCRATCH ?= .build-static
-CONTAINER_DEPS = podman runc debootstrap systemd-container binutils libnl-route-3-dev libcap-dev libedit-dev pkg-config
+CONTAINER_DEPS = podman runc debootstrap systemd-container binutils gcc python3 libnl-route-3-dev libcap-dev libedit-dev pkg-config
 # Held while anything runs networks or containers, as the other network tests hold it.
 NET_LOCK ?= /tmp/swiftnet-net.lock
 container container-deps test-container test-fresh clean-container: export CONTAINERS_CONF := $(CURDIR)/Container/containers.conf
@@ -137,16 +138,19 @@ container-deps:
 container: container-deps
 	Container/payload.sh $(CONTAINER_SCRATCH) $(CONTAINER_SCRATCH)/payload
 	Container/make_base.sh $(CONTAINER_BASE)
-	podman build --network host --pull=never --target runtime \
-		--build-context payload=$(CONTAINER_SCRATCH)/payload \
-		--build-arg RUNTIME_IMAGE=localhost/$(CONTAINER_BASE) \
-		-t $(CONTAINER_IMAGE) -f Dockerfile .
+	for target in runtime full; do \
+		podman build --network host --pull=never --target $$target \
+			--build-context payload=$(CONTAINER_SCRATCH)/payload \
+			--build-arg RUNTIME_IMAGE=localhost/$(CONTAINER_BASE) \
+			-t $$([ $$target = runtime ] && echo $(CONTAINER_IMAGE) || echo $(CONTAINER_FULL_IMAGE)) -f Dockerfile . || exit 1; \
+	done
 	@podman image ls --format '*** {{.Repository}}:{{.Tag}} {{.Size}}' $(CONTAINER_IMAGE)
+	@podman image ls --format '*** {{.Repository}}:{{.Tag}} {{.Size}}' $(CONTAINER_FULL_IMAGE)
 
 # Runs swiftnet in the image (podman, then systemd-nspawn) and fails if the machine's
 # links, namespaces, mounts, /etc or /run changed (Tools/container_test.py).
 test-container: container
-	flock $(NET_LOCK) python3 Tools/container_test.py --image $(CONTAINER_IMAGE)
+	flock $(NET_LOCK) python3 Tools/container_test.py --image $(CONTAINER_IMAGE) --full-image $(CONTAINER_FULL_IMAGE)
 
 # The whole `make test` in a container made from a fresh Debian rootfs, on a fresh clone of
 # this repository's HEAD (Container/fresh_test.sh). Not part of `make test`.
@@ -155,4 +159,4 @@ test-fresh: container-deps
 
 # The project's images; the containers are --rm and gone already.
 clean-container:
-	-podman rmi $(CONTAINER_IMAGE) $(CONTAINER_BASE)
+	-podman rmi $(CONTAINER_FULL_IMAGE) $(CONTAINER_IMAGE) $(CONTAINER_BASE)

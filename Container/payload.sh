@@ -12,7 +12,36 @@ payload="$2"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 
-swift build -c release --static-swift-stdlib --product swiftnet --scratch-path "$scratch"
+# Foundation links ICU's whole data package: 34 MB of locales, charset converters and
+# dictionaries that swiftnet never uses, half the binary. The image's binary gets a
+# trimmed copy instead (trim_icu.py says what stays); the linker takes the copy for ICU's
+# symbol (--defsym), so the archive member with the full package is never pulled in.
+static_lib="$(dirname "$(readlink -f "$(command -v swiftc)")")/../lib/swift_static/linux"
+icu_member="$(ar t "$static_lib/lib_FoundationICU.a" | awk '/packaged_data/ && !n++')"
+icu_symbol="$(nm "$static_lib/lib_FoundationICU.a" 2>/dev/null | awk '$2 == "R" && $3 ~ /^icudt[0-9]+_dat$/ && !n++ {print $3}')"
+if [ -z "$icu_member" ] || [ -z "$icu_symbol" ]; then
+    echo "payload.sh: no ICU data package in $static_lib/lib_FoundationICU.a" >&2
+    exit 1
+fi
+icu="$(cd "$(dirname "$scratch")" && pwd)/$(basename "$scratch")/icu-data"
+rm -rf "$icu" && mkdir -p "$icu"
+(cd "$icu" && ar x "$static_lib/lib_FoundationICU.a" "$icu_member")
+objcopy -O binary --only-section=.rodata "$icu/$icu_member" "$icu/full.dat"
+python3 Container/trim_icu.py "$icu/full.dat" "$icu/trimmed.dat"
+printf '%s\n' '	.section .rodata.swiftnet_icu_data,"a"' '	.globl swiftnet_icu_data' \
+    '	.type swiftnet_icu_data, @object' '	.balign 16' 'swiftnet_icu_data:' \
+    "	.incbin \"$icu/trimmed.dat\"" '	.size swiftnet_icu_data, .-swiftnet_icu_data' \
+    '	.section .note.GNU-stack,"",@progbits' >"$icu/data.S"
+cc -c "$icu/data.S" -o "$icu/data.o"
+
+swift build -c release --static-swift-stdlib --product swiftnet --scratch-path "$scratch" \
+    -Xlinker "$icu/data.o" -Xlinker "--defsym=$icu_symbol=swiftnet_icu_data"
+# The linked package must be the trimmed one (a few MB), not the toolchain's (tens of MB).
+linked="$(nm -S "$scratch/release/swiftnet" | awk '$4 == "swiftnet_icu_data" && !n++ {print $2}')"
+if [ -z "$linked" ] || [ $((16#$linked)) -gt 16000000 ]; then
+    echo "payload.sh: the binary does not hold the trimmed ICU data" >&2
+    exit 1
+fi
 
 rm -rf "$payload"
 install -d "$payload/usr/local/bin" "$payload/usr/local/lib/swiftnet/python/mininet/examples" \

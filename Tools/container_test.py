@@ -2,14 +2,19 @@
 """`make test-container`: runs swiftnet in its runtime image as CI would, with podman, and
 checks that the machine is left exactly as it was.
 
-Inside `podman run --rm --network none --cap-add NET_ADMIN --cap-add SYS_ADMIN IMAGE`:
+Inside `podman run --rm --network none --cap-add NET_ADMIN --cap-add SYS_ADMIN IMAGE`, IMAGE
+the runtime image (swiftnet:latest) unless said otherwise:
+  size      the runtime image is 150 MB or less (the full one is reported)
   pingall   swiftnet --topo tree,2,2 --test pingall
   examples  swiftnet test Examples/*.yaml --junit /out/report.xml (Examples/ bind-mounted
-            read-only, /out a temporary folder of the machine); the report is read back here
+            read-only, /out a temporary folder of the machine); the report is read back
+            here. Those that need python3, FRR or dig (EXAMPLES_NEED_FULL) are left out
+  full      all of Examples/*.yaml in the full image (swiftnet:full), the same way
+  python    a Mininet Python script under `swiftnet python`, in the full image
   shell     the swiftnet> shell driven by a script on standard input
   nocap     without --cap-add NET_ADMIN: exit status 2 and a message naming CAP_NET_ADMIN
-Then pingall again under systemd-nspawn, from the image's files exported to a temporary
-folder.
+Then pingall again under systemd-nspawn, from the runtime image's files exported to a
+temporary folder.
 
 Before the first and after the last, this compares the machine's root network namespace
 (`ip -o link`), `ip netns`, its mounts (/proc/self/mountinfo), and the files under /etc and
@@ -20,7 +25,7 @@ EXCLUDED_RUN). /var/lib/containers (images and layers) is not looked at.
 /run/systemd/nspawn, which systemd-nspawn makes on its first run and leaves, is compared,
 and removed after the nspawn step when that step made it.
 
-Usage: container_test.py [--image NAME] [--only STEP,...] [--no-nspawn]
+Usage: container_test.py [--image NAME] [--full-image NAME] [--only STEP,...] [--no-nspawn]
        container_test.py --snapshot FILE     (writes the machine's state)
        container_test.py --compare FILE      (exit 1 and the differences if it changed)
 Needs root, podman (CONTAINERS_CONF set, as the Makefile does), systemd-nspawn.
@@ -46,8 +51,11 @@ SECURITY_OPTS = ["unmask=/proc/sys"]
 # Podman's own state under /run: storage and lock files (containers), the engine's
 # alive/pause locks (libpod), the OCI runtime's per-container state (runc).
 EXCLUDED_RUN = ("/run/containers", "/run/libpod", "/run/runc", "/run/crun")
-# The YAML experiments and what each needs beyond the image (none of them now).
-EXAMPLES_SKIPPED = {}
+# The YAML experiments that need what only the full image has.
+EXAMPLES_NEED_FULL = {"bgp-line.yaml": "FRR", "ospf-failover.yaml": "FRR", "dns-lab.yaml": "python3, dig",
+                      "dnsmasq-lab.yaml": "python3", "web-lab.yaml": "python3"}
+# The runtime image's target size (issue 16).
+RUNTIME_MAX_BYTES = 150 * 1000 * 1000
 # What systemd-nspawn creates under /run the first time it runs (parents first).
 NSPAWN_RUN_DIRS = ["/run/systemd/nspawn", "/run/systemd/nspawn/locks", "/run/systemd/nspawn/propagate"]
 
@@ -146,15 +154,14 @@ def pingall_ok(text):
     return re.search(r"Results: 0% dropped \((\d+)/\1 received\)", text) is not None
 
 
-def step_pingall(image):
+def step_pingall(images):
+    image = images["runtime"]
     p = podman_run(image, ["--topo", "tree,2,2", "--test", "pingall"])
     expect(p.returncode == 0 and pingall_ok(p.stdout + p.stderr), "tree,2,2 pingall in the container", p)
     return "tree,2,2: 0% dropped (12/12 received)"
 
 
-def step_examples(image):
-    files = sorted(f for f in os.listdir(os.path.join(REPO, "Examples")) if f.endswith(".yaml"))
-    chosen = [f for f in files if f not in EXAMPLES_SKIPPED]
+def run_examples(image, chosen):
     out = tempfile.mkdtemp(prefix="swiftnet-ct-out.")
     try:
         p = podman_run(image, ["test"] + [f"Examples/{f}" for f in chosen] + ["--junit", "/out/report.xml"],
@@ -174,14 +181,70 @@ def step_examples(image):
         expect(p.returncode == 0, "swiftnet test exit status 0", p)
     finally:
         shutil.rmtree(out)
-    skipped = f"; left out: {', '.join(f'{k} ({v})' for k, v in EXAMPLES_SKIPPED.items())}" if EXAMPLES_SKIPPED else ""
-    return f"{len(chosen)} files, {tests} steps, 0 failures, 0 errors{skipped}"
+    return f"{len(chosen)} files, {tests} steps, 0 failures, 0 errors"
+
+
+def example_files():
+    return sorted(f for f in os.listdir(os.path.join(REPO, "Examples")) if f.endswith(".yaml"))
+
+
+def step_examples(images):
+    chosen = [f for f in example_files() if f not in EXAMPLES_NEED_FULL]
+    expect(chosen, "at least one example runs in the runtime image")
+    left = ", ".join(f"{k} ({v})" for k, v in sorted(EXAMPLES_NEED_FULL.items()))
+    return f"{', '.join(chosen)}: {run_examples(images['runtime'], chosen)}; in the full image only: {left}"
+
+
+def step_full(images):
+    return run_examples(images["full"], example_files())
+
+
+PYTHON_SCRIPT = """from mininet.net import Mininet
+from mininet.topo import LinearTopo
+net = Mininet(topo=LinearTopo(k=3))
+net.start()
+loss = net.pingAll()
+h1, h3 = net.get('h1', 'h3')
+print('h3 says', h3.cmd('hostname').strip())
+net.stop()
+print('mininet-script-done loss=%d' % loss)
+"""
+
+
+def step_python(images):
+    work = tempfile.mkdtemp(prefix="swiftnet-ct-py.")
+    try:
+        with open(os.path.join(work, "linear.py"), "w") as f:
+            f.write(PYTHON_SCRIPT)
+        p = podman_run(images["full"], ["python", "/script/linear.py"], volumes=[(work, "/script", "ro")])
+    finally:
+        shutil.rmtree(work)
+    text = p.stdout + p.stderr
+    expect(p.returncode == 0, "swiftnet python exit status 0", p)
+    expect(pingall_ok(text), "the script's pingAll: 0% dropped", p)
+    expect("h3 says h3" in text, "h3.cmd('hostname') ran in h3", p)
+    expect("mininet-script-done loss=0" in text, "the script ran to its end with no loss", p)
+    return "LinearTopo(k=3): pingAll 0% dropped (6/6), h3.cmd, net.stop"
+
+
+def image_bytes(image):
+    out = run(["podman", "image", "inspect", "--format", "{{.Size}}", image]).stdout.strip()
+    return int(out) if out.isdigit() else -1
+
+
+def step_size(images):
+    runtime, full = image_bytes(images["runtime"]), image_bytes(images["full"])
+    expect(runtime > 0, f"podman knows the size of {images['runtime']}")
+    expect(runtime <= RUNTIME_MAX_BYTES,
+           f"{images['runtime']} is {runtime / 1e6:.1f} MB, over {RUNTIME_MAX_BYTES / 1e6:.0f} MB")
+    return f"{images['runtime']} {runtime / 1e6:.1f} MB (target <= 150), {images['full']} {full / 1e6:.1f} MB"
 
 
 SHELL_SCRIPT = "nodes\npingall\nh1 ping -c1 h2\nh2 hostname\nlink s1 h2 down\nh1 ping -c1 -W1 h2\nexit\n"
 
 
-def step_shell(image):
+def step_shell(images):
+    image = images["runtime"]
     p = podman_run(image, ["--topo", "single,2"], stdin=SHELL_SCRIPT)
     text = p.stdout + p.stderr
     expect(pingall_ok(text), "the shell's pingall: 0% dropped", p)
@@ -192,7 +255,8 @@ def step_shell(image):
     return "nodes, pingall, h1 ping h2, h2 hostname, link down, exit"
 
 
-def step_nocap(image):
+def step_nocap(images):
+    image = images["runtime"]
     p = podman_run(image, ["--topo", "single,2", "--test", "pingall"], caps=["SYS_ADMIN"])
     err = p.stderr.strip()
     expect(p.returncode == 2, "exit status 2 without CAP_NET_ADMIN", p)
@@ -200,10 +264,11 @@ def step_nocap(image):
     return f"exit 2: {err.splitlines()[-1] if err else '(no message)'}"
 
 
-def step_nspawn(image):
-    """pingall under systemd-nspawn, in the image's files. --register=no and --keep-unit:
-    no machined or systemd manager to ask for a scope; --resolv-conf/--timezone off: leave
-    the tree's /etc as the image has it."""
+def step_nspawn(images):
+    """pingall under systemd-nspawn, in the runtime image's files. --register=no and
+    --keep-unit: no machined or systemd manager to ask for a scope; --resolv-conf/--timezone
+    off: leave the tree's /etc as the image has it."""
+    image = images["runtime"]
     if shutil.which("systemd-nspawn") is None:
         raise Failed("systemd-nspawn is missing (Debian package systemd-container)")
     cid = run(["podman", "create", "--network", "none", image]).stdout.strip()
@@ -235,13 +300,14 @@ def step_nspawn(image):
     return "tree,2,2: 0% dropped (12/12 received)"
 
 
-STEPS = [("pingall", step_pingall), ("examples", step_examples), ("shell", step_shell),
-         ("nocap", step_nocap), ("nspawn", step_nspawn)]
+STEPS = [("size", step_size), ("pingall", step_pingall), ("examples", step_examples), ("full", step_full),
+         ("python", step_python), ("shell", step_shell), ("nocap", step_nocap), ("nspawn", step_nspawn)]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--image", default="swiftnet:latest")
+    ap.add_argument("--full-image", default="swiftnet:full")
     ap.add_argument("--only", default="", help="comma-separated steps: " + ",".join(n for n, _ in STEPS))
     ap.add_argument("--no-nspawn", action="store_true")
     ap.add_argument("--snapshot", metavar="FILE", help="write the machine's state to FILE and exit")
@@ -261,8 +327,10 @@ def main():
         sys.exit(1 if leaks else 0)
     if os.geteuid() != 0:
         sys.exit("container_test: run as root (podman rootful, systemd-nspawn)")
-    if run(["podman", "image", "exists", args.image]).returncode != 0:
-        sys.exit(f"container_test: no image {args.image}: make container first")
+    images = {"runtime": args.image, "full": args.full_image}
+    for image in images.values():
+        if run(["podman", "image", "exists", image]).returncode != 0:
+            sys.exit(f"container_test: no image {image}: make container first")
     only = set(filter(None, args.only.split(",")))
     steps = [(n, f) for n, f in STEPS if (not only or n in only) and not (args.no_nspawn and n == "nspawn")]
 
@@ -272,7 +340,7 @@ def main():
     for name, fn in steps:
         t = time.monotonic()
         try:
-            note = fn(args.image)
+            note = fn(images)
             print(f"  ok    {name:9} {note}  ({time.monotonic() - t:.1f} s)", flush=True)
         except Failed as e:
             failed.append(name)
