@@ -9,9 +9,10 @@ PREFIX ?= /usr/local
 # Debian packages the build and the tests need (iperf, net-tools, vlan: what Mininet
 # scripts run inside hosts — iperf 2, ifconfig and route, vconfig; openvswitch-switch and
 # chromium: the interop test drives Open vSwitch, the web page test runs Chromium; python3-pexpect: the
-# walkthrough test drives the shell with it).
+# walkthrough test drives the shell with it; uidmap: newuidmap and newgidmap, for rootless runs with a
+# subordinate id range).
 DEPS = libnl-route-3-dev libcap-dev libedit-dev pkg-config iproute2 iputils-ping iperf3 procps tmux curl dnsmasq-base bind9-dnsutils python3 python3-venv frr traceroute ethtool openvswitch-testcontroller \
-	iperf net-tools vlan python3-pexpect openvswitch-switch chromium
+	iperf net-tools vlan python3-pexpect openvswitch-switch chromium uidmap
 # Mininet itself, for its examples and its Python API that the tests run on swiftnet's
 # engine (without Open vSwitch, which Debian's mininet only recommends).
 MININET_DEPS = mininet
