@@ -67,12 +67,15 @@ extension HostSpec {
     ///   - kind: `.dns` runs dnsmasq in the host, answering for every node.
     ///   - dns: the host's resolver settings, such as
     ///     `DNSSettings(options: [DNSOption("ndots", "5")])`.
+    ///   - namespace: the host's Kubernetes namespace (with a topology `cluster`).
     public init(_ name: String, kind: HostKind = .host, ip: String? = nil, mac: String? = nil, ip6: String? = nil,
-                gateway: String? = nil, dns: DNSSettings? = nil, file: String = #filePath, line: Int = #line) {
+                gateway: String? = nil, dns: DNSSettings? = nil, namespace: String? = nil,
+                file: String = #filePath, line: Int = #line) {
         let loc = SourceLocation(file: file, line: line)
         var settings = dns
         if settings != nil && settings?.location == nil { settings?.location = loc }
         self.init(name: name, kind: kind, ip: ip, mac: mac, ip6: ip6, gateway: gateway, dns: settings, location: loc)
+        self.namespace = namespace
     }
 }
 
@@ -121,10 +124,14 @@ extension Topology {
     ///   - routing: run OSPF or BGP (FRR) on the routers.
     ///   - controller: the OpenFlow controller of the user switches (`.builtinController`
     ///     for swiftnet's own; nil: none, they learn MACs).
+    ///   - cluster: a Kubernetes cluster the hosts are pods of, such as
+    ///     `ClusterSpec(dns: ["10.96.0.10"])`: hosts then take the ClusterFirst DNS policy.
     public init(_ name: String, ipBase: String = "10.0.0.0/8", ipBase6: String? = nil, domain: String? = nil,
                 autoAddress: Bool = false, routing: RoutingMode? = nil, controller: ControllerSpec? = nil,
+                cluster: ClusterSpec? = nil,
                 experiment: [ExperimentStep] = [], @TopologyBuilder _ content: () -> [TopologyElement]) {
         self.init(name: name, ipBase: ipBase, domain: domain, experiment: experiment)
+        self.cluster = cluster
         self.controller = controller
         self.ipBase6 = ipBase6
         self.autoAddress = autoAddress

@@ -21,6 +21,8 @@ extension Network {
         for h in topology.hosts {
             var names = [h.name]
             if let d = topology.domain { names.insert("\(h.name).\(d)", at: 0) }
+            // A pod's service name, as cluster DNS answers it: NAME.NAMESPACE.svc.DOMAIN.
+            if let d = topology.clusterDomain { names.append("\(h.name).\(h.namespace).svc.\(d)") }
             for n in names {
                 zone.addAddress(n, h.ip.address.description)
                 if let v6 = h.ip6?.address { zone.addAddress(n, v6.description) }
@@ -38,7 +40,9 @@ extension Network {
     /// Makes sure the embedded server listens inside `host`.
     func ensureEmbeddedDNS(in host: String) throws {
         guard let dns, topology.kind(of: host) == .host else { return }
-        try dns.listen(in: host, namespace: namespaceFD(of: host))
+        let addresses = topology.host(host)?.dns.embeddedAddresses.map(\.description) ?? []
+        try dns.listen(in: host, namespace: namespaceFD(of: host),
+                       addresses: addresses.isEmpty ? [ResolvedDNS.embeddedServerAddress] : addresses)
     }
 
     /// Queries answered by the embedded server so far.
@@ -82,6 +86,58 @@ extension Network {
             guard let reply = try? DNSMessage(bytes: Array(buf[0..<n])), reply.id == id, reply.qr else { continue }
             return reply
         }
+    }
+
+    /// `dig +search`: the names `node`'s resolv.conf makes of `name`, asked in its
+    /// resolver's order of `server` ("resolv.conf": its first nameserver) until one has
+    /// an answer; the observation lists every name asked and what came back.
+    func digSearch(on node: String, server: String, name: String, type: String, expect: ResolveExpectation,
+                   expectName: String?) throws -> Observation {
+        guard let path = try hostFiles(of: node).resolvConf, let file = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return Observation(passed: false, expected: expect.text, observed: "\(node) has no resolv.conf of swiftnet's to read")
+        }
+        let conf = ResolvConfFile(text: file)
+        let options = conf.options
+        var target = server
+        if server == "resolv.conf" {
+            guard let first = conf.nameservers.first else {
+                return Observation(passed: false, expected: expect.text, observed: "\(node)'s resolv.conf names no nameserver")
+            }
+            target = first
+        }
+        if topology.host(node)?.dns.embeddedAddresses.contains(where: { $0.description == target }) == true {
+            try ensureEmbeddedDNS(in: node)
+        }
+        let names = ResolverRules.searchCandidates(name: name, search: conf.resolverSearch, ndots: ResolverRules.ndots(options))
+        var asked: [String] = []
+        var last = Observation(passed: false, expected: expect.text, observed: "")
+        var answeredBy: String?
+        for n in names {
+            try checkInterrupted()
+            let o: Observation
+            do {
+                o = try dig(on: node, server: target, name: n, type: type, expect: expect)
+            } catch {
+                asked.append("\(n): \(error)")
+                break
+            }
+            asked.append("\(n): \(o.observed)")
+            last = o
+            // A resolver goes on to the next name on NXDOMAIN and on an empty answer.
+            if o.observed != "nxdomain" && !o.observed.hasPrefix("no ") && !o.observed.hasPrefix("rcode") {
+                answeredBy = n
+                break
+            }
+        }
+        var passed = last.passed
+        var expected = expect.text
+        if let want = expectName {
+            expected += " from \(Self.plainName(want))"
+            passed = passed && answeredBy.map { Self.plainName($0) == Self.plainName(want) } == true
+        }
+        if case .nxdomain = expect { passed = answeredBy == nil && !asked.isEmpty && asked.allSatisfy { $0.hasSuffix(": nxdomain") } }
+        return Observation(passed: passed, expected: expected,
+                           observed: "asked @\(target) in order: " + asked.joined(separator: "; "))
     }
 
     func dig(on node: String, server: String, name: String, type: String, expect: ResolveExpectation) throws -> Observation {

@@ -24,9 +24,8 @@ extension Network {
         hostFilesLock.lock()
         defer { hostFilesLock.unlock() }
         if let f = hostFilesCache[host] { return f }
-        if h.dns.policy == .embedded { try ensureEmbeddedDNS(in: host) }
-        let machine = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
-        let resolv = try writeStateFile("\(host).resolv.conf", h.dns.resolvConf(machine: machine))
+        if h.dns.usesEmbeddedServer { try ensureEmbeddedDNS(in: host) }
+        let resolv = try writeStateFile("\(host).resolv.conf", h.dns.resolvConf())
         let hosts = try writeStateFile("\(host).hosts", hostsFileText(for: h))
         var f = HostFiles(resolvConf: resolv, hosts: hosts, hostname: host)
         if h.isRouter, let mode = topology.routing, mode != .static, let dir = state.existingDirectory {
@@ -38,7 +37,8 @@ extension Network {
     }
 
     /// localhost, the host itself, and (when no DNS server of the run answers for the
-    /// nodes) every other host, so that `ping h2` works inside h1 either way.
+    /// nodes) every other host, so that `ping h2` works inside h1 either way. Under the
+    /// Kubernetes and Docker policies, only the host itself, as kubelet and dockerd write it.
     func hostsFileText(for h: ResolvedHost) -> String {
         var lines = [
             "# written by swiftnet for this emulated host",
@@ -51,7 +51,7 @@ extension Network {
         }
         lines.append(line(h))
         let servedByDNS = h.dns.policy == .embedded || topology.hosts.contains { $0.kind == .dns && h.dns.nameservers.contains(.v4($0.ip.address)) }
-        if !servedByDNS {
+        if !servedByDNS && h.dns.hostsFileNamesAll {
             for other in topology.hosts where other.name != h.name { lines.append(line(other)) }
         }
         return lines.joined(separator: "\n") + "\n"

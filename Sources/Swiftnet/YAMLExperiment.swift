@@ -14,7 +14,8 @@ import Yams
 ///   - sleep: 500ms
 /// ```
 extension Topology {
-    static let yamlDNSKeys = ["policy", "nameservers", "search", "options"]
+    static let yamlDNSKeys = ["policy", "nameservers", "search", "searches", "options"]
+    static let yamlClusterKeys = ["domain", "dns", "resolv_conf"]
 }
 
 extension YAMLTopologyReader {
@@ -39,18 +40,22 @@ extension YAMLTopologyReader {
             switch opt {
             case "policy":
                 guard let t = try text(optValue, key: optKey, what: "host '\(host)': dns 'policy'", example: "policy: embedded") else { continue }
-                guard let p = DNSPolicy(rawValue: t) else {
+                guard let p = DNSPolicy(rawValue: t) ?? DNSPolicy.allCases.first(where: { $0.rawValue.lowercased() == t.lowercased() && $0.isKubernetes }) else {
                     throw error("host '\(host)': dns policy '\(t)' does not exist; the policies are: \(DNSPolicy.allCases.map(\.rawValue).joined(separator: ", "))", at: optKey)
                 }
                 d.policy = p
             case "nameservers":
                 d.nameservers = try textList(optValue, key: optKey, what: "host '\(host)': dns 'nameservers'", example: "nameservers: [10.0.0.53]")
-            case "search":
-                d.search = try textList(optValue, key: optKey, what: "host '\(host)': dns 'search'", example: "search: [lab.test]")
+            case "search", "searches":
+                d.search += try textList(optValue, key: optKey, what: "host '\(host)': dns '\(opt)'", example: "\(opt): [lab.test]")
             case "options":
                 if isNull(optValue) { continue }
+                if let list = optValue.sequence {
+                    d.options += try list.map { try dnsConfigOption($0, host: host) }
+                    continue
+                }
                 guard let map = optValue.mapping else {
-                    throw error("host '\(host)': dns 'options' must be a mapping such as {ndots: 5, timeout: 1, attempts: 2}; found \(describe(optValue))", at: optKey)
+                    throw error("host '\(host)': dns 'options' must be a mapping such as {ndots: 5, timeout: 1, attempts: 2}, or a list as a pod's dnsConfig writes it, such as [{name: ndots, value: \"2\"}, {name: edns0}]; found \(describe(optValue))", at: optKey)
                 }
                 for (name, k, v) in try pairs(of: map, in: "in host '\(host)' dns options") {
                     if isNull(v) { d.options.append(DNSOption(name)); continue }
@@ -64,6 +69,49 @@ extension YAMLTopologyReader {
             }
         }
         return d
+    }
+
+    /// One item of a dnsConfig's `options` list: `{name: ndots, value: "2"}`, `{name: edns0}`,
+    /// or the resolv.conf word itself (`ndots:2`).
+    func dnsConfigOption(_ item: YAMLNode, host: String) throws -> DNSOption {
+        let example = "{name: ndots, value: \"2\"}"
+        if let s = item.scalar, !isNull(item) { return DNSOption(text: s.string) }
+        guard let map = item.mapping else {
+            throw error("host '\(host)': a dns option must be a mapping such as \(example), not \(describe(item))", at: item)
+        }
+        var name: String?
+        var value: String?
+        for (k, keyNode, v) in try pairs(of: map, in: "in host '\(host)' dns options") {
+            switch k {
+            case "name": name = try text(v, key: keyNode, what: "host '\(host)': dns option 'name'", example: "name: ndots")
+            case "value": value = isNull(v) ? nil : try text(v, key: keyNode, what: "host '\(host)': dns option 'value'", example: "value: \"2\"")
+            default: throw unknownKey(k, key: keyNode, owner: "host '\(host)': a dns option", allowed: ["name", "value"])
+            }
+        }
+        guard let n = name, !n.isEmpty else {
+            throw error("host '\(host)': a dns option needs a name, such as \(example)", at: item)
+        }
+        return DNSOption(n, value)
+    }
+
+    /// `cluster: {domain: cluster.local, dns: 10.96.0.10, resolv_conf: node-resolv.conf}`.
+    func cluster(_ value: YAMLNode, key: YAMLNode) throws -> ClusterSpec? {
+        if isNull(value) { return nil }
+        var c = ClusterSpec(location: location(key))
+        for (opt, optKey, optValue) in try options(value, owner: "'cluster'", key: key, allowed: Topology.yamlClusterKeys,
+                                                    example: "cluster: {domain: cluster.local, dns: 10.96.0.10}") {
+            switch opt {
+            case "domain":
+                if let t = try text(optValue, key: optKey, what: "cluster 'domain'", example: "domain: cluster.local") { c.domain = t }
+            case "dns":
+                c.dns = try textList(optValue, key: optKey, what: "cluster 'dns'", example: "dns: 10.96.0.10")
+            case "resolv_conf":
+                c.resolvConf = try text(optValue, key: optKey, what: "cluster 'resolv_conf'", example: "resolv_conf: node-resolv.conf")
+            default:
+                throw unknownKey(opt, key: optKey, owner: "'cluster'", allowed: Topology.yamlClusterKeys)
+            }
+        }
+        return c
     }
 
     /// A list of texts, or a single text as a list of one.

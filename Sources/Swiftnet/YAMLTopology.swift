@@ -29,9 +29,9 @@ import Darwin
 /// so an unquoted MAC such as 00:00:00:00:00:02 is never read as a YAML 1.1 number.
 extension Topology {
     /// The keys a topology file may have at its top level.
-    static let yamlTopLevelKeys = ["name", "ipbase", "ipbase6", "hosts", "routers", "switches", "links", "routes", "autoaddress", "routing", "domain", "records", "experiment", "controller"]
+    static let yamlTopLevelKeys = ["name", "ipbase", "ipbase6", "hosts", "routers", "switches", "links", "routes", "autoaddress", "routing", "domain", "records", "cluster", "experiment", "controller"]
     /// The keys of a host's options.
-    static let yamlHostKeys = ["kind", "ip", "mac", "ip6", "gateway", "dns"]
+    static let yamlHostKeys = ["kind", "ip", "mac", "ip6", "gateway", "dns", "namespace"]
     /// The keys of a switch's options.
     static let yamlSwitchKeys = ["kind", "stp", "dpid", "protocols", "failmode"]
     /// The keys of a link written as a mapping.
@@ -129,6 +129,8 @@ struct YAMLTopologyReader {
                 topo.domain = try text(value, key: key, what: "'domain'", example: "domain: lab.test")
             case "records":
                 topo.records = try records(value, key: key)
+            case "cluster":
+                topo.cluster = try cluster(value, key: key)
             case "experiment":
                 topo.experiment = try experiment(value, key: key)
             case "routers":
@@ -184,6 +186,7 @@ struct YAMLTopologyReader {
                     }
                     host.kind = k
                 case "dns": host.dns = try dnsSettings(optValue, key: optKey, host: name)
+                case "namespace": host.namespace = try text(optValue, key: optKey, what: what, example: "namespace: shop")
                 default: throw unknownKey(opt, key: optKey, owner: "host '\(name)'", allowed: Topology.yamlHostKeys)
                 }
             }

@@ -75,7 +75,9 @@ struct NetworkOptionGroup: ParsableArguments {
             for i in t.links.indices { t.links[i].params = t.links[i].params.merged(over: defaults) }
         }
         do {
-            return try t.validated(autoMAC: mac)
+            let v = try t.validated(autoMAC: mac)
+            printWarnings(v)
+            return v
         } catch let e as TopologyError {
             throw badInput(e.description)
         }

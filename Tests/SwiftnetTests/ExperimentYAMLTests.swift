@@ -101,7 +101,8 @@ final class ExperimentYAMLTests: XCTestCase {
                                                  .address(IPAddress("fd00::80")!), .alias("web.lab.test")])
         XCTAssertEqual(t.records[3].value, .alias("web.lab.test"), "a bare node name means the node")
         let h1 = try XCTUnwrap(t.host("h1"))
-        XCTAssertEqual(h1.dns, ResolvedDNS(policy: .embedded, nameservers: [IPAddress("127.0.0.11")!], search: ["lab.test"], options: []))
+        XCTAssertEqual(h1.dns, ResolvedDNS(policy: .embedded, nameservers: [IPAddress("127.0.0.11")!], search: ["lab.test"], options: [],
+                                           embeddedAddresses: [IPAddress("127.0.0.11")!]))
         XCTAssertTrue(t.usesEmbeddedDNS)
     }
 
@@ -116,12 +117,16 @@ final class ExperimentYAMLTests: XCTestCase {
             switches: {s1: {}}
             links: [[h1, s1], [h2, s1], [h3, s1], [ns1, s1]]
             """
-        let t = try Topology.parse(yaml: text, file: "d.yaml").validated()
+        // host: the machine's file, without loopback nameservers, as Docker does.
+        let machine = "# comment\nnameserver 127.0.0.53\nnameserver 10.255.255.53\nnameserver ::1\nsearch corp.example\noptions edns0 trust-ad\n"
+        var spec = try Topology.parse(yaml: text, file: "d.yaml")
+        spec.machineResolvConf = machine
+        let t = try spec.validated()
         XCTAssertEqual(t.host("ns1")?.kind, .dns)
         let h1 = try XCTUnwrap(t.host("h1")).dns
         XCTAssertEqual(h1.policy, .embedded)
         XCTAssertEqual(h1.search, [], "no domain: no search list")
-        XCTAssertEqual(h1.resolvConf(machine: ""), """
+        XCTAssertEqual(h1.resolvConf(), """
             # written by swiftnet for this emulated host (policy: embedded)
             nameserver 127.0.0.11
             options ndots:5 timeout:1 attempts:2 rotate
@@ -129,16 +134,14 @@ final class ExperimentYAMLTests: XCTestCase {
             """)
         let h2 = try XCTUnwrap(t.host("h2")).dns
         XCTAssertEqual(h2.nameservers.map(\.description), ["10.0.0.53", "192.0.2.53"], "a dns node's name becomes its address")
-        XCTAssertEqual(h2.resolvConf(machine: "nameserver 9.9.9.9\n"), """
+        XCTAssertEqual(h2.resolvConf(), """
             # written by swiftnet for this emulated host (policy: none)
             nameserver 10.0.0.53
             nameserver 192.0.2.53
             search a.test b.test
 
             """)
-        // host: the machine's file, without loopback nameservers, as Docker does.
-        let machine = "# comment\nnameserver 127.0.0.53\nnameserver 10.255.255.53\nnameserver ::1\nsearch corp.example\noptions edns0 trust-ad\n"
-        XCTAssertEqual(try XCTUnwrap(t.host("h3")).dns.resolvConf(machine: machine), """
+        XCTAssertEqual(try XCTUnwrap(t.host("h3")).dns.resolvConf(), """
             # written by swiftnet for this emulated host (policy: host)
             nameserver 10.255.255.53
             search corp.example

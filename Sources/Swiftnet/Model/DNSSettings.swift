@@ -11,6 +11,43 @@ public enum DNSPolicy: String, Hashable, Sendable, Codable, CaseIterable {
     case host
     /// Exactly the nameservers, search domains and options given.
     case none
+    /// Kubernetes' default: the cluster DNS (`cluster: {dns: ...}`), the search list
+    /// NAMESPACE.svc.DOMAIN svc.DOMAIN DOMAIN and the machine's, `ndots:5`; the host's
+    /// settings appended as a pod's dnsConfig. Without a cluster DNS, `Default`.
+    case clusterFirst = "ClusterFirst"
+    /// The same for a pod on the node's network; swiftnet's hosts all have their own.
+    case clusterFirstWithHostNet = "ClusterFirstWithHostNet"
+    /// Kubernetes' `Default`: the machine's file (kubelet's --resolv-conf) as it is, the
+    /// host's settings appended.
+    case kubeDefault = "Default"
+    /// Kubernetes' `None`: only the host's settings (a dnsConfig).
+    case kubeNone = "None"
+    /// A container on a Docker user-defined network: `nameserver 127.0.0.11` (the embedded
+    /// server), the machine's search list and options, `ndots:0` unless the host sets ndots.
+    case docker
+    /// A container on Docker's default bridge: the machine's file without loopback
+    /// nameservers (Google's if none is left).
+    case dockerBridge = "docker-bridge"
+
+    /// The policies whose rules are kubelet's.
+    public var isKubernetes: Bool { [.clusterFirst, .clusterFirstWithHostNet, .kubeDefault, .kubeNone].contains(self) }
+}
+
+/// A Kubernetes cluster as written (`cluster:` at the top level): its domain, the address
+/// of its DNS service (answered by the embedded server) and the file kubelet reads as
+/// the node's resolver configuration.
+public struct ClusterSpec: Hashable, Sendable, Codable {
+    public var domain: String
+    public var dns: [String]
+    /// kubelet's --resolv-conf; nil: /etc/resolv.conf.
+    public var resolvConf: String?
+    public var location: SourceLocation?
+    public init(domain: String = "cluster.local", dns: [String] = [], resolvConf: String? = nil, location: SourceLocation? = nil) {
+        self.domain = domain
+        self.dns = dns
+        self.resolvConf = resolvConf
+        self.location = location
+    }
 }
 
 /// Per-host DNS settings as written (`dns:` on a host in YAML, `dns:` in the DSL).
@@ -67,6 +104,29 @@ public struct ResolvedDNS: Hashable, Sendable, Codable {
     public var nameservers: [IPAddress]
     public var search: [String]
     public var options: [DNSOption]
+    /// Lines written as comments above the settings.
+    public var comments: [String] = []
+    /// The policy applied, when not `policy` (ClusterFirst without a cluster DNS).
+    public var appliedPolicy: DNSPolicy? = nil
+    /// The addresses the embedded server answers on inside this host: 127.0.0.11 and
+    /// the cluster DNS, where the nameservers name them.
+    public var embeddedAddresses: [IPAddress] = []
+    /// Whether the host's hosts file names the other hosts too (swiftnet's own policies);
+    /// kubelet and dockerd write only the host itself.
+    public var hostsFileNamesAll = true
+
+    public init(policy: DNSPolicy, nameservers: [IPAddress], search: [String], options: [DNSOption],
+                comments: [String] = [], appliedPolicy: DNSPolicy? = nil, embeddedAddresses: [IPAddress] = [],
+                hostsFileNamesAll: Bool = true) {
+        self.policy = policy
+        self.nameservers = nameservers
+        self.search = search
+        self.options = options
+        self.comments = comments
+        self.appliedPolicy = appliedPolicy
+        self.embeddedAddresses = embeddedAddresses
+        self.hostsFileNamesAll = hostsFileNamesAll
+    }
 
     /// The address of the embedded server, inside every host (on its loopback), as
     /// Docker's embedded DNS uses 127.0.0.11 inside every container.
@@ -74,45 +134,12 @@ public struct ResolvedDNS: Hashable, Sendable, Codable {
     /// `embeddedServer` as text: "127.0.0.11".
     public static let embeddedServerAddress = embeddedServer.description
 
-    /// The text of the host's `/etc/resolv.conf`; `machine` is the machine's own file,
-    /// used by the `host` policy.
-    public func resolvConf(machine: String) -> String {
-        var lines = ["# written by swiftnet for this emulated host (policy: \(policy.rawValue))"]
-        var servers = nameservers.map(\.description)
-        var search = self.search
-        var options = self.options
-        if policy == .host {
-            var machineServers: [String] = []
-            var machineSearch: [String] = []
-            var machineOptions: [DNSOption] = []
-            for raw in machine.split(separator: "\n") {
-                let words = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-                guard let key = words.first, !key.hasPrefix("#"), !key.hasPrefix(";") else { continue }
-                switch key {
-                case "nameserver" where words.count > 1:
-                    if !Self.isLoopback(words[1]) { machineServers.append(words[1]) }
-                case "search", "domain":
-                    machineSearch = Array(words.dropFirst())
-                case "options":
-                    for w in words.dropFirst() {
-                        let kv = w.split(separator: ":", maxSplits: 1).map(String.init)
-                        machineOptions.append(DNSOption(kv[0], kv.count > 1 ? kv[1] : nil))
-                    }
-                default: continue
-                }
-            }
-            servers = servers.isEmpty ? machineServers : servers
-            search = search.isEmpty ? machineSearch : search
-            for o in machineOptions where !options.contains(where: { $0.name == o.name }) { options.append(o) }
-        }
-        for s in servers { lines.append("nameserver \(s)") }
-        if !search.isEmpty { lines.append("search \(search.joined(separator: " "))") }
-        if !options.isEmpty { lines.append("options \(options.map(\.text).joined(separator: " "))") }
-        return lines.joined(separator: "\n") + "\n"
-    }
+    /// Whether the embedded server must listen inside this host.
+    public var usesEmbeddedServer: Bool { !embeddedAddresses.isEmpty }
 
-    /// 127.0.0.0/8 or ::1: a nameserver that, inside a host, is the host itself.
-    static func isLoopback(_ address: String) -> Bool {
-        address.hasPrefix("127.") || address == "::1" || address == "0:0:0:0:0:0:0:1"
+    /// The text of the host's `/etc/resolv.conf`.
+    public func resolvConf() -> String {
+        ResolverRules.text(ResolverConfig(nameservers: nameservers.map(\.description), search: search, options: options,
+                                          comments: comments, appliedPolicy: appliedPolicy), policy: policy)
     }
 }

@@ -87,6 +87,8 @@ public struct HostSpec: Hashable, Sendable, Codable {
     public var gateway: String?
     /// Resolver settings (nil: the topology's default policy).
     public var dns: DNSSettings?
+    /// The Kubernetes namespace of the host, as a pod's (nil: `default`).
+    public var namespace: String? = nil
     /// A router's autonomous system number, for `routing: bgp`.
     public var asn: Int?
     public var location: SourceLocation?
@@ -307,6 +309,13 @@ public struct Topology: Hashable, Sendable, Codable {
     public var domain: String?
     /// Extra names the DNS answers for (`records:`), in file order.
     public var records: [DNSRecordSpec]
+    /// A Kubernetes cluster the hosts are pods of (`cluster:`): with it, hosts take the
+    /// ClusterFirst policy unless their `dns` says otherwise.
+    public var cluster: ClusterSpec? = nil
+    /// The machine's resolver file as text, which the `host`, `Default` and `docker`
+    /// policies copy from; nil: /etc/resolv.conf as validation finds it (the cluster's
+    /// `resolv_conf` wins over both).
+    public var machineResolvConf: String? = nil
     /// Steps run after the build by `swiftnet test` and `swiftnet run`.
     public var experiment: [ExperimentStep]
     /// Static routes per node, in file order.

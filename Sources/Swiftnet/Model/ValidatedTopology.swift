@@ -27,6 +27,8 @@ public struct ResolvedHost: Hashable, Sendable, Codable {
     public var interfaces: [String]
     /// What the host's resolv.conf says.
     public var dns = ResolvedDNS(policy: .host, nameservers: [], search: [], options: [])
+    /// The host's Kubernetes namespace (`default` unless given).
+    public var namespace = "default"
     /// Every interface's addresses (IPv4 and IPv6), by interface name.
     public var addresses: [String: [IPCIDR]] = [:]
     /// IPv6 default gateway.
@@ -127,6 +129,12 @@ public struct ValidatedTopology: Hashable, Sendable, Codable {
     public var domain: String? = nil
     /// Extra DNS names (`records:`), checked: names lowercased and fully qualified.
     public var records: [ResolvedRecord] = []
+    /// The Kubernetes cluster: its domain (lowercased) and DNS service addresses.
+    public var clusterDomain: String? = nil
+    public var clusterDNS: [IPAddress] = []
+    /// What validation noticed and corrected without refusing (a nameserver over the
+    /// limit, a search line cut), as kubelet records events: the run prints them.
+    public var warnings: [String] = []
     /// The experiment's steps, checked against the nodes and links.
     public var experiment: [ExperimentStep] = []
     /// How routers learn routes (nil: static).
@@ -139,7 +147,7 @@ public struct ValidatedTopology: Hashable, Sendable, Codable {
     public var routers: [ResolvedHost] { hosts.filter { $0.kind == .router } }
 
     /// True when some host's resolver points at the embedded DNS server.
-    public var usesEmbeddedDNS: Bool { hosts.contains { $0.dns.policy == .embedded } }
+    public var usesEmbeddedDNS: Bool { hosts.contains { $0.dns.usesEmbeddedServer } }
 
     public func host(_ name: String) -> ResolvedHost? { hosts.first { $0.name == name } }
     public func kind(of node: String) -> NodeKind? {

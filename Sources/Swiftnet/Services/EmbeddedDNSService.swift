@@ -1,6 +1,8 @@
 import DNS
 import Foundation
+import Glibc
 import Namespaces
+import Netlink
 import NIOPosix
 
 /// The embedded DNS server: one SwiftNIO event loop in swiftnet's own process answers on
@@ -44,8 +46,10 @@ final class EmbeddedDNSService: NetworkService, @unchecked Sendable {
         }
     }
 
-    /// Makes sure the server listens inside `host` (namespace `fd`).
-    func listen(in host: String, namespace fd: Int32) throws {
+    /// Makes sure the server listens inside `host` (namespace `fd`) on `addresses`: 127.0.0.11,
+    /// and a cluster DNS address, which is put on the host's loopback first (as a service
+    /// address that only this host's own traffic reaches).
+    func listen(in host: String, namespace fd: Int32, addresses: [String]) throws {
         lock.lock()
         defer { lock.unlock() }
         guard !listeners.contains(host) else { return }
@@ -62,10 +66,23 @@ final class EmbeddedDNSService: NetworkService, @unchecked Sendable {
             server = s
         }
         // A socket belongs to the namespace it was made in: made on a thread inside the host.
-        let sockets = try withNetworkNamespace(fd) {
-            try EmbeddedDNSServer.makeSockets(address: ResolvedDNS.embeddedServerAddress, port: 53)
+        let sockets = try withNetworkNamespace(fd) { () throws -> [(udp: CInt, tcp: CInt)] in
+            var made: [(udp: CInt, tcp: CInt)] = []
+            do {
+                for address in addresses {
+                    if address != ResolvedDNS.embeddedServerAddress {
+                        let cidr = address + (address.contains(":") ? "/128" : "/32")
+                        try RouteSocket().addAddress(index: Int32(if_nametoindex("lo")), cidr: cidr, interfaceName: "lo")
+                    }
+                    made.append(try EmbeddedDNSServer.makeSockets(address: address, port: 53))
+                }
+            } catch {
+                for m in made { close(m.udp); close(m.tcp) }
+                throw error
+            }
+            return made
         }
-        try s.serve(udpSocket: sockets.udp, tcpSocket: sockets.tcp)
+        for pair in sockets { try s.serve(udpSocket: pair.udp, tcpSocket: pair.tcp) }
         listeners.insert(host)
     }
 

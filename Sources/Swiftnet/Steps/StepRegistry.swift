@@ -8,6 +8,7 @@ enum StepRegistry {
         HTTPStep.self,
         ResolveStep.self,
         DigStep.self,
+        ResolvStep.self,
         RunStep.self,
         LinkStep.self,
         SleepStep.self,
