@@ -253,6 +253,57 @@ final class ExperimentTests: FileTestCase {
         XCTAssertEqual(before, try RootSnapshot.take())
     }
 
+    /// Examples/k8s-dns.yaml: kubelet's policies side by side, checked by swiftnet's own
+    /// `dig +search` and `resolv` steps and by glibc (getent) and dig in the pods; the
+    /// search line kubelet would cut is cut, with its DNSConfigForming warning.
+    func testKubernetesDNSExample() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        let r = try CLI.run(["test", CLI.packageRoot + "/Examples/k8s-dns.yaml", "--junit", "\(dir)/k8s.xml"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertEqual(r.stdout.split(separator: "\n").last, "16 passed, 0 failed", r.stdout)
+        XCTAssertTrue(r.stderr.contains("swiftnet: warning: ") && r.stderr.contains("k8s-dns.yaml:22: host 'crowded': DNSConfigForming: Search Line limits were exceeded"), r.stderr)
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
+    /// Docker's policies on real hosts: `docker` asks the embedded server at 127.0.0.11
+    /// (the hosts' names answer, others are NXDOMAIN: nothing leaves the network) with
+    /// ndots:0; `docker-bridge` gets the machine's file without loopback nameservers and,
+    /// as under dockerd, a hosts file that names the host alone. The cluster DNS address
+    /// is on a pod's loopback only, answered there by the embedded server.
+    func testDockerPoliciesAndTheClusterAddress() throws {
+        try requireRoot()
+        let before = try RootSnapshot.take()
+        var topo = try Topology.parse(yaml: """
+            cluster: {dns: 10.96.0.10}
+            hosts:
+              c1: {dns: {policy: docker, search: [lab.test]}}
+              c2: {dns: {policy: docker-bridge}}
+              pod: {}
+            switches: {s1: {}}
+            links: [[c1, s1], [c2, s1], [pod, s1]]
+            """, file: "docker.yaml")
+        topo.machineResolvConf = "nameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch corp.example\noptions edns0 ndots:2\n"
+        try withNetwork(topo) { net in
+            let c1 = try net.shell(on: "c1", "cat /etc/resolv.conf")
+            XCTAssertTrue(c1.stdout.contains("\nnameserver 127.0.0.11\nsearch lab.test\noptions edns0 ndots:0\n"), c1.stdout)
+            XCTAssertTrue(c1.stdout.contains("127.0.0.53 192.0.2.53"), "the machine's nameservers are named as the upstreams\n\(c1.stdout)")
+            XCTAssertEqual(try net.shell(on: "c1", "getent hosts pod").stdout.split(separator: " ").first.map(String.init),
+                           try XCTUnwrap(net.topology.host("pod")).ip.address.description)
+            XCTAssertEqual(try net.shell(on: "c1", "getent hosts nowhere.example; echo status=$?").stdout, "status=2\n")
+            let c2 = try net.shell(on: "c2", "cat /etc/resolv.conf; cat /etc/hosts")
+            XCTAssertTrue(c2.stdout.contains("\nnameserver 192.0.2.53\nsearch corp.example\noptions edns0 ndots:2\n"), c2.stdout)
+            XCTAssertFalse(c2.stdout.contains("127.0.0.53"), c2.stdout)
+            XCTAssertFalse(c2.stdout.contains("\tc1") || c2.stdout.contains("\tpod"), "dockerd's hosts file names the container only\n\(c2.stdout)")
+            // The pod reaches the cluster DNS on its own loopback; c2 has no such address.
+            let pod = try net.shell(on: "pod", "getent hosts c1.default.svc.cluster.local; ip -o addr show dev lo")
+            XCTAssertTrue(pod.stdout.hasPrefix(try XCTUnwrap(net.topology.host("c1")).ip.address.description), pod.stdout)
+            XCTAssertTrue(pod.stdout.contains("inet 10.96.0.10/32"), pod.stdout)
+            XCTAssertFalse(try net.shell(on: "c2", "ip -o addr show dev lo").stdout.contains("10.96.0.10"))
+        }
+        XCTAssertEqual(before, try RootSnapshot.take())
+    }
+
     /// A real DNS server as a node: dnsmasq answers for the nodes and the records.
     func testDnsmasqNode() throws {
         try requireRoot()
