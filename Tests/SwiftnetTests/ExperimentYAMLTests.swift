@@ -64,6 +64,19 @@ final class ExperimentYAMLTests: XCTestCase {
         XCTAssertEqual(steps.filter { $0.action.isCheck }.count, 9)
     }
 
+    func testDigWithTheSearchListParsesToDigSearch() throws {
+        let t = try load("""
+            experiment:
+              - dig: {on: h1, name: web, search: true, expect: 10.0.0.80, expect_name: web.lab.test}
+              - dig: {on: h1, server: h2, name: web, search: yes, type: aaaa}
+            """)
+        XCTAssertEqual(t.experiment[0].action,
+                       .digSearch(on: "h1", name: "web", expect: .addresses(["10.0.0.80"]), answeredAs: "web.lab.test"))
+        XCTAssertEqual(t.experiment[1].action, .digSearch(on: "h1", name: "web", type: "AAAA", server: "h2", expect: .anyAddress))
+        XCTAssertNotEqual(t.experiment[0].action, .dig(on: "h1", server: "resolv.conf", name: "web", type: "A", expect: .addresses(["10.0.0.80"])))
+        expectRefused("experiment:\n  - dig: {on: h1, name: web, expect_name: web.lab.test}\n", line: 14, "needs `search: true`")
+    }
+
     func testBadStepsAreRefusedWithTheirLine() {
         expectRefused("experiment:\n  - ping: {from: h9, to: h2}\n", line: 14, "'from: h9' is not a node", "h1 h2 web")
         expectRefused("experiment:\n  - ping: {from: s1, to: h2}\n", line: 14, "is a switch")

@@ -67,4 +67,13 @@ extension ExperimentAction {
     public static func dig(on: String, server: String, name: String, type: String, expect: ResolveExpectation) -> ExperimentAction {
         ExperimentAction(DigStep(on: on, server: server, name: name, type: type, expect: expect))
     }
+
+    /// `dig +search`: the names `on`'s resolv.conf makes of `name`, asked in a stub
+    /// resolver's order of its first nameserver (or `server`) until one answers;
+    /// `answeredAs`, when given, is the name that must answer.
+    public static func digSearch(on: String, name: String, type: String = "A", server: String? = nil,
+                                 expect: ResolveExpectation, answeredAs: String? = nil) -> ExperimentAction {
+        ExperimentAction(DigStep(on: on, server: server ?? "resolv.conf", name: name, type: type, expect: expect,
+                                 search: true, expectName: answeredAs))
+    }
 }
