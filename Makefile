@@ -25,7 +25,7 @@ OSKEN_VENV ?= /opt/swiftnet-venv
 OSKEN_VERSION ?= 3.1.1
 
 .PHONY: run test build release install install-mn deps mininet-deps controllers bench-deps bench clean-build conformance \
-	container container-deps test-container test-fresh clean-container
+	container container-deps test-container test-fresh test-dockerfile clean-container
 
 run: deps release install
 	swiftnet --topo tree,depth=2,fanout=2 --test pingall
@@ -127,7 +127,7 @@ CONTAINER_SCRATCH ?= .build-static
 CONTAINER_DEPS = podman runc debootstrap systemd-container binutils gcc python3 libnl-route-3-dev libcap-dev libedit-dev pkg-config
 # Held while anything runs networks or containers, as the other network tests hold it.
 NET_LOCK ?= /tmp/swiftnet-net.lock
-container container-deps test-container test-fresh clean-container: export CONTAINERS_CONF := $(CURDIR)/Container/containers.conf
+container container-deps test-container test-fresh test-dockerfile clean-container: export CONTAINERS_CONF := $(CURDIR)/Container/containers.conf
 
 container-deps:
 	@missing=$$(for p in $(CONTAINER_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -157,6 +157,13 @@ test-container: container
 # this repository's HEAD (Container/fresh_test.sh). Not part of `make test`.
 test-fresh: container-deps
 	Container/fresh_test.sh
+
+# The Dockerfile through all its stages, as `docker build` runs it on a CI runner: the build
+# stage from a local stand-in for the Swift toolchain image (this machine pulls nothing),
+# then make test-container's steps on the two images it made, which are removed afterwards
+# (Container/dockerfile_test.sh). Not part of `make test`.
+test-dockerfile: container-deps
+	Container/dockerfile_test.sh
 
 # The project's images; the containers are --rm and gone already.
 clean-container:

@@ -28,11 +28,8 @@ mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 mkdir -p "$(dirname "$log")"
 : >"$log"
 
-# The Swift toolchain's prerequisites on Debian 12 (swift.org's list) and what running
-# `make` needs at all: the Makefile installs the project's packages, not these.
-TOOLCHAIN_PREREQS="make git ca-certificates binutils gcc g++ libc6-dev libcurl4-openssl-dev libedit2 \
-libgcc-12-dev libncurses-dev libpython3-dev libsqlite3-0 libstdc++-12-dev libxml2-dev libz3-dev \
-pkg-config tzdata unzip zlib1g-dev"
+. "$repo/Container/common.sh"
+
 # Why --privileged for the build and test containers: `make test` writes the cpu cgroup
 # (CPU-limited hosts: /sys/fs/cgroup/cpu, read-only in a container otherwise), /proc/sys
 # (sysctls of the namespaces it makes) and /sys (a sysfs per host); opens AF_PACKET
@@ -83,10 +80,7 @@ if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no)" ]; then
 fi
 say "clone of $(git -C "$repo" log -1 --format='%h %s' | cut -c1-70)"
 
-# Only the settings that send SwiftPM's github.com URLs to /opt/swift-packages.
-git config --system --get-regexp '^url\..*\.insteadof$' | while read -r key value; do
-    git config --file "$work/gitconfig" --add "$key" "$value"
-done
+write_package_gitconfig "$work/gitconfig"
 
 mounts=(-v /opt/swift:/opt/swift:ro -v /opt/swift-packages:/opt/swift-packages:ro -v "$work/gitconfig:/etc/gitconfig:ro")
 container() {
