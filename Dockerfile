@@ -1,8 +1,8 @@
 # swiftnet in a container, for CI. Stages: `build` compiles swiftnet in the Swift toolchain
 # image with the standard library linked in statically (and a trimmed copy of ICU's data,
-# Container/payload.sh); `runtime` (the default image, about 145 MB) is Debian slim with the
+# Container/payload.sh); `runtime` (the default image, 141 MB here) is Debian slim with the
 # few shared libraries the binary needs and the common programs hosts run; `full` adds
-# python3, FRR and dig (about 230 MB). No Swift toolchain in either (no `swiftnet run
+# python3, FRR and dig (238 MB here). No Swift toolchain in either (no `swiftnet run
 # FILE.swift` in them).
 #
 #   docker build --target runtime -t swiftnet .

@@ -53,7 +53,8 @@ SECURITY_OPTS = ["unmask=/proc/sys"]
 EXCLUDED_RUN = ("/run/containers", "/run/libpod", "/run/runc", "/run/crun")
 # The YAML experiments that need what only the full image has.
 EXAMPLES_NEED_FULL = {"bgp-line.yaml": "FRR", "ospf-failover.yaml": "FRR", "dns-lab.yaml": "python3, dig",
-                      "dnsmasq-lab.yaml": "python3", "web-lab.yaml": "python3"}
+                      "dnsmasq-lab.yaml": "python3", "web-lab.yaml": "python3",
+                      "k8s-dns.yaml": "dig"}
 # The runtime image's target size (issue 16).
 RUNTIME_MAX_BYTES = 150 * 1000 * 1000
 # What systemd-nspawn creates under /run the first time it runs (parents first).
