@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "SwiftnetScript", dependencies: ["Swiftnet", "Namespaces"]),
         .target(name: "SwiftnetCLI", dependencies: ["Swiftnet", "SwiftnetScript", "Namespaces", "CLineEdit"]),
         .executableTarget(name: "swiftnet", dependencies: [
-            "Swiftnet", "SwiftnetScript", "SwiftnetCLI", "Controller", "Netlink", "Namespaces", "CShims",
+            "Swiftnet", "SwiftnetScript", "SwiftnetCLI", "Controller", "OpenFlow", "Netlink", "Namespaces", "CShims",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "OpenFlow"),

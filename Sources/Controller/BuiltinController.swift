@@ -8,6 +8,8 @@ public final class BuiltinController: @unchecked Sendable {
     public let counters = DebugCounters()
     public let core: OpenFlowCore
     public let context: ModuleContext
+    /// When the controller started (Floodlight's system uptime counts from it).
+    public let startedAt = Date()
     private let group: MultiThreadedEventLoopGroup
 
     /// The modules after the core when none are given: link discovery, the device

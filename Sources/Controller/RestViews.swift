@@ -109,7 +109,8 @@ extension BuiltinController {
             let named = p.first == "debugcounter" ? p.dropFirst().first : p.dropFirst(2).first
             if let m = named, m != "all", m != "json" { return json([m: all[m] ?? [:]]) }
             return json(all)
-        case let p where p.count == 7 && p[0] == "routing" && p[1] == "path" && p[6] == "json":
+        case let p where p.count == 7 && p[6] == "json" && ((p[0] == "routing" && p[1] == "path") || (p[0] == "topology" && p[1] == "route")):
+            // Floodlight 1.2's path, and /wm/topology/route/..., where 0.9 to 1.1 served it.
             guard let a = Self.dpid(p[2]), let ap = UInt32(p[3]), let b = Self.dpid(p[4]), let bp = UInt32(p[5]),
                   let hops = path(from: a, inPort: ap, to: b, outPort: bp) else { return json([HopView]()) }
             // Floodlight's path: in port and out port on every switch, first to last.

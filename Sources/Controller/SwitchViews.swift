@@ -25,7 +25,9 @@ extension BuiltinController {
     /// Every REST request: `method`, the path's `parts` after "wm", its `query` and body.
     /// Nil for a path it does not serve.
     public func rest(method: String, parts: [String], query: [String: String] = [:], body: [UInt8] = []) -> RestAnswer? {
-        if parts.first == "staticflowpusher" || parts.first == "staticentrypusher" {
+        // Floodlight 1.x's name, 1.2's new one, and 0.9's (which circuitpusher and the
+        // tutorials of its time use).
+        if ["staticflowpusher", "staticentrypusher", "staticflowentrypusher"].contains(parts.first ?? "") {
             return staticFlows(method: method, parts: Array(parts.dropFirst()), body: body)
         }
         if parts == ["core", "role", "json"] { return roleView(method: method, body: body) }
@@ -33,6 +35,10 @@ extension BuiltinController {
         if parts.count == 5 && parts[0] == "core" && parts[1] == "switch" && parts[4] == "json" {
             guard method == "GET" else { return Self.status("\(method) is not served here: switch statistics take GET", 405) }
             return switchStats(parts[2], parts[3])
+        }
+        if let info = coreInformation(parts) {
+            guard method == "GET" else { return Self.status("\(method) is not served here: this path takes GET", 405) }
+            return Self.object(info)
         }
         guard let json = rest(parts, query: query) else { return nil }
         guard method == "GET" else { return Self.status("\(method) is not served here: this path takes GET", 405) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OpenFlow
 import Swiftnet
 
 /// `swiftnet`: a Mininet-style network emulator. Exit status: 0 ok, 1 a test failed,
@@ -80,4 +81,4 @@ func badInput(_ message: String) -> ExitCode {
 }
 
 /// `swiftnet --version`.
-let swiftnetVersion = "0.12.0"
+let swiftnetVersion = swiftnetRelease

@@ -70,6 +70,37 @@ final class BuiltinControllerTests: XCTestCase {
             XCTAssertTrue(try net.ping(from: "h2", to: "h1", timeout: 2).received, "paths by latency")
             XCTAssertEqual((try call("GET", "/wm/core/role/json") as? [String: String])?["role"], "ACTIVE")
 
+            // Floodlight 1.2's core information, as its dashboards read it: 2 switches, 2
+            // hosts, one link counted once each way.
+            let summary = try XCTUnwrap(try call("GET", "/wm/core/controller/summary/json") as? [String: Int])
+            XCTAssertEqual(summary, ["# Switches": 2, "# hosts": 2, "# inter-switch links": 2, "# quarantine ports": 0])
+            let memory = try XCTUnwrap(try call("GET", "/wm/core/memory/json") as? [String: Int])
+            XCTAssertGreaterThan(memory["total"] ?? 0, memory["free"] ?? 0, "\(memory)")
+            XCTAssertGreaterThan(memory["free"] ?? 0, 0, "\(memory)")
+            XCTAssertGreaterThan(memory["process-resident"] ?? 0, 1_000_000, "\(memory)")
+            XCTAssertEqual((try call("GET", "/wm/core/health/json") as? [String: Bool])?["healthy"], true)
+            XCTAssertGreaterThan((try call("GET", "/wm/core/system/uptime/json") as? [String: Int])?["systemUptimeMsec"] ?? 0, 0)
+            XCTAssertEqual((try call("GET", "/wm/core/version/json") as? [String: String])?["name"], "swiftnet")
+            let loaded = try XCTUnwrap(try call("GET", "/wm/core/module/loaded/json") as? [String: [String: Any]])
+            XCTAssertEqual(Set(loaded.keys), ["openflow-core", "link-discovery", "device-manager", "topology", "forwarding", "static-flow-pusher"])
+            XCTAssertEqual((loaded["forwarding"]?["depends"] as? [String: String])?["topology"], "topology", "\(loaded)")
+            XCTAssertEqual(loaded["forwarding"]?["loaded"] as? Bool, true)
+            let available = try XCTUnwrap(try call("GET", "/wm/core/module/all/json") as? [String: [String: Any]])
+            XCTAssertEqual(available["learning-switch"]?["loaded"] as? Bool, false, "\(available.keys.sorted())")
+            _ = try call("POST", "/wm/core/health/json", "{}", status: 405)
+            // The path as 0.9 to 1.1 served it is 1.2's.
+            let route = try client.request("GET", "/wm/topology/route/1/1/2/1/json")
+            XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(route.body)) as? [[String: Any]])?.count, 4, route.text)
+            XCTAssertEqual(route.text, try client.request("GET", "/wm/routing/path/1/1/2/1/json").text)
+            // A 0.9-era entry, as circuitpusher wrote them (0.9's path and field names):
+            // ARP and IPv4 from h1's port out to s2, then deleted by name.
+            let old = #"{"switch": "\#(s1)", "name": "\#(s1).c1.f", "src-ip": "10.0.0.1", "dst-ip": "10.0.0.2", "ether-type": "0x800", "cookie": "0", "priority": "32768", "ingress-port": "1", "active": "true", "actions": "output=2"}"#
+            XCTAssertEqual((try call("POST", "/wm/staticflowentrypusher/json", old) as? [String: String])?["status"], "Entry pushed")
+            let pushed = try net.dumpFlows("s1")
+            XCTAssertTrue(pushed.contains("nw_dst=10.0.0.2"), pushed)
+            _ = try call("DELETE", "/wm/staticflowentrypusher/json", #"{"name": "\#(s1).c1.f", "switch": "\#(s1)"}"#)
+            XCTAssertFalse(try net.dumpFlows("s1").contains("nw_dst=10.0.0.2"))
+
             // clear: every entry of a switch.
             _ = try call("POST", "/wm/staticflowpusher/json", #"{"switch": "2", "name": "a", "in_port": "1", "actions": "output=2"}"#)
             _ = try call("GET", "/wm/staticflowpusher/clear/all/json")
