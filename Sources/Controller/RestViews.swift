@@ -36,6 +36,17 @@ extension BuiltinController {
 
     struct DevicesView: Encodable { let devices: [DeviceView] }
 
+    /// Floodlight's NodePortTuple: a switch and one of its ports (a string, as 1.2 wrote it).
+    struct SwitchPortView: Encodable, Hashable, Comparable {
+        let `switch`: String
+        let port: String
+        init(_ dpid: UInt64, _ port: UInt32) {
+            self.switch = SwitchConnection.text(dpid)
+            self.port = "\(port)"
+        }
+        static func < (a: Self, b: Self) -> Bool { (a.switch, Int(a.port) ?? 0) < (b.switch, Int(b.port) ?? 0) }
+    }
+
     struct HopView: Encodable {
         let `switch`: String
         let port: UInt32
@@ -84,6 +95,24 @@ extension BuiltinController {
                                       latencyMicros: latency[l].map { Int($0.nanoseconds / 1_000) }))
             }
             return json(views)
+        case ["topology", "tunnellinks", "json"]:
+            return json([LinkView]())   // no tunnels here
+        case ["topology", "broadcastdomainports", "json"], ["topology", "blockedports", "json"], ["topology", "enabledports", "json"]:
+            // Ports that face a segment that is not OpenFlow (BDDP's external links); link
+            // ends that floods do not use (off the broadcast tree, or a segment's port that
+            // is not designated); every live port of every switch.
+            let ports: [SwitchPortView] = core.onLoop { [core] in
+                switch parts[1] {
+                case "broadcastdomainports":
+                    return Set((discovery?.externalLinks ?? []).map { SwitchPortView($0.src, $0.srcPort) }).sorted()
+                case "blockedports":
+                    guard let topology else { return [] }
+                    return topology.usable.filter { !topology.floods($0.src, $0.srcPort) }.map { SwitchPortView($0.src, $0.srcPort) }.sorted()
+                default:
+                    return core.switches.values.flatMap { s in s.livePorts.map { SwitchPortView(s.dpid, $0) } }.sorted()
+                }
+            } ?? []
+            return json(ports)
         case ["topology", "switchclusters", "json"]:
             let islands = core.onLoop { topology?.islands ?? [] } ?? []
             var out: [String: [String]] = [:]

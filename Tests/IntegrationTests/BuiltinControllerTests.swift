@@ -141,6 +141,10 @@ final class BuiltinControllerTests: XCTestCase {
             let clusters = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(c.body)) as? [String: [String]])
             XCTAssertEqual(clusters.count, 1)
             XCTAssertEqual(clusters.values.first?.count, 16)
+            // A tree of 16 switches has 15 of the 32 links: floods leave out both ends of
+            // the other 17.
+            let b = try client.request("GET", "/wm/topology/blockedports/json")
+            XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(b.body)) as? [[String: String]])?.count, 34, b.text)
         }
 
         let fattree = CLI.packageRoot + "/Topologies/fattree.swift"
@@ -238,6 +242,16 @@ final class BuiltinControllerTests: XCTestCase {
             XCTAssertEqual(Set([external.first?["src-switch"] as? String, external.first?["dst-switch"] as? String]),
                            ["00:00:00:00:00:00:00:01", "00:00:00:00:00:00:00:02"])
             XCTAssertEqual(try links("links").count, 1, "the direct link alone")
+            // Floodlight's port lists: both ends face the bridge; floods use the lower of
+            // the island's two ways into it, so s2's is blocked; all six ports are up.
+            func ports(_ kind: String) throws -> [String] {
+                try links(kind).map { "\($0["switch"] as? String ?? "?").\($0["port"] as? String ?? "?")" }
+            }
+            XCTAssertEqual(try ports("broadcastdomainports"), ["00:00:00:00:00:00:00:01.3", "00:00:00:00:00:00:00:02.3"])
+            XCTAssertEqual(try ports("blockedports"), ["00:00:00:00:00:00:00:02.3"])
+            let enabled = try ports("enabledports")
+            XCTAssertEqual(enabled.count, 6, enabled.description)
+            XCTAssertEqual(try links("tunnellinks").count, 0)
             for _ in 0..<2 {
                 let r = net.pingAll()
                 XCTAssertTrue(r.allReceived, "\(r)")
