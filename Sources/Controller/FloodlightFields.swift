@@ -238,7 +238,21 @@ public enum FloodlightFields {
             case "set_ip_dscp": out.append(.setField(.ipDSCP(try number(try need(), name))))
             case "set_tp_src", "set_src_port": out.append(.setTransportSrc(try number(try need(), name)))
             case "set_tp_dst", "set_dst_port": out.append(.setTransportDst(try number(try need(), name)))
-            case "set_queue", "enqueue": out.append(.setQueue(try number(try need(), name)))
+            case "set_queue": out.append(.setQueue(try number(try need(), name)))
+            case "enqueue":
+                // 0.9's enqueue=PORT:QUEUE (OpenFlow 1.0's ENQUEUE): the queue, then out of
+                // the port; a queue alone is set_queue.
+                let pq = try need().split(separator: ":", maxSplits: 1).map(String.init)
+                if pq.count == 2 {
+                    out.append(.setQueue(try number(pq[1], name)))
+                    out.append(.output(port: try port(pq[0])))
+                } else {
+                    out.append(.setQueue(try number(pq[0], name)))
+                }
+            case "set_tos_bits", "set_nw_tos":
+                // OpenFlow 1.0's ToS byte: its upper six bits are the DSCP.
+                let tos: UInt8 = try number(try need(), name)
+                out.append(.setField(.ipDSCP(tos >> 2)))
             case "group": out.append(.group(try number(try need(), name)))
             case "dec_ip_ttl", "dec_nw_ttl": out.append(.decNwTTL)
             case "set_ip_ttl", "set_nw_ttl": out.append(.setNwTTL(try number(try need(), name)))

@@ -42,6 +42,22 @@ final class FloodlightFieldsTests: XCTestCase {
         XCTAssertThrowsError(try FloodlightFields.actions("output")) { e in XCTAssertTrue("\(e)".contains("needs a value"), "\(e)") }
     }
 
+    /// The action names of Floodlight 0.9's static flow pusher, as its own test of every
+    /// OpenFlow 1.0 action wrote them.
+    func testFloodlight09Actions() throws {
+        let a = try FloodlightFields.actions("output=controller,enqueue=2:3,set-vlan-id=200,set-vlan-priority=5,strip-vlan,"
+            + "set-src-mac=00:11:22:33:44:55,set-dst-mac=ff:ee:dd:cc:bb:aa,set-src-ip=1.2.3.4,set-dst-ip=254.253.255.0,"
+            + "set-tos-bits=0xb8,set-src-port=100,set-dst-port=0x100")
+        XCTAssertEqual(a, [.output(port: .controller), .setQueue(3), .output(port: 2), .setField(.vlanVID(200 | OFMatch.vlanPresent)),
+                           .setField(.vlanPCP(5)), .popVLAN, .setField(.ethSrc(OFMACAddress("00:11:22:33:44:55")!)),
+                           .setField(.ethDst(OFMACAddress("ff:ee:dd:cc:bb:aa")!)), .setField(.ipv4Src(OFIPv4Address("1.2.3.4")!)),
+                           .setField(.ipv4Dst(OFIPv4Address("254.253.255.0")!)), .setField(.ipDSCP(46)),
+                           .setTransportSrc(100), .setTransportDst(256)])
+        XCTAssertEqual(try FloodlightFields.actions("enqueue=7"), [.setQueue(7)])
+        XCTAssertThrowsError(try FloodlightFields.actions("enqueue=x:1"))
+        XCTAssertThrowsError(try FloodlightFields.actions("set-tos-bits=300"))
+    }
+
     func testStaticEntries() throws {
         let e = try StaticFlowPusher.entry(["switch": "00:00:00:00:00:00:00:02", "name": "f1", "in_port": 1, "actions": "output=2",
                                             "active": "true"])
