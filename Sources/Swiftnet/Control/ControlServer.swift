@@ -110,6 +110,8 @@ final class ControlHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
+    /// The last request's responder: an idle connection closes only once it has answered.
+    private var responder: ChannelResponder?
 
     init(api: any HTTPRequestHandler, floodlightOnly: Bool = false) {
         self.api = api
@@ -132,6 +134,7 @@ final class ControlHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             guard let head else { return }
             self.head = nil
             let responder = ChannelResponder(channel: context.channel, version: head.version, keepAlive: head.isKeepAlive)
+            self.responder = responder
             if floodlightOnly && !FloodlightHTTP.serves(head.uri) {
                 responder.respond(status: 404, json: ControlJSON.encode(ControlError(404, "only Floodlight's /wm/ paths and the web page /ui/ are served on TCP; the control API is on the run's Unix socket")))
                 return
@@ -147,6 +150,22 @@ final class ControlHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         }
     }
+
+    /// Bytes that are not HTTP: SwiftNIO's error handler has answered 400 with
+    /// "Connection: close"; the connection goes (else a hostile client could hold it).
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    /// A connection that has been silent past its idle time (IdleStateHandler, on TCP) and
+    /// owes no answer is closed, so idle or half-sent requests cannot pile up.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            if responder?.isFinished ?? true { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
 }
 
 /// Writes a response to a connection from any thread.
@@ -156,6 +175,7 @@ final class ChannelResponder: ControlResponder, @unchecked Sendable {
     let keepAlive: Bool
     private let lock = NSLock()
     private var closed = false
+    private var finished = false
 
     init(channel: Channel, version: HTTPVersion, keepAlive: Bool) {
         self.channel = channel
@@ -183,7 +203,17 @@ final class ChannelResponder: ControlResponder, @unchecked Sendable {
         return HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: headers)
     }
 
+    /// True once the response has been written to its end.
+    var isFinished: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return finished
+    }
+
     private func finish() {
+        lock.lock()
+        finished = true
+        lock.unlock()
         let keepAlive = self.keepAlive, channel = self.channel
         channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
             if !keepAlive { channel.close(promise: nil) }

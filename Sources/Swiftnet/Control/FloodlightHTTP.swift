@@ -77,14 +77,19 @@ public final class FloodlightServer: Sendable {
     /// The port it listens on.
     public let port: Int
 
+    /// A connection with nothing read or written for `idleTimeout` (and no answer owed) is
+    /// closed: anyone on the machine can connect here, and idle connections must not pile up.
     /// - Throws: the bind's error (a port in use, a host that is not ours).
-    public init(handler: any HTTPRequestHandler, host: String = "127.0.0.1", port: Int) throws {
+    public init(handler: any HTTPRequestHandler, host: String = "127.0.0.1", port: Int,
+                idleTimeout: TimeAmount = .seconds(30)) throws {
         channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(ControlHTTPHandler(api: handler, floodlightOnly: true))
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idleTimeout))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(ControlHTTPHandler(api: handler, floodlightOnly: true))
                 }
             }
             .bind(host: host, port: port).wait()
