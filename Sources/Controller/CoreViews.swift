@@ -60,15 +60,18 @@ extension BuiltinController {
     /// The machine's MemTotal and MemAvailable (/proc/meminfo) and this process's VmRSS
     /// (/proc/self/status), in bytes; 0 for what cannot be read.
     static func memoryInfo() -> (total: Int64, available: Int64, resident: Int64) {
-        func kilobytes(_ file: String, _ key: String) -> Int64 {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return 0 }
-            for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-                let number = line.dropFirst(key.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int64($0) }
-                return (number ?? 0) * 1024
-            }
-            return 0
+        let machine = kilobyteLines("/proc/meminfo"), process = kilobyteLines("/proc/self/status")
+        return ((machine["MemTotal"] ?? 0) * 1024, (machine["MemAvailable"] ?? 0) * 1024, (process["VmRSS"] ?? 0) * 1024)
+    }
+
+    /// A /proc file's "Key:   1234 kB" lines as key to number (empty when unreadable).
+    static func kilobyteLines(_ file: String) -> [String: Int64] {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return [:] }
+        var out: [String: Int64] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "\t" })
+            if fields.count >= 2, let n = Int64(fields[1]) { out[String(fields[0])] = n }
         }
-        return (kilobytes("/proc/meminfo", "MemTotal"), kilobytes("/proc/meminfo", "MemAvailable"),
-                kilobytes("/proc/self/status", "VmRSS"))
+        return out
     }
 }

@@ -36,15 +36,18 @@ extension BuiltinController {
 
     struct DevicesView: Encodable { let devices: [DeviceView] }
 
-    /// Floodlight's NodePortTuple: a switch and one of its ports (a string, as 1.2 wrote it).
+    /// Floodlight's NodePortTuple: a switch and one of its ports, both written as strings
+    /// (as 1.2 wrote them).
     struct SwitchPortView: Encodable, Hashable, Comparable {
-        let `switch`: String
-        let port: String
-        init(_ dpid: UInt64, _ port: UInt32) {
-            self.switch = SwitchConnection.text(dpid)
-            self.port = "\(port)"
+        let dpid: UInt64, port: UInt32
+        init(_ dpid: UInt64, _ port: UInt32) { (self.dpid, self.port) = (dpid, port) }
+        static func < (a: Self, b: Self) -> Bool { (a.dpid, a.port) < (b.dpid, b.port) }
+        enum CodingKeys: String, CodingKey { case dpid = "switch", port }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(SwitchConnection.text(dpid), forKey: .dpid)
+            try c.encode("\(port)", forKey: .port)
         }
-        static func < (a: Self, b: Self) -> Bool { (a.switch, Int(a.port) ?? 0) < (b.switch, Int(b.port) ?? 0) }
     }
 
     struct HopView: Encodable {
@@ -97,22 +100,17 @@ extension BuiltinController {
             return json(views)
         case ["topology", "tunnellinks", "json"]:
             return json([LinkView]())   // no tunnels here
-        case ["topology", "broadcastdomainports", "json"], ["topology", "blockedports", "json"], ["topology", "enabledports", "json"]:
-            // Ports that face a segment that is not OpenFlow (BDDP's external links); link
-            // ends that floods do not use (off the broadcast tree, or a segment's port that
-            // is not designated); every live port of every switch.
-            let ports: [SwitchPortView] = core.onLoop { [core] in
-                switch parts[1] {
-                case "broadcastdomainports":
-                    return Set((discovery?.externalLinks ?? []).map { SwitchPortView($0.src, $0.srcPort) }).sorted()
-                case "blockedports":
-                    guard let topology else { return [] }
-                    return topology.usable.filter { !topology.floods($0.src, $0.srcPort) }.map { SwitchPortView($0.src, $0.srcPort) }.sorted()
-                default:
-                    return core.switches.values.flatMap { s in s.livePorts.map { SwitchPortView(s.dpid, $0) } }.sorted()
-                }
-            } ?? []
-            return json(ports)
+        case ["topology", "broadcastdomainports", "json"]:
+            // The ports that face a segment that is not OpenFlow (BDDP's external links).
+            return json(core.onLoop { Set((discovery?.externalLinks ?? []).map { SwitchPortView($0.src, $0.srcPort) }).sorted() } ?? [])
+        case ["topology", "blockedports", "json"]:
+            // Link ends floods leave out: off the broadcast tree, or a segment's port that is
+            // not designated.
+            return json(core.onLoop {
+                topology.map { t in t.usable.filter { !t.floods($0.src, $0.srcPort) }.map { SwitchPortView($0.src, $0.srcPort) }.sorted() } ?? []
+            } ?? [])
+        case ["topology", "enabledports", "json"]:
+            return json(core.onLoop { [core] in core.switches.values.flatMap { s in s.livePorts.map { SwitchPortView(s.dpid, $0) } }.sorted() } ?? [])
         case ["topology", "switchclusters", "json"]:
             let islands = core.onLoop { topology?.islands ?? [] } ?? []
             var out: [String: [String]] = [:]

@@ -36,11 +36,7 @@ extension BuiltinController {
             guard method == "GET" else { return Self.status("\(method) is not served here: switch statistics take GET", 405) }
             return switchStats(parts[2], parts[3])
         }
-        if let info = coreInformation(parts) {
-            guard method == "GET" else { return Self.status("\(method) is not served here: this path takes GET", 405) }
-            return Self.object(info)
-        }
-        guard let json = rest(parts, query: query) else { return nil }
+        guard let json = coreInformation(parts).map({ Self.object($0).json }) ?? rest(parts, query: query) else { return nil }
         guard method == "GET" else { return Self.status("\(method) is not served here: this path takes GET", 405) }
         return RestAnswer(status: 200, json: json)
     }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import OpenFlow
 import Swiftnet
 
 /// `swiftnet`: a Mininet-style network emulator. Exit status: 0 ok, 1 a test failed,
@@ -79,6 +78,3 @@ func badInput(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data(("swiftnet: " + message + "\n").utf8))
     return ExitCode(2)
 }
-
-/// `swiftnet --version`.
-let swiftnetVersion = swiftnetRelease

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OpenFlow
 import Swiftnet
 
 /// The default command: `swiftnet --topo NAME,ARGS [--test T]`, as Mininet's `mn`.
@@ -73,7 +74,7 @@ struct Start: ParsableCommand {
 
     func run() throws {
         if version {
-            print("swiftnet \(swiftnetVersion)")
+            print("swiftnet \(swiftnetRelease)")
             return
         }
         if clean { return try Clean().run() }
